@@ -1,0 +1,20 @@
+// Bundles the TypeScript entries into dist/ (the .wasm files are already there, built by asc).
+import { build } from 'esbuild';
+
+const entries = {
+  node: 'src/entry/node.ts',
+  web: 'src/entry/web.ts',
+};
+
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: true,
+  // Node built-ins stay imports; the web entry imports node:fs only on file: URLs (Deno, Bun).
+  external: ['node:*'],
+  logLevel: 'warning',
+});

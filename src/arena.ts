@@ -1,0 +1,464 @@
+// The public Arena: one shared WebAssembly.Memory and the lock-free allocator inside it.
+
+import { Core } from './core.js';
+import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
+import {
+  MAX_MEMORY_BYTES, WASM_PAGE, PAGE_SIZE, MODES, MODE_CODE, PACKED_SIZE, FILL_NONE, FILL_ZERO, FILL_VALUE,
+  RESULT_SIZE, RESULT_TAG, RESULT_ERROR, RESULT_AUX, MEMORY_BASE, VIOLATIONS,
+  STAT_BYTES_COMMITTED, STAT_BYTES_IN_USE, STAT_PEAK_BYTES, STAT_BLOCKS_IN_USE, STAT_BLOCKS_CACHED,
+  STAT_IMAGES_LIVE, STAT_ALLOCATED, STAT_REUSED, STAT_FREED, STAT_RECLAIMED, STAT_BYTES_HELD,
+  STAT_ATTACHMENTS, WALK_LIVE_BLOCKS, WALK_LIVE_BYTES, WALK_CACHED_BLOCKS, WALK_FREE_PAGES,
+  WALK_SLAB_PAGES, WALK_REF_CHUNKS, WALK_LIVE_REFERENCES, WALK_LIVE_IMAGES, WALK_WHERE, WALK_SMALL_BLOCKS,
+  WALK_PAGES_HELD, type Mode,
+} from './layout.js';
+import { runtime, type CoreVariant } from './runtime/runtime.js';
+import * as check from './validate.js';
+import { Image, wrapImage, imageAddress, isImageHandle, type ImageHandle } from './image.js';
+
+/** Options of {@link Arena.create}. */
+export interface ArenaOptions {
+  /** The memory reservation (WebAssembly maximum), rounded up to 64 KiB. Default 1 GiB; at most 4 GiB − 64 KiB. */
+  maxBytes?: number;
+  /** Memory committed at start; the memory grows on demand up to maxBytes. Default: what the arena's bookkeeping needs. */
+  initialBytes?: number;
+  /** Largest block one image uses (Pillow's PILLOW_BLOCK_SIZE); a multiple of 4096. Default 16 MiB. */
+  blockSize?: number;
+  /** Freed page blocks kept cached for fast reuse (Pillow's PILLOW_BLOCKS_MAX). Default 256. */
+  blocksMax?: number;
+  /** Row start alignment of images in bytes (Pillow's PILLOW_ALIGNMENT); a power of two up to 4096. Default 16. */
+  alignment?: number;
+  /** Share the memory with workers. Default: true where the runtime can. */
+  shared?: boolean;
+  /** A precompiled core; required where the runtime forbids compiling wasm from bytes. */
+  module?: WebAssembly.Module;
+  /** Use the core build that asserts its invariants (slower; for tests). Default false. */
+  debug?: boolean;
+  /** Largest image in pixels (width × height); larger requests are LIMIT_EXCEEDED. Default 178956970, Pillow's limit. */
+  maxPixels?: number;
+}
+
+/** What another thread needs to attach: structured-cloneable, post it as is. */
+export interface SharedArena {
+  readonly kind: 'pixel-arena';
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly maxPixels: number;
+}
+
+/** A block of raw bytes. A plain, structured-cloneable object: post it, view it and free it on any thread. */
+export interface Block {
+  /** Address of the first byte in the arena's memory. */
+  readonly ptr: number;
+  /** Usable bytes, at least what was asked for. */
+  readonly size: number;
+  /** Generation of this hand-out: tells a stale block from a new one at the same address. */
+  readonly tag: number;
+}
+
+/** Counters of {@link Arena.stats}. Sums over all threads, exact whenever the threads are quiet. */
+export interface ArenaStats {
+  /** maxBytes. */
+  bytesMax: number;
+  /** Current memory size. */
+  bytesCommitted: number;
+  /** Bytes held by live blocks. */
+  bytesInUse: number;
+  /** Highest bytes ever taken from the page heap (blocks in use, cached, and small-block pages). */
+  peakBytesInUse: number;
+  blocksInUse: number;
+  blocksCached: number;
+  imagesLive: number;
+  allocated: number;
+  reused: number;
+  freed: number;
+  /** Image references dropped by {@link Arena.reclaim} for threads that ended. */
+  reclaimed: number;
+  /** Bytes of pages now taken from the page heap. */
+  bytesHeld: number;
+  /** Threads attached now. */
+  attachments: number;
+}
+
+/** What the heap walker found (see {@link Arena.checkHeap}). */
+export interface HeapReport {
+  liveBlocks: number;
+  liveBytes: number;
+  smallBlocks: number;
+  cachedBlocks: number;
+  freePages: number;
+  slabPages: number;
+  referenceChunks: number;
+  liveReferences: number;
+  liveImages: number;
+  pagesHeld: number;
+}
+
+const MIN_MAX_BYTES = 2 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_BLOCK_SIZE = 16 * 1024 * 1024;
+const DEFAULT_BLOCKS_MAX = 256;
+const DEFAULT_ALIGNMENT = 16;
+const DEFAULT_MAX_PIXELS = 2 * 89478485;
+const MAX_BLOCKS_MAX = 0x7fffffff;
+
+const cores = new WeakMap<Arena, Core>();
+
+/** The core instance behind an arena (library internal). */
+export function coreOf(arena: Arena): Core {
+  const core = cores.get(arena);
+  if (core === undefined) throw new ArenaError('INVALID_HANDLE', 'this arena was closed in this thread');
+  return core;
+}
+
+function roundUp(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
+}
+
+/** A color fill in the form the core takes: bands packed, band 0 in the low byte. */
+function packFill(mode: Mode, fill: unknown): number {
+  const bands = PACKED_SIZE[mode];
+  if (typeof fill === 'number') {
+    check.integer('options.fill', fill, 0, 255);
+    return (fill * 0x01010101) >>> 0;
+  }
+  if (!Array.isArray(fill) || fill.length !== bands) {
+    throw check.invalid('options.fill', `integer 0..255 or array of ${bands} integers 0..255 (mode ${mode})`, fill);
+  }
+  let packed = 0;
+  fill.forEach((value, band) => {
+    check.integer(`options.fill[${band}]`, value, 0, 255);
+    packed |= (value as number) << (band * 8);
+  });
+  return packed >>> 0;
+}
+
+/**
+ * One shared memory and a lock-free allocator inside it. Any thread that attached may
+ * allocate, free, create, share, adopt and release at any time; no operation waits for
+ * another thread.
+ *
+ * @example
+ * const arena = await Arena.create({ maxBytes: 256 * 1024 * 1024 });
+ * const image = arena.image('RGBA', 640, 480, { fill: [255, 0, 0, 255] });
+ * worker.postMessage({ arena: arena.shared, image: image.share() });
+ */
+export class Arena {
+  readonly memory: WebAssembly.Memory;
+  /** The id of this thread's attachment (for {@link Arena.reclaim}). */
+  readonly attachmentId: number;
+  readonly #maxRequest: number;
+  readonly #maxPixels: number;
+  readonly #isShared: boolean;
+
+  private constructor(core: Core, id: number, maxPixels: number) {
+    cores.set(this, core);
+    this.memory = core.memory;
+    this.attachmentId = id;
+    this.#maxRequest = core.exports.maxRequest() >>> 0;
+    this.#maxPixels = maxPixels;
+    this.#isShared = typeof SharedArrayBuffer === 'function' && core.memory.buffer instanceof SharedArrayBuffer;
+  }
+
+  /**
+   * Creates an arena in a new memory and attaches this thread to it.
+   * @throws {ArenaError} INVALID_ARGUMENT for a bad option (the message names it).
+   * @example const arena = await Arena.create({ maxBytes: 512 * 1024 * 1024, blocksMax: 64 });
+   */
+  static async create(options?: ArenaOptions): Promise<Arena> {
+    const o = check.options<ArenaOptions>('options', options);
+    const maxBytes = roundUp(o.maxBytes === undefined ? DEFAULT_MAX_BYTES
+      : check.integer('options.maxBytes', o.maxBytes, MIN_MAX_BYTES, MAX_MEMORY_BYTES), WASM_PAGE);
+    const initialBytes = o.initialBytes === undefined ? 0
+      : check.integer('options.initialBytes', o.initialBytes, 0, maxBytes);
+    const blockSize = o.blockSize === undefined ? DEFAULT_BLOCK_SIZE : o.blockSize;
+    if (!check.isInteger(blockSize) || blockSize < PAGE_SIZE || blockSize % PAGE_SIZE !== 0 || blockSize > maxBytes) {
+      throw check.invalid('options.blockSize', `multiple of 4096 between 4096 and maxBytes (${maxBytes})`, blockSize);
+    }
+    const blocksMax = o.blocksMax === undefined ? DEFAULT_BLOCKS_MAX
+      : check.integer('options.blocksMax', o.blocksMax, 0, MAX_BLOCKS_MAX);
+    const alignment = o.alignment === undefined ? DEFAULT_ALIGNMENT : o.alignment;
+    if (!check.isInteger(alignment) || !check.isPowerOfTwo(alignment) || alignment > PAGE_SIZE) {
+      throw check.invalid('options.alignment', 'power of two between 1 and 4096', alignment);
+    }
+    const maxPixels = o.maxPixels === undefined ? DEFAULT_MAX_PIXELS
+      : check.integer('options.maxPixels', o.maxPixels, 1, Number.MAX_SAFE_INTEGER);
+    const canShare = runtime().canShare();
+    const shared = o.shared === undefined ? canShare : check.boolean('options.shared', o.shared);
+    if (shared && !canShare) {
+      throw new ArenaError('UNSUPPORTED', 'options.shared is true but this runtime cannot share memory (browsers need cross-origin isolation: COOP same-origin and COEP require-corp or credentialless)');
+    }
+    const debug = o.debug === undefined ? false : check.boolean('options.debug', o.debug);
+    if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) {
+      throw check.invalid('options.module', 'WebAssembly.Module', o.module);
+    }
+    const variant: CoreVariant = `${shared ? 'shared' : 'plain'}${debug ? '.debug' : ''}` as CoreVariant;
+    const module = o.module ?? await runtime().loadCore(variant);
+    const initialPages = Math.max(Math.ceil(MEMORY_BASE / WASM_PAGE) + 1, Math.ceil(initialBytes / WASM_PAGE));
+    const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxBytes / WASM_PAGE, shared });
+    const core = await Core.create(module, memory);
+    const status = core.exports.arenaInit(maxBytes / WASM_PAGE, blockSize, blocksMax, alignment);
+    if (status !== STATUS_OK) throw errorFromStatus(status, 'Arena.create');
+    return Arena.#attachCore(core, maxPixels);
+  }
+
+  /**
+   * Joins, from this thread, an arena that another thread created.
+   * @throws {ArenaError} INVALID_ARGUMENT when `shared` is not an arena's shared value.
+   * @example const arena = await Arena.attach(event.data.arena);
+   */
+  static async attach(shared: SharedArena): Promise<Arena> {
+    if (shared === null || typeof shared !== 'object' || shared.kind !== 'pixel-arena'
+      || !(shared.memory instanceof WebAssembly.Memory) || !(shared.module instanceof WebAssembly.Module)) {
+      throw check.invalid('shared', 'the value of arena.shared', shared);
+    }
+    const core = await Core.create(shared.module, shared.memory);
+    return Arena.#attachCore(core, shared.maxPixels);
+  }
+
+  static #attachCore(core: Core, maxPixels: number): Arena {
+    const id = core.exports.attach();
+    if (id < 0) throw errorFromStatus(-id, 'Arena.attach');
+    core.bindSlot(id);
+    return new Arena(core, id, maxPixels);
+  }
+
+  /** The value another thread passes to {@link Arena.attach}. Only for a shared arena. */
+  get shared(): SharedArena {
+    if (!this.#isShared) {
+      throw new ArenaError('UNSUPPORTED', 'this arena\'s memory is not shared, so no other thread can attach to it');
+    }
+    const core = coreOf(this);
+    return { kind: 'pixel-arena', memory: core.memory, module: core.module, maxPixels: this.#maxPixels };
+  }
+
+  /** Largest image in pixels. */
+  get maxPixels(): number { return this.#maxPixels; }
+
+  // ── raw blocks ────────────────────────────────────────────────────────────────
+
+  /**
+   * Allocates a block of at least `bytes` bytes. The bytes are not cleared.
+   * @throws {ArenaError} INVALID_ARGUMENT for a bad size; ARENA_FULL when no memory can hold it.
+   * @example const block = arena.alloc(1024); arena.view(block).fill(7); arena.free(block);
+   */
+  alloc(bytes: number): Block {
+    const core = coreOf(this);
+    if (!(bytes >= 1 && bytes <= this.#maxRequest && Number.isInteger(bytes))) {
+      throw check.invalid('bytes', `integer between 1 and ${this.#maxRequest}`, bytes);
+    }
+    const ptr = core.exports.allocate(bytes) >>> 0;
+    const results = core.results;
+    if (ptr === 0) throw errorFromStatus(results[RESULT_ERROR]!, `alloc(${bytes})`);
+    return { ptr, size: results[RESULT_SIZE]!, tag: results[RESULT_TAG]! };
+  }
+
+  /**
+   * A live view of exactly `block.size` bytes, valid after memory growth (make a new view
+   * after growth to see beyond the old end; this one keeps working).
+   * @throws {ArenaError} INVALID_ARGUMENT for a non-block; INVALID_HANDLE for a freed block.
+   */
+  view(block: Block): Uint8Array {
+    const core = coreOf(this);
+    checkBlock(block);
+    const size = core.exports.blockLive(block.ptr, block.tag) >>> 0;
+    if (size === 0) throw new ArenaError('INVALID_HANDLE', `view(block at ${block.ptr}): the block is not live (freed, or never of this arena)`);
+    return core.bytes(block.ptr, Math.min(size, block.size));
+  }
+
+  /**
+   * Frees a block, whichever thread allocated it.
+   * @throws {ArenaError} DOUBLE_FREE when it was already freed; INVALID_ARGUMENT for a non-block.
+   */
+  free(block: Block): void {
+    const core = coreOf(this);
+    checkBlock(block);
+    const status = core.exports.release(block.ptr, block.tag);
+    if (status !== STATUS_OK) throw errorFromStatus(status, `free(block at ${block.ptr})`);
+  }
+
+  // ── images ────────────────────────────────────────────────────────────────────
+
+  /**
+   * A new image, zero-filled unless `fill` says otherwise: a number fills every band with
+   * it, an array gives one value per band.
+   * @throws {ArenaError} INVALID_ARGUMENT, LIMIT_EXCEEDED (more than maxPixels), ARENA_FULL.
+   * @example const red = arena.image('RGB', 64, 64, { fill: [255, 0, 0] });
+   */
+  image(mode: Mode, width: number, height: number, options?: { fill?: number | number[] }): Image {
+    const o = check.options<{ fill?: number | number[] }>('options', options);
+    this.#checkSize(mode, width, height);
+    const fill = o.fill === undefined ? 0 : packFill(mode, o.fill);
+    return this.#createImage(mode, width, height, fill === 0 ? FILL_ZERO : FILL_VALUE, fill, 'image');
+  }
+
+  /**
+   * An image holding a copy of `pixels`: packed rows, 1, 2, 3 or 4 bytes per pixel by mode.
+   * @throws {ArenaError} INVALID_ARGUMENT when pixels has the wrong length.
+   * @example const image = arena.fromPixels('RGB', 2, 1, new Uint8Array([255, 0, 0, 0, 0, 255]));
+   */
+  fromPixels(mode: Mode, width: number, height: number, pixels: ArrayBufferView): Image {
+    this.#checkSize(mode, width, height);
+    const length = width * height * PACKED_SIZE[mode];
+    if (!ArrayBuffer.isView(pixels) || pixels.byteLength !== length) {
+      throw check.invalid('pixels', `ArrayBufferView of ${length} bytes (${width}×${height} ${mode})`, pixels);
+    }
+    const image = this.#createImage(mode, width, height, FILL_NONE, 0, 'fromPixels');
+    if (length > 0) {
+      const core = coreOf(this);
+      let staging: Block;
+      try {
+        staging = this.alloc(length);
+      } catch (error) {
+        image.release();
+        throw error;
+      }
+      core.bytes(staging.ptr, length).set(new Uint8Array(pixels.buffer, pixels.byteOffset, length));
+      core.exports.imageUnpack(imageAddress(image), staging.ptr);
+      this.free(staging);
+    }
+    return image;
+  }
+
+  /**
+   * Takes over an image that another thread shared; the handle is used up.
+   * @throws {ArenaError} INVALID_HANDLE when the handle was already adopted, or its image is gone.
+   * @example const image = arena.adopt(event.data.image);
+   */
+  adopt(handle: ImageHandle): Image {
+    const core = coreOf(this);
+    if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
+    const address = core.exports.imageAdopt(handle.record, handle.tag) >>> 0;
+    if (address === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'adopt(handle)');
+    return wrapImage(this, address, handle.record, handle.tag, handle.mode, handle.width, handle.height);
+  }
+
+  #checkSize(mode: Mode, width: number, height: number): void {
+    check.oneOf('mode', mode, MODES);
+    check.integer('width', width, 0, 0x3fffffff);
+    check.integer('height', height, 0, 0x3fffffff);
+    if (width * height > this.#maxPixels) {
+      throw new ArenaError('LIMIT_EXCEEDED', `${width}×${height} is ${width * height} pixels, more than the arena's limit of ${this.#maxPixels} (options.maxPixels)`);
+    }
+  }
+
+  #createImage(mode: Mode, width: number, height: number, fill: number, value: number, what: string): Image {
+    const core = coreOf(this);
+    const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill, value) >>> 0;
+    const results = core.results;
+    if (address === 0) throw errorFromStatus(results[RESULT_ERROR]!, `${what}(${mode}, ${width}, ${height})`);
+    return wrapImage(this, address, results[RESULT_AUX]!, results[RESULT_TAG]!, mode, width, height);
+  }
+
+  // ── threads ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Releases everything a thread that ended still held: its image references (held, and
+   * shared but never adopted), and, if it never detached, its cached blocks and its slot.
+   * Returns the number of references dropped (also counted in stats().reclaimed).
+   * @throws {ArenaError} INVALID_ARGUMENT for this thread's own id or a malformed id.
+   * @example worker.on('exit', () => arena.reclaim(workerAttachmentId));
+   */
+  reclaim(attachmentId: number): number {
+    const core = coreOf(this);
+    check.integer('attachmentId', attachmentId, 0, 0xffffff);
+    if (attachmentId === this.attachmentId) {
+      throw check.invalid('attachmentId', 'the id of another thread\'s attachment', attachmentId);
+    }
+    return core.exports.reclaim(attachmentId);
+  }
+
+  /** Is `attachmentId` attached now? */
+  isAttached(attachmentId: number): boolean {
+    return coreOf(this).exports.attachmentLive(attachmentId) !== 0;
+  }
+
+  /**
+   * Detaches this thread: its cached blocks go back to the heap and its slot is freed.
+   * Images it still holds stay alive until released or reclaimed. The arena object is
+   * unusable afterwards (INVALID_HANDLE).
+   */
+  close(): void {
+    const core = cores.get(this);
+    if (core === undefined) return;
+    core.exports.detach();
+    cores.delete(this);
+  }
+
+  // ── cache and statistics ──────────────────────────────────────────────────────
+
+  /**
+   * Sets how many freed blocks the cache keeps (Pillow's blocks_max); evicts the excess.
+   * @throws {ArenaError} INVALID_ARGUMENT for a negative or non-integer count.
+   */
+  setBlocksMax(n: number): void {
+    const core = coreOf(this);
+    check.integer('blocksMax', n, 0, MAX_BLOCKS_MAX);
+    core.exports.blocksMaxSet(n);
+  }
+
+  /**
+   * Evicts cached blocks until at most `keep` remain (default 0).
+   * @throws {ArenaError} INVALID_ARGUMENT for a negative or non-integer count.
+   */
+  clearCache(keep = 0): void {
+    const core = coreOf(this);
+    check.integer('keep', keep, 0, MAX_BLOCKS_MAX);
+    core.exports.cacheClear(keep);
+  }
+
+  /** Counters summed over every thread. */
+  stats(): ArenaStats {
+    const core = coreOf(this);
+    core.exports.statsCollect();
+    const s = core.stats;
+    return {
+      bytesMax: core.exports.memoryMaximum() >>> 0,
+      bytesCommitted: s[STAT_BYTES_COMMITTED]!,
+      bytesInUse: s[STAT_BYTES_IN_USE]!,
+      peakBytesInUse: s[STAT_PEAK_BYTES]!,
+      blocksInUse: s[STAT_BLOCKS_IN_USE]!,
+      blocksCached: s[STAT_BLOCKS_CACHED]!,
+      imagesLive: s[STAT_IMAGES_LIVE]!,
+      allocated: s[STAT_ALLOCATED]!,
+      reused: s[STAT_REUSED]!,
+      freed: s[STAT_FREED]!,
+      reclaimed: s[STAT_RECLAIMED]!,
+      bytesHeld: s[STAT_BYTES_HELD]!,
+      attachments: s[STAT_ATTACHMENTS]!,
+    };
+  }
+
+  /**
+   * Walks the whole heap and checks the allocator's invariants: every page free or in
+   * exactly one block, slab or cache; counters equal to what the walk finds; reference
+   * counts equal to live references. Call it while no other thread is working.
+   * @throws {Error} naming the first violation found.
+   */
+  checkHeap(): HeapReport {
+    const core = coreOf(this);
+    const status = core.exports.heapCheck();
+    const s = core.stats;
+    if (status !== 0) {
+      throw new Error(`heap check failed: ${VIOLATIONS[status] ?? `violation ${status}`} (at ${s[WALK_WHERE]})`);
+    }
+    return {
+      liveBlocks: s[WALK_LIVE_BLOCKS]!,
+      liveBytes: s[WALK_LIVE_BYTES]!,
+      smallBlocks: s[WALK_SMALL_BLOCKS]!,
+      cachedBlocks: s[WALK_CACHED_BLOCKS]!,
+      freePages: s[WALK_FREE_PAGES]!,
+      slabPages: s[WALK_SLAB_PAGES]!,
+      referenceChunks: s[WALK_REF_CHUNKS]!,
+      liveReferences: s[WALK_LIVE_REFERENCES]!,
+      liveImages: s[WALK_LIVE_IMAGES]!,
+      pagesHeld: s[WALK_PAGES_HELD]!,
+    };
+  }
+}
+
+function checkBlock(block: Block): void {
+  if (block === null || typeof block !== 'object' || !check.isInteger(block.ptr) || !check.isInteger(block.tag)
+    || !check.isInteger(block.size) || block.ptr <= 0 || block.size <= 0) {
+    throw check.invalid('block', 'a Block from arena.alloc()', block);
+  }
+}

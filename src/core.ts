@@ -1,0 +1,98 @@
+// One attachment: an instance of the compiled core over the arena's memory, and the few
+// views through which JS reads what a call returned besides its result.
+
+import { instantiate } from '@assemblyscript/loader';
+import { ArenaError } from './errors.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_STATS } from './layout.js';
+
+/** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
+export interface CoreExports {
+  arenaInit(maxWasmPages: number, blockSize: number, blocksMax: number, alignment: number): number;
+  attach(): number;
+  detach(): void;
+  attachmentId(): number;
+  attachmentLive(id: number): number;
+  allocate(bytes: number): number;
+  release(address: number, tag: number): number;
+  blockLive(address: number, tag: number): number;
+  maxRequest(): number;
+  memoryMaximum(): number;
+  blocksMaxSet(n: number): void;
+  cacheClear(keep: number): number;
+  statsCollect(): void;
+  heapCheck(): number;
+  imageCreate(mode: number, width: number, height: number, fill: number, value: number): number;
+  imageShare(record: number, tag: number): number;
+  imageAdopt(record: number, tag: number): number;
+  imageRelease(record: number, tag: number): number;
+  imageUnshare(record: number, tag: number): number;
+  imageOf(record: number, tag: number): number;
+  reclaim(id: number): number;
+  imageUnpack(image: number, source: number): void;
+  imagePack(image: number, target: number): void;
+}
+
+export class Core {
+  readonly exports: CoreExports;
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  /** Exported globals (layout constants). */
+  readonly globals: Record<string, number>;
+  #slot = -1;
+  #results: Uint32Array;
+  #stats: Float64Array;
+
+  private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
+    this.module = module;
+    this.memory = memory;
+    this.exports = instance.exports as unknown as CoreExports;
+    this.globals = {};
+    for (const [name, value] of Object.entries(instance.exports)) {
+      if (value instanceof WebAssembly.Global) this.globals[name] = Number(value.value);
+    }
+    this.#results = new Uint32Array(0);
+    this.#stats = new Float64Array(0);
+  }
+
+  /** Instantiates the core over `memory`; a module built for the other kind of memory is refused. */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Core> {
+    try {
+      const { instance } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+      return new Core(module, memory, instance);
+    } catch (error) {
+      if (error instanceof WebAssembly.LinkError) {
+        throw new ArenaError('INVALID_ARGUMENT',
+          `Expected a pixel-arena core built for ${memory.buffer instanceof ArrayBuffer ? 'plain' : 'shared'} memory for options.module but received one that does not link: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Binds the result views to the slot this instance attached to. */
+  bindSlot(id: number): void {
+    this.#slot = id & 0xff;
+    this.#refreshViews();
+  }
+
+  #refreshViews(): void {
+    const base = SLOTS_BASE + this.#slot * SLOT_SIZE;
+    this.#results = new Uint32Array(this.memory.buffer, base + SLOT_RESULTS, 4);
+    this.#stats = new Float64Array(this.memory.buffer, base + SLOT_STATS, 16);
+  }
+
+  /** The result words of the last call (fixed low memory: a view stays valid unless a plain memory grew). */
+  get results(): Uint32Array {
+    if (this.#results.length === 0) this.#refreshViews();
+    return this.#results;
+  }
+
+  get stats(): Float64Array {
+    if (this.#stats.length === 0) this.#refreshViews();
+    return this.#stats;
+  }
+
+  /** A view of `length` bytes at `address`, over the memory as it is now. */
+  bytes(address: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, address, length);
+  }
+}

@@ -1,0 +1,144 @@
+// The public Image: one reference to an image in the arena. Kernels are added to this
+// class by the files of src/kernels (one per family of operations).
+
+import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
+import { RESULT_ERROR, RESULT_TAG, PACKED_SIZE, type Mode } from './layout.js';
+import { coreOf, type Arena } from './arena.js';
+
+/**
+ * A postable value that carries one reference to an image: `image.share()` makes it, the
+ * receiving thread passes it to `arena.adopt()`, which uses it up.
+ */
+export interface ImageHandle {
+  readonly kind: 'pixel-arena/image';
+  readonly record: number;
+  readonly tag: number;
+  readonly mode: Mode;
+  readonly width: number;
+  readonly height: number;
+}
+
+export function isImageHandle(value: unknown): value is ImageHandle {
+  const h = value as ImageHandle;
+  return h !== null && typeof h === 'object' && h.kind === 'pixel-arena/image'
+    && Number.isInteger(h.record) && Number.isInteger(h.tag) && typeof h.mode === 'string'
+    && Number.isInteger(h.width) && Number.isInteger(h.height);
+}
+
+interface ImageState {
+  address: number;
+  record: number;
+  tag: number;
+  released: boolean;
+}
+
+const states = new WeakMap<Image, ImageState>();
+const creating = Symbol('creating');
+
+/**
+ * One reference to an image in an arena. Operations return new images and never change
+ * their input. Release every image you own (or use `using`): memory returns when the
+ * last reference anywhere is released.
+ */
+export class Image {
+  readonly mode: Mode;
+  readonly width: number;
+  readonly height: number;
+  readonly arena: Arena;
+
+  /** @internal Images come from Arena methods and kernels. */
+  constructor(token: typeof creating, arena: Arena, state: ImageState, mode: Mode, width: number, height: number) {
+    if (token !== creating) throw new ArenaError('INVALID_ARGUMENT', 'Images are made by arena.image(), arena.fromPixels(), arena.adopt() or a kernel');
+    this.arena = arena;
+    this.mode = mode;
+    this.width = width;
+    this.height = height;
+    states.set(this, state);
+  }
+
+  /**
+   * A handle carrying one new reference, for another thread's `arena.adopt()`. This
+   * image stays valid here; the receiver owns what it adopts.
+   * @throws {ArenaError} INVALID_HANDLE when this image was released; ARENA_FULL.
+   * @example worker.postMessage(image.share());
+   */
+  share(): ImageHandle {
+    const state = liveState(this, 'share');
+    const core = coreOf(this.arena);
+    const record = core.exports.imageShare(state.record, state.tag) >>> 0;
+    if (record === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'share()');
+    return {
+      kind: 'pixel-arena/image', record, tag: core.results[RESULT_TAG]!,
+      mode: this.mode, width: this.width, height: this.height,
+    };
+  }
+
+  /**
+   * Drops this reference; the image's memory returns when the last reference is released.
+   * @throws {ArenaError} DOUBLE_FREE when this reference was already released.
+   */
+  release(): void {
+    const state = states.get(this)!;
+    if (state.released) throw new ArenaError('DOUBLE_FREE', 'release(): this image reference was already released');
+    const core = coreOf(this.arena);
+    const status = core.exports.imageRelease(state.record, state.tag);
+    state.released = true;
+    if (status !== STATUS_OK) throw errorFromStatus(status, 'release()');
+  }
+
+  /** Same as {@link Image.release}, for `using`; does nothing if already released. */
+  [Symbol.dispose](): void {
+    if (!states.get(this)!.released) this.release();
+  }
+
+  /** Has this reference been released? */
+  get released(): boolean {
+    return states.get(this)!.released;
+  }
+
+  /**
+   * A packed row-major copy of the pixels: 1, 2, 3 or 4 bytes per pixel by mode.
+   * @throws {ArenaError} INVALID_HANDLE when this image was released; ARENA_FULL.
+   * @example const rgba = image.toPixels();
+   */
+  toPixels(): Uint8Array {
+    const address = imageAddress(this, 'toPixels');
+    const length = this.width * this.height * PACKED_SIZE[this.mode];
+    if (length === 0) return new Uint8Array(0);
+    const block = this.arena.alloc(length);
+    const core = coreOf(this.arena);
+    try {
+      core.exports.imagePack(address, block.ptr);
+      return core.bytes(block.ptr, length).slice();
+    } finally {
+      this.arena.free(block);
+    }
+  }
+
+  toString(): string {
+    return `Image(${this.mode} ${this.width}×${this.height}${states.get(this)!.released ? ', released' : ''})`;
+  }
+}
+
+function liveState(image: Image, what: string): ImageState {
+  const state = states.get(image)!;
+  if (state.released) throw new ArenaError('INVALID_HANDLE', `${what}(): this image was released`);
+  return state;
+}
+
+/**
+ * The address of an image this thread holds, checked against the core: a released or
+ * reclaimed reference is INVALID_HANDLE, never a read of memory that is someone else's now.
+ */
+export function imageAddress(image: Image, what = 'image'): number {
+  const state = liveState(image, what);
+  const core = coreOf(image.arena);
+  const address = core.exports.imageOf(state.record, state.tag) >>> 0;
+  if (address !== state.address) throw errorFromStatus(core.results[RESULT_ERROR]!, `${what}()`);
+  return address;
+}
+
+/** Wraps a reference the core just made or adopted (library internal). */
+export function wrapImage(arena: Arena, address: number, record: number, tag: number, mode: Mode, width: number, height: number): Image {
+  return new Image(creating, arena, { address, record, tag, released: false }, mode, width, height);
+}

@@ -1,0 +1,9 @@
+// The public surface of pixel-arena (the package entries add the runtime adapter).
+
+export { Arena } from './arena.js';
+export type { ArenaOptions, ArenaStats, Block, HeapReport, SharedArena } from './arena.js';
+export { Image } from './image.js';
+export type { ImageHandle } from './image.js';
+export { ArenaError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export type { Mode } from './layout.js';

@@ -1,0 +1,86 @@
+// Layout constants shared with the core. The authoritative diagrams are in
+// assembly/alloc/layout.ts and assembly/image/layout.ts; test/layout.test.ts checks that
+// these numbers equal the ones the compiled module exports.
+
+export const LAYOUT_VERSION = 1;
+export const ARENA_HEADER = 1024;
+export const SLOTS_BASE = 2048;
+export const SLOT_SIZE = 2560;
+export const SLOT_RESULTS = 16;
+export const SLOT_STATS = 256;
+export const MAX_ATTACHMENTS = 128;
+export const MEMORY_BASE = 393216;
+export const FIXED_END = 329728;
+export const PAGE_SIZE = 4096;
+export const SMALL_MAX_BYTES = 2040;
+export const HEADER_PAGE_COUNT = 28;
+export const HEADER_HEAP_START = 32;
+export const HEADER_FLAGS = 12;
+export const IMAGE_HEADER_SIZE = 64;
+export const IMAGE_ROWS = 32;
+export const IMAGE_STRIDE = 20;
+
+export const WASM_PAGE = 65536;
+/** Largest memory a 32-bit wasm module may declare: 4 GiB − 64 KiB. */
+export const MAX_MEMORY_BYTES = 65535 * WASM_PAGE;
+
+// result words of a slot (u32 index)
+export const RESULT_SIZE = 0;
+export const RESULT_TAG = 1;
+export const RESULT_ERROR = 2;
+export const RESULT_AUX = 3;
+
+// stats of a slot (f64 index), filled by statsCollect
+export const STAT_BYTES_COMMITTED = 0;
+export const STAT_BYTES_IN_USE = 1;
+export const STAT_PEAK_BYTES = 2;
+export const STAT_BLOCKS_IN_USE = 3;
+export const STAT_BLOCKS_CACHED = 4;
+export const STAT_IMAGES_LIVE = 5;
+export const STAT_ALLOCATED = 6;
+export const STAT_REUSED = 7;
+export const STAT_FREED = 8;
+export const STAT_RECLAIMED = 9;
+export const STAT_BYTES_HELD = 10;
+export const STAT_BLOCKS_MAX = 11;
+export const STAT_ATTACHMENTS = 12;
+
+// heap walk results (f64 index), filled by heapCheck
+export const WALK_LIVE_BLOCKS = 0;
+export const WALK_LIVE_BYTES = 1;
+export const WALK_CACHED_BLOCKS = 2;
+export const WALK_FREE_PAGES = 3;
+export const WALK_SLAB_PAGES = 4;
+export const WALK_REF_CHUNKS = 5;
+export const WALK_LIVE_REFERENCES = 6;
+export const WALK_LIVE_IMAGES = 7;
+export const WALK_WHERE = 8;
+export const WALK_SMALL_BLOCKS = 9;
+export const WALK_PAGES_HELD = 10;
+
+export const VIOLATIONS: Record<number, string> = {
+  1: 'a taken page that no block covers',
+  2: 'a page of a block that is not taken',
+  3: 'a page inside a block that carries a kind',
+  4: 'a free page that carries a kind',
+  5: 'a cache stack holds a block that is not cached',
+  6: 'cached blocks found differ from the count (or a block is on two stacks)',
+  7: 'slab granules and small-block headers disagree',
+  8: 'blocks in use differ from allocations minus frees',
+  9: 'cached blocks plus credits differ from blocksMax',
+  10: 'bytes held differ from the pages taken',
+  11: 'a live reference names a dead image',
+  12: 'image reference counts or live images disagree',
+};
+
+// image modes
+export const MODES = ['L', 'LA', 'RGB', 'RGBA'] as const;
+export type Mode = (typeof MODES)[number];
+export const MODE_CODE: Record<Mode, number> = { L: 0, LA: 1, RGB: 2, RGBA: 3 };
+/** Bytes per pixel of the packed form (toPixels / fromPixels). */
+export const PACKED_SIZE: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
+
+// fill kinds of imageCreate
+export const FILL_NONE = 0;
+export const FILL_ZERO = 1;
+export const FILL_VALUE = 2;
