@@ -21,7 +21,7 @@ export interface ArenaOptions {
   maxBytes?: number;
   /** Memory committed at start; the memory grows on demand up to maxBytes. Default: what the arena's bookkeeping needs. */
   initialBytes?: number;
-  /** Largest block one image uses (Pillow's PILLOW_BLOCK_SIZE); a multiple of 4096. Default 16 MiB. */
+  /** Largest block one image uses (Pillow's PILLOW_BLOCK_SIZE); a multiple of 4096. Default 16 MiB (or maxBytes if smaller). */
   blockSize?: number;
   /** Freed page blocks kept cached for fast reuse (Pillow's PILLOW_BLOCKS_MAX). Default 256. */
   blocksMax?: number;
@@ -170,7 +170,7 @@ export class Arena {
       : check.integer('options.maxBytes', o.maxBytes, MIN_MAX_BYTES, MAX_MEMORY_BYTES), WASM_PAGE);
     const initialBytes = o.initialBytes === undefined ? 0
       : check.integer('options.initialBytes', o.initialBytes, 0, maxBytes);
-    const blockSize = o.blockSize === undefined ? DEFAULT_BLOCK_SIZE : o.blockSize;
+    const blockSize = o.blockSize === undefined ? Math.min(DEFAULT_BLOCK_SIZE, maxBytes) : o.blockSize;
     if (!check.isInteger(blockSize) || blockSize < PAGE_SIZE || blockSize % PAGE_SIZE !== 0 || blockSize > maxBytes) {
       throw check.invalid('options.blockSize', `multiple of 4096 between 4096 and maxBytes (${maxBytes})`, blockSize);
     }

@@ -13,7 +13,7 @@ import {
   HEADER_LIVE_SLOTS, HEADER_BYTES_HELD, HEADER_PEAK_BYTES_HELD,
   STATE_EMPTY, STATE_INITIALISING, STATE_READY, FLAG_SHARED, FLAG_DEBUG,
   PAGE_SIZE, PAGE_SHIFT, WASM_PAGE, MEMORY_BASE, FIXED_END, MAX_ATTACHMENTS,
-  SLOT_STATE, SLOT_GENERATION, SLOT_FREE, SLOT_LIVE, SLOT_STATS, SLOT_COUNTERS, SLOT_ACTIVE_SLAB,
+  SLOT_STATE, SLOT_GENERATION, SLOT_FREE, SLOT_LIVE, SLOT_STATS, SLOT_COUNTERS, SLOT_ACTIVE_SLABS, SMALL_BINS,
   KIND_BLOCK, KIND_CACHED, KIND_FREE, SMALL_MAX_BYTES,
   RESULT_SIZE, RESULT_TAG, OK, ERR_ARENA_FULL, ERR_DOUBLE_FREE, ERR_NOT_A_BLOCK, ERR_NOT_READY,
   ERR_NO_SLOT, ERR_LIMIT,
@@ -31,7 +31,7 @@ import {
   takePages, givePages, loadEntry, entryKind, entryPages, entryTag, makeEntry, entryAddress,
   pageOf, pageAddress, inHeap, sealBitmapTail
 } from "./pages";
-import { classForRequest, classForBlock, classPages } from "./classes";
+import { classOf } from "./classes";
 import { cachePush, cachePop, flushCaches, flushSlot, cachedBlocks, setBlocksMax } from "./cache";
 import { allocSmall, freeSmall, smallBlockLive, abandonSlab, retireEmptySlabs, smallTag, smallSize } from "./slab";
 import {
@@ -137,10 +137,13 @@ export function attachmentLive(id: u32): bool {
 /** Returns what a slot still holds in the allocator (its slab, its caches) and frees it. */
 export function releaseSlot(index: u32): void {
   let slot = slotAddress(index);
-  let slab = <usize>load<u32>(slot + SLOT_ACTIVE_SLAB);
-  if (slab != 0) {
-    publish32(slot + SLOT_ACTIVE_SLAB, 0);
-    abandonSlab(slab);
+  for (let bin: u32 = 0; bin < SMALL_BINS; bin++) {
+    let at = slot + SLOT_ACTIVE_SLABS + (<usize>bin << 2);
+    let slab = <usize>load<u32>(at);
+    if (slab != 0) {
+      publish32(at, 0);
+      abandonSlab(slab);
+    }
   }
   fetchClearBits64(liveWord(index), <u64>1 << (index & 63));
   flushSlot(index);
@@ -207,7 +210,7 @@ function markBlock(page: u32, pages: u32): u32 {
  */
 export function allocate(bytes: usize): usize {
   if (bytes == 0 || bytes > maxRequest()) { fail(ERR_LIMIT); return 0; }
-  let address: usize = 0, size: usize = 0, tag: u32 = 0;
+  let address: usize, size: usize, tag: u32;
   if (bytes <= SMALL_MAX_BYTES) {
     address = allocSmall(bytes);
     if (address == 0) {
@@ -219,30 +222,18 @@ export function allocate(bytes: usize): usize {
     tag = smallTag;
   } else {
     let pages = <u32>((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    let c = classForRequest(pages);
-    let classSize = classPages(c);
-    let page: i32 = -1;
-    if (classSize <= pageCount) {
-      page = cachePop(c);
-      if (page >= 0) {
-        let entry = loadEntry(<u32>page);
-        if (DEBUG) assert(entryKind(entry) == KIND_CACHED, "cache held a block that is not cached");
-        let blockPages = entryPages(entry);
-        tag = entryTag(entry) + 1;
-        publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, blockPages, tag));
-        size = <usize>blockPages << PAGE_SHIFT;
-        count(COUNTER_REUSED, 1);
-      } else {
-        page = takePagesHard(classSize);
-        if (page >= 0) pages = classSize;
-      }
-    }
-    if (page < 0) {
-      // No block of the class size: an exact run may still fit.
+    let page = cachePop(classOf(pages), pages);
+    if (page >= 0) {
+      let entry = loadEntry(<u32>page);
+      if (DEBUG) assert(entryKind(entry) == KIND_CACHED && entryPages(entry) >= pages, "cache held a bad block");
+      let blockPages = entryPages(entry);
+      tag = entryTag(entry) + 1;
+      publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, blockPages, tag));
+      size = <usize>blockPages << PAGE_SHIFT;
+      count(COUNTER_REUSED, 1);
+    } else {
       page = takePagesHard(pages);
       if (page < 0) { fail(ERR_ARENA_FULL); return 0; }
-    }
-    if (size == 0) {
       tag = markBlock(<u32>page, pages);
       size = <usize>pages << PAGE_SHIFT;
     }
@@ -267,14 +258,14 @@ export function release(address: usize, tag: u32): i32 {
     let page = pageOf(address);
     let at = entryAddress(page);
     let entry = loadShared64(at);
-    let kind = entryKind(entry);
-    if (kind != KIND_BLOCK && kind != KIND_CACHED && kind != KIND_FREE) return fail(ERR_NOT_A_BLOCK);
-    if (kind != KIND_BLOCK || entryTag(entry) != tag) return fail(ERR_DOUBLE_FREE);
+    // Anything but this very hand-out at a page start is a block freed before (its pages
+    // may now be cached, free, inside another block, or a slab).
+    if (entryKind(entry) != KIND_BLOCK || entryTag(entry) != tag) return fail(ERR_DOUBLE_FREE);
     let pages = entryPages(entry);
     let cached = makeEntry(KIND_CACHED, pages, tag);
     if (casShared64(at, entry, cached) != entry) return fail(ERR_DOUBLE_FREE);
     // From here this thread alone owns the block.
-    if (!cachePush(page, classForBlock(pages))) givePages(page, pages, tag);
+    if (!cachePush(page, classOf(pages))) givePages(page, pages, tag);
     size = <usize>pages << PAGE_SHIFT;
   }
   count(COUNTER_FREED, 1);
@@ -286,8 +277,12 @@ export function release(address: usize, tag: u32): i32 {
 
 export function blocksMaxSet(n: u32): void { setBlocksMax(n); }
 
-/** Evicts cached blocks until at most `keep` remain. */
-export function cacheClear(keep: u32): u32 { return flushCaches(<i64>keep); }
+/** Evicts cached blocks until at most `keep` remain, and retires empty slabs. */
+export function cacheClear(keep: u32): u32 {
+  let evicted = flushCaches(<i64>keep);
+  retireEmptySlabs();
+  return evicted;
+}
 
 // ── statistics ────────────────────────────────────────────────────────────────────
 

@@ -100,17 +100,38 @@ export function cachePush(page: u32, c: u32): bool {
   return true;
 }
 
-/** Takes a cached block of class `c`: own stack first, then other live slots'. Returns its first page or -1. */
-export function cachePop(c: u32): i32 {
-  let address = popNode(stackOf(slotBase, c), CACHE_LINK);
-  if (address == 0) {
-    for (let i: u32 = 0; i < MAX_ATTACHMENTS && address == 0; i++) {
-      if (i == slotIndex || !slotIsLive(i)) continue;
-      let head = stackOf(slotAddress(i), c);
-      if (!stackEmpty(head)) address = popNode(head, CACHE_LINK);
-    }
-    if (address == 0) return -1;
+/** Pops a block of at least `pages` pages from one stack, or returns 0 (a short one goes back). */
+function popFitting(head: usize, pages: u32): usize {
+  let address = popNode(head, CACHE_LINK);
+  if (address != 0 && entryPages(loadEntry(pageOf(address))) < pages) {
+    pushNode(head, address, CACHE_LINK);
+    return 0;
   }
+  return address;
+}
+
+/** Pops a block of at least `pages` pages from slot `slot`'s stacks of class `c` and the one above. */
+function popFromSlot(slot: usize, c: u32, pages: u32): usize {
+  let head = stackOf(slot, c);
+  let address: usize = stackEmpty(head) ? 0 : popFitting(head, pages);
+  if (address == 0 && c + 1 < CLASS_COUNT) {
+    let above = stackOf(slot, c + 1);
+    if (!stackEmpty(above)) address = popNode(above, CACHE_LINK);
+  }
+  return address;
+}
+
+/**
+ * Takes a cached block of at least `pages` pages (class `c`): this slot's stacks first,
+ * then other live slots'. Returns its first page, or -1.
+ */
+export function cachePop(c: u32, pages: u32): i32 {
+  let address = popFromSlot(slotBase, c, pages);
+  for (let i: u32 = 0; i < MAX_ATTACHMENTS && address == 0; i++) {
+    if (i == slotIndex || !slotIsLive(i)) continue;
+    address = popFromSlot(slotAddress(i), c, pages);
+  }
+  if (address == 0) return -1;
   count(COUNTER_CACHE_POPPED, 1);
   returnCredit();
   return <i32>pageOf(address);

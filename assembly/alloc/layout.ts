@@ -53,7 +53,8 @@ export const WASM_PAGE: usize = 65536;
 //  +44   u32 page map              address of the page map
 //  +64   u32 blocks max            cache bound; written by setBlocksMax (any thread)
 //  +128  i64 cache credits         cache places not handed to any slot (any thread)
-//  +192  u64 partial slabs         Treiber head: slabs with free granules (any thread)
+//  +512  u64 × 3 partial slabs     Treiber heads, one per small-block bin, 64 bytes apart:
+//                                  slabs with free granules (any thread)
 //  +256  u64 bytes held            bytes of pages taken from the page heap (any thread)
 //  +264  u64 peak bytes held       high-water mark of the above (any thread)
 //  +320  u64 × 2 live slots        bit per slot that is attached (any thread)
@@ -75,7 +76,7 @@ export const HEADER_BITMAP_WORDS: usize = 40;
 export const HEADER_PAGE_MAP: usize = 44;
 export const HEADER_BLOCKS_MAX: usize = 64;
 export const HEADER_CACHE_CREDITS: usize = 128;
-export const HEADER_PARTIAL_SLABS: usize = 192;
+export const HEADER_PARTIAL_SLABS: usize = 512;
 export const HEADER_BYTES_HELD: usize = 256;
 export const HEADER_PEAK_BYTES_HELD: usize = 264;
 export const HEADER_LIVE_SLOTS: usize = 320;
@@ -98,7 +99,7 @@ export const FLAG_DEBUG: u32 = 2;
 //  +0     u32 state         0 free, 1 live; claimed with CAS (any thread)
 //  +4     u32 generation    bumped at each claim; attachment id = generation << 8 | slot
 //  +8     u32 credits       cache places this slot may fill (owner; revoked by any thread)
-//  +12    u32 active slab   the slab this slot allocates small blocks from (owner)
+//  +48    u32 × 3 active    the slabs this slot allocates small blocks from, per bin (owner)
 //  +16    u32 × 4 results   second return values of the last call (owner writes, JS reads)
 //  +64    u64 × 16 counters owner only; see COUNTER_*
 //  +192   u32 ref free      free reference records (owner only)
@@ -111,7 +112,7 @@ export const SLOT_SIZE: usize = 2560;
 export const SLOT_STATE: usize = 0;
 export const SLOT_GENERATION: usize = 4;
 export const SLOT_CREDITS: usize = 8;
-export const SLOT_ACTIVE_SLAB: usize = 12;
+export const SLOT_ACTIVE_SLABS: usize = 48;
 export const SLOT_RESULTS: usize = 16;
 export const SLOT_COUNTERS: usize = 64;
 export const SLOT_REF_FREE: usize = 192;
@@ -195,6 +196,7 @@ export const KIND_REFS: u32 = 4;
 //                    from it), bit 1 LISTED (on the partial-slab stack); ~0 = retired
 //  +8   u64 starts   bit i: a small block starts at granule i
 //  +16  u32 next     link while on the partial-slab stack
+//  +20  u32 bin      the size bin the slab serves (SMALL_BINS)
 //
 //  small block: ┌──────────────────────────────┬──────────────────────┐
 //               │ u64 header: tag | granules<<32 | magic<<48 │ data ... │
@@ -204,6 +206,7 @@ export const GRANULE_SHIFT: usize = 6;
 export const SLAB_USED: usize = 0;
 export const SLAB_STARTS: usize = 8;
 export const SLAB_NEXT: usize = 16;
+export const SLAB_BIN: usize = 20;
 export const SLAB_FIRST_GRANULE: u32 = 2;
 export const SLAB_ACTIVE: u64 = 1;
 export const SLAB_LISTED: u64 = 2;
@@ -213,6 +216,14 @@ export const SMALL_HEADER: usize = 8;
 /** Largest small block in granules (header included): 2 KiB. */
 export const SMALL_MAX_GRANULES: u32 = 32;
 export const SMALL_MAX_BYTES: usize = <usize>SMALL_MAX_GRANULES * GRANULE_SIZE - SMALL_HEADER;
+/**
+ * Small blocks are binned by size so that a slab's free runs fit its next requests: a
+ * slab serves one bin, and each thread allocates from one active slab per bin.
+ * Bin b takes blocks of up to SMALL_BIN_LIMIT_b granules (header included).
+ */
+export const SMALL_BINS: u32 = 3;
+export const SMALL_BIN_LIMIT_0: u32 = 4;
+export const SMALL_BIN_LIMIT_1: u32 = 12;
 export const SMALL_LIVE: u64 = 0xB10C;
 export const SMALL_DEAD: u64 = 0xDEAD;
 

@@ -71,10 +71,14 @@ export function loadEntry(page: u32): u64 { return loadShared64(entryAddress(pag
 }
 
 /**
- * First fit: the lowest page that starts `n` free pages, or -1. The bitmap is read
- * without ordering: the claim that follows checks every word again with CAS.
+ * Best fit: the start of the shortest free run of at least `n` pages, the lowest among
+ * equals, or -1; a run of exactly `n` ends the search. Best fit keeps long runs whole
+ * for long requests, which first fit breaks up (measured in test/full.test.ts). The
+ * bitmap is read without ordering: the claim that follows checks each word with CAS.
  */
 function findRun(n: u32): i32 {
+  let best: i32 = -1;
+  let bestLength: u32 = <u32>-1;
   let runStart: u32 = 0;
   let runLength: u32 = 0;
   for (let word: u32 = 0; word < bitmapWords; word++) {
@@ -82,10 +86,8 @@ function findRun(n: u32): i32 {
     if (bits == 0) {
       if (runLength == 0) runStart = word << 6;
       runLength += 64;
-      if (runLength >= n) return <i32>runStart;
       continue;
     }
-    if (bits == <u64>-1) { runLength = 0; continue; }
     let bit: u32 = 0;
     while (bit < 64) {
       let rest = bits >> bit;
@@ -93,16 +95,20 @@ function findRun(n: u32): i32 {
         let zeros = rest == 0 ? 64 - bit : <u32>ctz(rest);
         if (runLength == 0) runStart = (word << 6) + bit;
         runLength += zeros;
-        if (runLength >= n) return <i32>runStart;
         bit += zeros;
       } else {
-        let ones = <u32>ctz(~rest);
+        if (runLength >= n && runLength < bestLength) {
+          best = <i32>runStart;
+          bestLength = runLength;
+          if (runLength == n) return best;
+        }
         runLength = 0;
-        bit += ones;
+        bit += <u32>ctz(~rest);
       }
     }
   }
-  return -1;
+  if (runLength >= n && runLength < bestLength) best = <i32>runStart;
+  return best;
 }
 
 /** Gives back bits [first, first+n) (they must be ours). */

@@ -7,12 +7,17 @@
 // listed and no granule is taken; it is listed when a free leaves granules open in a slab
 // that is neither active nor listed. Any thread may free a small block; the thread that
 // allocates from a slab is whichever made it active, and it gives it up when it is full.
+//
+// Blocks are binned by size (layout.ts, SMALL_BINS): a slab serves one bin, each bin has
+// its own partial-slab stack, and a slab is listed only once it has room for the largest
+// block of its bin, so that a slab taken from the stack almost always fits.
 
 import {
   SLAB_USED, SLAB_STARTS, SLAB_NEXT, SLAB_ACTIVE, SLAB_LISTED, SLAB_RETIRED, SLAB_DATA_MASK,
   GRANULE_SHIFT, GRANULE_SIZE, SMALL_HEADER, SMALL_LIVE, SMALL_DEAD, PAGE_SIZE, KIND_SLAB,
   ARENA_HEADER, HEADER_PARTIAL_SLABS, OK, ERR_DOUBLE_FREE, ERR_NOT_A_BLOCK, COUNTER_TAGS,
-  SLOT_COUNTERS, SLAB_FIRST_GRANULE
+  SLOT_COUNTERS, SLAB_FIRST_GRANULE, SLAB_BIN, SMALL_BINS, SMALL_BIN_LIMIT_0, SMALL_BIN_LIMIT_1,
+  SMALL_MAX_GRANULES
 } from "./layout";
 import { loadShared64, casShared64, fetchClearBits64, fetchSetBits64, publish64 } from "../shared/atomics";
 import { pushNode, popNode, pushChain } from "./stack";
@@ -24,7 +29,19 @@ import { DEBUG, activeSlab, setActiveSlab, slotBase, slotIndex, fail } from "./s
 const PARTIAL_TRIES: i32 = 4;
 
 // @ts-ignore: decorator
-@inline function partialHead(): usize { return ARENA_HEADER + HEADER_PARTIAL_SLABS; }
+@inline function partialHead(bin: u32): usize { return ARENA_HEADER + HEADER_PARTIAL_SLABS + (<usize>bin << 6); }
+
+/** The bin of a block of `granules` granules. */
+// @ts-ignore: decorator
+@inline function binOf(granules: u32): u32 {
+  return granules <= SMALL_BIN_LIMIT_0 ? 0 : granules <= SMALL_BIN_LIMIT_1 ? 1 : 2;
+}
+
+/** Largest block of a bin, in granules. */
+// @ts-ignore: decorator
+@inline function binLimit(bin: u32): u32 {
+  return bin == 0 ? SMALL_BIN_LIMIT_0 : bin == 1 ? SMALL_BIN_LIMIT_1 : SMALL_MAX_GRANULES;
+}
 
 // @ts-ignore: decorator
 @inline function granuleMask(first: u32, n: u32): u64 {
@@ -70,8 +87,10 @@ function tryList(slab: usize, seen: u64): void {
   while (true) {
     if ((seen & (SLAB_ACTIVE | SLAB_LISTED)) != 0) return;
     if (seen == 0) { tryRetire(slab, 0); return; }
+    let bin = load<u32>(slab + SLAB_BIN);
+    if (findGranules(seen, binLimit(bin)) < 0) return; // not worth a visit yet
     let found = casShared64(at, seen, seen | SLAB_LISTED);
-    if (found == seen) { pushNode(partialHead(), slab, SLAB_NEXT); return; }
+    if (found == seen) { pushNode(partialHead(bin), slab, SLAB_NEXT); return; }
     seen = found;
   }
 }
@@ -80,13 +99,13 @@ function tryList(slab: usize, seen: u64): void {
 export function abandonSlab(slab: usize): void {
   let after = fetchClearBits64(slab + SLAB_USED, SLAB_ACTIVE) & ~SLAB_ACTIVE;
   if (after == 0) tryRetire(slab, 0);
-  else if ((after & SLAB_DATA_MASK) != SLAB_DATA_MASK) tryList(slab, after);
+  else tryList(slab, after);
 }
 
-/** A slab with room for `need` granules: a partial one if one fits, else a fresh page. */
-function acquireSlab(need: u32): usize {
+/** A slab of `bin` with room for `need` granules: a partial one if one fits, else a fresh page. */
+function acquireSlab(bin: u32, need: u32): usize {
   for (let attempt = 0; attempt < PARTIAL_TRIES; attempt++) {
-    let slab = popNode(partialHead(), SLAB_NEXT);
+    let slab = popNode(partialHead(bin), SLAB_NEXT);
     if (slab == 0) break;
     let at = slab + SLAB_USED;
     let seen = loadShared64(at);
@@ -96,18 +115,21 @@ function acquireSlab(need: u32): usize {
       seen = found;
     }
     if (DEBUG) assert((seen & SLAB_LISTED) != 0 && (seen & SLAB_ACTIVE) == 0, "partial slab in a bad state");
-    if (findGranules(seen, need) >= 0) { setActiveSlab(slab); return slab; }
-    // Too full for this request: leave it unlisted; the next free in it lists it again.
-    abandonSlab(slab);
+    if (findGranules(seen, need) >= 0) { setActiveSlab(bin, slab); return slab; }
+    // Too full for this request: leave it unlisted (listing it again would hand it to the
+    // next request just the same); the next free inside it lists it again.
+    let after = fetchClearBits64(at, SLAB_ACTIVE) & ~SLAB_ACTIVE;
+    if (after == 0) tryRetire(slab, 0);
   }
   let page = takePages(1);
   if (page < 0) return 0;
   let slab = pageAddress(<u32>page);
   store<u64>(slab + SLAB_STARTS, 0);
+  store<u32>(slab + SLAB_BIN, bin);
   publish64(slab + SLAB_USED, SLAB_ACTIVE);
   let tag = entryTag(loadEntry(<u32>page)) + 1;
   publish64(entryAddress(<u32>page), makeEntry(KIND_SLAB, 1, tag));
-  setActiveSlab(slab);
+  setActiveSlab(bin, slab);
   return slab;
 }
 
@@ -119,13 +141,14 @@ function nextSmallTag(): u32 {
   return (<u32>n << 7) | slotIndex;
 }
 
-/** Allocates a small block; returns the data address (0: no memory) and its size/tag via out params. */
+/** Allocates a small block; returns the data address (0: no memory). Its tag and size are in smallTag, smallSize. */
 export function allocSmall(bytes: usize): usize {
   let need = <u32>((bytes + SMALL_HEADER + GRANULE_SIZE - 1) >> GRANULE_SHIFT);
+  let bin = binOf(need);
   while (true) {
-    let slab = activeSlab;
+    let slab = activeSlab(bin);
     if (slab == 0) {
-      slab = acquireSlab(need);
+      slab = acquireSlab(bin, need);
       if (slab == 0) return 0;
     }
     let first = claimGranules(slab, need);
@@ -138,7 +161,7 @@ export function allocSmall(bytes: usize): usize {
       smallSize = (<usize>need << GRANULE_SHIFT) - SMALL_HEADER;
       return header + SMALL_HEADER;
     }
-    setActiveSlab(0);
+    setActiveSlab(bin, 0);
     abandonSlab(slab);
   }
 }
@@ -188,23 +211,25 @@ export function freeSmall(address: usize, tag: u32): i32 {
 
 /**
  * Retires every listed slab that is empty; keeps the others listed. Used before giving up
- * on a page request, so that small-block pages serve it.
+ * on a page request, so that small-block pages serve it, and by clearCache.
  */
 export function retireEmptySlabs(): void {
-  let kept: usize = 0;
-  let keptLast: usize = 0;
-  while (true) {
-    let slab = popNode(partialHead(), SLAB_NEXT);
-    if (slab == 0) break;
-    // Popped slabs stay LISTED, so no free pushes them again while we hold them.
-    if (casShared64(slab + SLAB_USED, SLAB_LISTED, SLAB_RETIRED) == SLAB_LISTED) {
-      let page = pageOf(slab);
-      givePages(page, 1, entryTag(loadEntry(page)));
-      continue;
+  for (let bin: u32 = 0; bin < SMALL_BINS; bin++) {
+    let kept: usize = 0;
+    let keptLast: usize = 0;
+    while (true) {
+      let slab = popNode(partialHead(bin), SLAB_NEXT);
+      if (slab == 0) break;
+      // Popped slabs stay LISTED, so no free pushes them again while we hold them.
+      if (casShared64(slab + SLAB_USED, SLAB_LISTED, SLAB_RETIRED) == SLAB_LISTED) {
+        let page = pageOf(slab);
+        givePages(page, 1, entryTag(loadEntry(page)));
+        continue;
+      }
+      store<u32>(slab + SLAB_NEXT, <u32>kept);
+      if (kept == 0) keptLast = slab;
+      kept = slab;
     }
-    store<u32>(slab + SLAB_NEXT, <u32>kept);
-    if (kept == 0) keptLast = slab;
-    kept = slab;
+    if (kept != 0) pushChain(partialHead(bin), kept, keptLast, SLAB_NEXT);
   }
-  if (kept != 0) pushChain(partialHead(), kept, keptLast, SLAB_NEXT);
 }

@@ -5,7 +5,7 @@
 import {
   ARENA_HEADER, HEADER_BITMAP, HEADER_BITMAP_WORDS, HEADER_HEAP_START, HEADER_PAGE_COUNT,
   HEADER_PAGE_MAP, HEADER_BLOCK_SIZE, HEADER_ALIGNMENT, SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS,
-  SLOT_COUNTERS, SLOT_ACTIVE_SLAB, SLOT_GENERATION, RESULT_ERROR, HEADER_FLAGS, FLAG_DEBUG
+  SLOT_COUNTERS, SLOT_ACTIVE_SLABS, SLOT_GENERATION, RESULT_ERROR, HEADER_FLAGS, FLAG_DEBUG
 } from "./layout";
 
 /** True in the debug build (asc --use PA_DEBUG=1): invariants are asserted. */
@@ -29,13 +29,15 @@ export let rowAlignment: u32 = 1;
 /** This attachment's slot index, and the address of its record. */
 export let slotIndex: u32 = 0;
 export let slotBase: usize = 0;
-/** The slab this thread allocates small blocks from (0: none). */
-export let activeSlab: usize = 0;
+/** The slab this thread allocates small blocks of `bin` from (0: none); kept in its slot, where reclaim finds it. */
+// @ts-ignore: decorator
+@inline export function activeSlab(bin: u32): usize {
+  return <usize>load<u32>(slotBase + SLOT_ACTIVE_SLABS + (<usize>bin << 2));
+}
 
-/** Records the slab this thread allocates from, also in its slot (for reclaim). */
-export function setActiveSlab(slab: usize): void {
-  activeSlab = slab;
-  store<u32>(slotBase + SLOT_ACTIVE_SLAB, <u32>slab);
+// @ts-ignore: decorator
+@inline export function setActiveSlab(bin: u32, slab: usize): void {
+  store<u32>(slotBase + SLOT_ACTIVE_SLABS + (<usize>bin << 2), <u32>slab);
 }
 
 /** Copies the arena geometry from the shared header into this instance. */
@@ -52,12 +54,10 @@ export function loadGeometry(): void {
 export function bindSlot(index: u32): void {
   slotIndex = index;
   slotBase = SLOTS_BASE + <usize>index * SLOT_SIZE;
-  activeSlab = <usize>load<u32>(slotBase + SLOT_ACTIVE_SLAB);
 }
 
 export function unbindSlot(): void {
   slotBase = 0;
-  activeSlab = 0;
 }
 
 /** Address of slot `index`'s record. */

@@ -147,7 +147,7 @@ def alpha_grid(seed, alpha_on_x):
 
 
 def photo_alpha(w, h, seed):
-    """A plausible alpha for a photograph: a radial fade, an opaque block, a hole, a noisy corner."""
+    """A plausible alpha for a photograph: radial fade, opaque block, hole, noisy corner."""
     out = bytearray()
     cx, cy = w / 2, h / 2
     for y in range(h):
@@ -229,10 +229,6 @@ class InputCatalogue:
 # ---------------------------------------------------------------------------
 # Families: each appends cases; a case runs Pillow on named inputs
 # ---------------------------------------------------------------------------
-
-def tupled(v):
-    return tuple(v) if isinstance(v, list) else v
-
 
 class Family:
     def __init__(self, name, catalogue):
@@ -424,7 +420,8 @@ def build_reduce(cat):
         reduce_case(fam, f"{mode}_37x29", 1, box=[0, 0, 37, 29])
     fam.notes += [
         "Image.reduce converts LA/RGBA to La/RGBa, reduces, and converts back.",
-        "factor (1, 1) with no box (or the full box) returns a copy; factor (1, 1) with a box crops.",
+        "factor (1, 1) with no box (or the full box) returns a copy; factor (1, 1) with a "
+        "box crops.",
         "Output size is ceil(box width / xscale) x ceil(box height / yscale); a factor larger "
         "than the image gives 1x1.",
     ]
@@ -633,7 +630,8 @@ def build_composite(cat):
         "paste_fill with an L mask into LA/RGBA replaces the colour channels fully (mask 255) "
         "wherever the destination alpha is 0 and the mask is not 0; the alpha channel itself "
         "uses the mask unchanged.",
-        "An RGB mask, and an LA or La mask for a colour fill, are rejected ('bad transparency mask').",
+        "An RGB mask, and an LA or La mask for a colour fill, are rejected "
+        "('bad transparency mask').",
         "In a case, 'mask' equal to 'input2' means the source image was passed as its own mask.",
     ]
     la, la2 = cat["LA_13x11"], cat["LA_13x11_b"]
@@ -667,10 +665,7 @@ def _inplace(base, over, **kwargs):
 
 def _paste(base, src, box, mask):
     out = base.copy()
-    if box is None:
-        out.paste(src) if mask is None else out.paste(src, None, mask)
-    else:
-        out.paste(src, tuple(box), mask)
+    out.paste(src, None if box is None else tuple(box), mask)
     return out
 
 
@@ -815,7 +810,8 @@ def main():
                 build_composite, build_blur]
     total_raw = total_gz = total_cases = 0
     print(f"Pillow {PIL.__version__}: writing goldens to {HERE}")
-    print(f"{'family':<10} {'cases':>6} {'inputs':>6} {'rejects':>7} {'raw bytes':>11} {'gz bytes':>10}")
+    print(f"{'family':<10} {'cases':>6} {'inputs':>6} {'rejects':>7} "
+          f"{'raw bytes':>11} {'gz bytes':>10}")
     for build in builders:
         fam = build(catalogue)
         n_cases, n_inputs, raw, gz = write_family(fam)
