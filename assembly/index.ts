@@ -3,7 +3,7 @@
 
 export {
   arenaInit, attach, detach, attachmentId, attachmentLive, allocate, release, blockLive, maxRequest,
-  memoryMaximum,
+  memoryMaximum, scratchAllocate, scratchRelease,
   blocksMaxSet, cacheClear, statsCollect
 } from "./alloc/arena";
 export { heapCheck } from "./alloc/check";

@@ -146,7 +146,6 @@ export class Arena {
   readonly memory: WebAssembly.Memory;
   /** The id of this thread's attachment (for {@link Arena.reclaim}). */
   readonly attachmentId: number;
-  readonly #maxRequest: number;
   readonly #maxPixels: number;
   readonly #isShared: boolean;
 
@@ -154,7 +153,6 @@ export class Arena {
     cores.set(this, core);
     this.memory = core.memory;
     this.attachmentId = id;
-    this.#maxRequest = core.exports.maxRequest() >>> 0;
     this.#maxPixels = maxPixels;
     this.#isShared = typeof SharedArrayBuffer === 'function' && core.memory.buffer instanceof SharedArrayBuffer;
   }
@@ -243,8 +241,8 @@ export class Arena {
    */
   alloc(bytes: number): Block {
     const core = coreOf(this);
-    if (!(bytes >= 1 && bytes <= this.#maxRequest && Number.isInteger(bytes))) {
-      throw check.invalid('bytes', `integer between 1 and ${this.#maxRequest}`, bytes);
+    if (!(bytes >= 1 && bytes <= MAX_MEMORY_BYTES && Number.isInteger(bytes))) {
+      throw check.invalid('bytes', `integer between 1 and ${MAX_MEMORY_BYTES}`, bytes);
     }
     const ptr = core.exports.allocate(bytes) >>> 0;
     const results = core.results;
@@ -305,16 +303,16 @@ export class Arena {
     const image = this.#createImage(mode, width, height, FILL_NONE, 0, 'fromPixels');
     if (length > 0) {
       const core = coreOf(this);
-      let staging: Block;
+      let staging: number;
       try {
-        staging = this.alloc(length);
+        staging = core.scratch(length, 'fromPixels');
       } catch (error) {
         image.release();
         throw error;
       }
-      core.bytes(staging.ptr, length).set(new Uint8Array(pixels.buffer, pixels.byteOffset, length));
-      core.exports.imageUnpack(imageAddress(image), staging.ptr);
-      this.free(staging);
+      core.bytes(staging, length).set(new Uint8Array(pixels.buffer, pixels.byteOffset, length));
+      core.exports.imageUnpack(imageAddress(image), staging);
+      core.releaseScratch(staging);
     }
     return image;
   }
@@ -330,6 +328,18 @@ export class Arena {
     const address = core.exports.imageAdopt(handle.record, handle.tag) >>> 0;
     if (address === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'adopt(handle)');
     return wrapImage(this, address, handle.record, handle.tag, handle.mode, handle.width, handle.height);
+  }
+
+  /**
+   * Drops a handle this thread shared that will never be adopted (a message that was not
+   * sent, a job that was cancelled). The handle is used up.
+   * @throws {ArenaError} INVALID_HANDLE when it was adopted or discarded already, or was shared by another thread.
+   */
+  discard(handle: ImageHandle): void {
+    const core = coreOf(this);
+    if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
+    const status = core.exports.imageUnshare(handle.record, handle.tag);
+    if (status !== STATUS_OK) throw errorFromStatus(status, 'discard(handle)');
   }
 
   #checkSize(mode: Mode, width: number, height: number): void {

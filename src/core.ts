@@ -2,8 +2,8 @@
 // views through which JS reads what a call returned besides its result.
 
 import { instantiate } from '@assemblyscript/loader';
-import { ArenaError } from './errors.js';
-import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_STATS } from './layout.js';
+import { ArenaError, errorFromStatus } from './errors.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_STATS, RESULT_ERROR } from './layout.js';
 
 /** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
 export interface CoreExports {
@@ -13,6 +13,8 @@ export interface CoreExports {
   attachmentId(): number;
   attachmentLive(id: number): number;
   allocate(bytes: number): number;
+  scratchAllocate(bytes: number): number;
+  scratchRelease(address: number): void;
   release(address: number, tag: number): number;
   blockLive(address: number, tag: number): number;
   maxRequest(): number;
@@ -89,6 +91,20 @@ export class Core {
   get stats(): Float64Array {
     if (this.#stats.length === 0) this.#refreshViews();
     return this.#stats;
+  }
+
+  /**
+   * A temporary block for the library's own use (freed by {@link Core.releaseScratch}, or
+   * by reclaim if this thread dies first).
+   */
+  scratch(bytes: number, what: string): number {
+    const address = this.exports.scratchAllocate(bytes) >>> 0;
+    if (address === 0) throw errorFromStatus(this.results[RESULT_ERROR]!, what);
+    return address;
+  }
+
+  releaseScratch(address: number): void {
+    this.exports.scratchRelease(address);
   }
 
   /** A view of `length` bytes at `address`, over the memory as it is now. */

@@ -105,13 +105,13 @@ export class Image {
     const address = imageAddress(this, 'toPixels');
     const length = this.width * this.height * PACKED_SIZE[this.mode];
     if (length === 0) return new Uint8Array(0);
-    const block = this.arena.alloc(length);
     const core = coreOf(this.arena);
+    const staging = core.scratch(length, 'toPixels');
     try {
-      core.exports.imagePack(address, block.ptr);
-      return core.bytes(block.ptr, length).slice();
+      core.exports.imagePack(address, staging);
+      return core.bytes(staging, length).slice();
     } finally {
-      this.arena.free(block);
+      core.releaseScratch(staging);
     }
   }
 

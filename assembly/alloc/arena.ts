@@ -14,6 +14,7 @@ import {
   STATE_EMPTY, STATE_INITIALISING, STATE_READY, FLAG_SHARED, FLAG_DEBUG,
   PAGE_SIZE, PAGE_SHIFT, WASM_PAGE, MEMORY_BASE, FIXED_END, MAX_ATTACHMENTS,
   SLOT_STATE, SLOT_GENERATION, SLOT_FREE, SLOT_LIVE, SLOT_STATS, SLOT_COUNTERS, SLOT_ACTIVE_SLABS, SMALL_BINS,
+  SLOT_SCRATCH, SCRATCH_ENTRIES, SLOT_RESULTS,
   KIND_BLOCK, KIND_CACHED, KIND_FREE, SMALL_MAX_BYTES,
   RESULT_SIZE, RESULT_TAG, OK, ERR_ARENA_FULL, ERR_DOUBLE_FREE, ERR_NOT_A_BLOCK, ERR_NOT_READY,
   ERR_NO_SLOT, ERR_LIMIT,
@@ -134,9 +135,16 @@ export function attachmentLive(id: u32): bool {
     && (loadShared32(slot + SLOT_GENERATION) & 0xFFFF) == (id >> 8);
 }
 
-/** Returns what a slot still holds in the allocator (its slab, its caches) and frees it. */
+/** Returns what a slot still holds in the allocator (scratch, slabs, caches) and frees it. */
 export function releaseSlot(index: u32): void {
   let slot = slotAddress(index);
+  for (let e: u32 = 0; e < SCRATCH_ENTRIES; e++) {
+    let entry = slot + SLOT_SCRATCH + (<usize>e << 3);
+    let address = <usize>load<u32>(entry);
+    if (address == 0) continue;
+    store<u32>(entry, 0);
+    release(address, load<u32>(entry + 4));
+  }
   for (let bin: u32 = 0; bin < SMALL_BINS; bin++) {
     let at = slot + SLOT_ACTIVE_SLABS + (<usize>bin << 2);
     let slab = <usize>load<u32>(at);
@@ -209,7 +217,8 @@ function markBlock(page: u32, pages: u32): u32 {
  * in the result words; on success RESULT_SIZE and RESULT_TAG hold the block's size and tag.
  */
 export function allocate(bytes: usize): usize {
-  if (bytes == 0 || bytes > maxRequest()) { fail(ERR_LIMIT); return 0; }
+  if (bytes == 0) { fail(ERR_LIMIT); return 0; }
+  if (bytes > maxRequest()) { fail(ERR_ARENA_FULL); return 0; }
   let address: usize, size: usize, tag: u32;
   if (bytes <= SMALL_MAX_BYTES) {
     address = allocSmall(bytes);
@@ -271,6 +280,44 @@ export function release(address: usize, tag: u32): i32 {
   count(COUNTER_FREED, 1);
   count(COUNTER_BYTES_FREED, <u64>size);
   return OK;
+}
+
+// ── scratch: the core's own temporaries, recorded so that reclaim frees them ──────
+
+/**
+ * Allocates a temporary block for this thread's own use (pixel staging, coefficient
+ * tables). It is recorded in the slot until scratchRelease, so that if the thread dies
+ * holding it, reclaim frees it. Returns 0 with the error set when it cannot.
+ */
+export function scratchAllocate(bytes: usize): usize {
+  let table = slotBase + SLOT_SCRATCH;
+  let free: usize = 0;
+  for (let e: u32 = 0; e < SCRATCH_ENTRIES && free == 0; e++) {
+    let entry = table + (<usize>e << 3);
+    if (load<u32>(entry) == 0) free = entry;
+  }
+  if (free == 0) { fail(ERR_LIMIT); return 0; }
+  let address = allocate(bytes);
+  if (address == 0) return 0;
+  // No loop or call between the allocation and its record: a thread stopped by its host
+  // is stopped either before the block exists or after it is recorded.
+  store<u32>(free + 4, load<u32>(slotBase + SLOT_RESULTS + (RESULT_TAG << 2)));
+  store<u32>(free, <u32>address);
+  return address;
+}
+
+/** Frees a temporary block from scratchAllocate. */
+export function scratchRelease(address: usize): void {
+  let table = slotBase + SLOT_SCRATCH;
+  for (let e: u32 = 0; e < SCRATCH_ENTRIES; e++) {
+    let entry = table + (<usize>e << 3);
+    if (<usize>load<u32>(entry) != address) continue;
+    let status = release(address, load<u32>(entry + 4));
+    if (DEBUG) assert(status == OK, "scratch block was not live");
+    store<u32>(entry, 0);
+    return;
+  }
+  if (DEBUG) assert(false, "scratch block not recorded");
 }
 
 // ── cache control ─────────────────────────────────────────────────────────────────

@@ -30,7 +30,7 @@
 // that both agree with what the module reports.
 
 /** Bump when any offset below changes. */
-export const LAYOUT_VERSION: u32 = 1;
+export const LAYOUT_VERSION: u32 = 2;
 export const ARENA_MAGIC: u32 = 0x52415850; // "PXAR"
 
 export const PAGE_SIZE: usize = 4096;
@@ -106,9 +106,11 @@ export const FLAG_DEBUG: u32 = 2;
 //  +256   f64 × 16 stats    filled by the owner on request, read by JS
 //  +384   u64 × CLASS_COUNT cache: one Treiber head per size class
 //                           (owner pushes and pops; any thread may pop)
+//  +2560  (u32, u32) × 16   scratch: blocks the core took for its own temporaries
+//                           (address, tag; owner only), freed by reclaim if it dies
 export const MAX_ATTACHMENTS: u32 = 128;
 export const SLOTS_BASE: usize = 2048;
-export const SLOT_SIZE: usize = 2560;
+export const SLOT_SIZE: usize = 2688;
 export const SLOT_STATE: usize = 0;
 export const SLOT_GENERATION: usize = 4;
 export const SLOT_CREDITS: usize = 8;
@@ -118,6 +120,8 @@ export const SLOT_COUNTERS: usize = 64;
 export const SLOT_REF_FREE: usize = 192;
 export const SLOT_STATS: usize = 256;
 export const SLOT_CACHE: usize = 384;
+export const SLOT_SCRATCH: usize = 2560;
+export const SCRATCH_ENTRIES: u32 = 16;
 
 export const SLOT_FREE: u32 = 0;
 export const SLOT_LIVE: u32 = 1;

@@ -1,0 +1,72 @@
+// The block cache (Pillow's blocks_max): the bound holds exactly while many workers free
+// blocks at once and the bound itself changes under them; clearCache keeps what it is told.
+import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { Arena } from '../dist/node.js';
+import { seededRandom } from './helpers/random.mjs';
+
+describe('block cache', () => {
+  it('never holds more than blocksMax, whatever the workers do', async () => {
+    const arena = await Arena.create({ maxBytes: 256 << 20, blocksMax: 10, debug: true });
+    const random = seededRandom(3);
+    const workers = Array.from({ length: 5 }, (_, i) => new Worker(new URL('./workers/cache-worker.mjs', import.meta.url), {
+      workerData: { shared: arena.shared, seed: 40 + i },
+    }));
+    const next = (worker: Worker) => new Promise<unknown>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await Promise.all(workers.map(next));
+    for (let phase = 0; phase < 8; phase++) {
+      let running = workers.length;
+      const phaseDone = Promise.all(workers.map((w) => next(w).then(() => { running--; })));
+      workers.forEach((w) => w.postMessage({ type: 'run', operations: 20_000 }));
+      // Change the bound again and again while the workers free blocks into the cache.
+      let bound = 0;
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        bound = random.int(0, 40);
+        arena.setBlocksMax(bound);
+      } while (running === workers.length);
+      await phaseDone;
+      const stats = arena.stats();
+      const heap = arena.checkHeap(); // also checks cached + credits == blocksMax
+      expect(stats.blocksCached).toBe(heap.cachedBlocks);
+      expect(stats.blocksCached).toBeLessThanOrEqual(bound);
+      expect(stats.blocksInUse).toBe(0);
+    }
+    expect(arena.stats().reused).toBeGreaterThan(1000);
+    arena.setBlocksMax(3);
+    expect(arena.stats().blocksCached).toBeLessThanOrEqual(3);
+    arena.clearCache(1);
+    expect(arena.stats().blocksCached).toBeLessThanOrEqual(1);
+    arena.clearCache();
+    expect(arena.stats().blocksCached).toBe(0);
+    arena.checkHeap();
+    await Promise.all(workers.map((w) => { const closed = next(w); w.postMessage({ type: 'close' }); return closed; }));
+    await Promise.all(workers.map((w) => w.terminate()));
+    expect(arena.stats().attachments).toBe(1);
+    arena.close();
+  });
+
+  it('with blocksMax 0 caches nothing, like Pillow\'s default', async () => {
+    const arena = await Arena.create({ maxBytes: 16 << 20, blocksMax: 0 });
+    for (let i = 0; i < 50; i++) arena.free(arena.alloc(100_000));
+    expect(arena.stats().blocksCached).toBe(0);
+    expect(arena.stats().reused).toBe(0);
+    arena.close();
+  });
+
+  it('hands a freed block of the same size straight back', async () => {
+    const arena = await Arena.create({ maxBytes: 16 << 20, blocksMax: 4 });
+    const first = arena.alloc(300_000);
+    arena.free(first);
+    const second = arena.alloc(300_000);
+    expect(second.ptr).toBe(first.ptr);
+    expect(second.tag).not.toBe(first.tag);
+    expect(() => arena.free(first)).toThrow(expect.objectContaining({ code: 'DOUBLE_FREE' })); // stale: same address, old tag
+    expect(arena.stats().reused).toBe(1);
+    arena.free(second);
+    arena.close();
+  });
+});

@@ -1,0 +1,85 @@
+// A thread that dies holding image references: reclaim() drops every one of them (held,
+// adopted, shared but never adopted) and frees its slot; nothing else is disturbed.
+import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { Arena } from '../dist/node.js';
+
+describe('reclaiming a dead thread\'s references', () => {
+  it.each(['throw', 'exit', 'busy', 'close'])('after the worker dies by %s', async (death) => {
+    const arena = await Arena.create({ maxBytes: 64 << 20, debug: true });
+    const mine = arena.image('L', 10, 10, { fill: 9 });
+    const worker = new Worker(new URL('./workers/dying-worker.mjs', import.meta.url), {
+      workerData: { shared: arena.shared, handle: mine.share(), death },
+    });
+    worker.on('error', () => {});
+    const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
+    const hello = await new Promise<any>((resolve) => worker.once('message', resolve));
+    const fromWorker = arena.adopt(hello.forMain); // this reference is ours now, not the worker's
+    expect(arena.stats().imagesLive).toBe(6);
+    worker.postMessage('die');
+    if (death === 'busy') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await worker.terminate();
+    }
+    await exited;
+    expect(arena.isAttached(hello.id)).toBe(death !== 'close');
+    const dropped = arena.reclaim(hello.id);
+    expect(dropped).toBe(7); // 5 made + 1 adopted + 1 shared and never adopted
+    expect(arena.stats().reclaimed).toBe(7);
+    expect(arena.isAttached(hello.id)).toBe(false);
+    expect(arena.reclaim(hello.id)).toBe(0); // nothing left the second time
+    expect(() => arena.adopt(hello.unadopted)).toThrow(expect.objectContaining({ code: 'INVALID_HANDLE' }));
+    // What the main thread holds is untouched.
+    expect(mine.toPixels()[99]).toBe(9);
+    expect(fromWorker.toPixels().length).toBe(40 * 30 * 3);
+    expect(arena.stats().imagesLive).toBe(2);
+    mine.release();
+    fromWorker.release();
+    expect(arena.stats().imagesLive).toBe(0);
+    const heap = arena.checkHeap();
+    expect(heap.liveBlocks).toBe(0);
+    expect(heap.liveReferences).toBe(0);
+    expect(arena.stats().attachments).toBe(1);
+    arena.close();
+  });
+
+  it('frees the temporaries the core held for a thread that died', async () => {
+    const arena = await Arena.create({ maxBytes: 16 << 20, debug: true });
+    // A second attachment driven at the level of the core, standing for a thread that was
+    // stopped while the library was copying pixels for it.
+    const instance = await WebAssembly.instantiate(arena.shared.module, {
+      env: { memory: arena.memory, abort: () => { throw new Error('abort'); } },
+    });
+    const core = instance.exports as Record<string, (...args: number[]) => number>;
+    const id = core.attach!();
+    expect(core.scratchAllocate!(300_000)).toBeGreaterThan(0);
+    expect(core.scratchAllocate!(100)).toBeGreaterThan(0);
+    expect(arena.stats().blocksInUse).toBe(2);
+    expect(arena.reclaim(id)).toBe(0); // no image references, but the scratch goes
+    expect(arena.stats().blocksInUse).toBe(0);
+    expect(arena.isAttached(id)).toBe(false);
+    arena.checkHeap();
+    arena.close();
+  });
+
+  it('refuses to reclaim its own attachment and malformed ids', async () => {
+    const arena = await Arena.create({ maxBytes: 4 << 20 });
+    expect(() => arena.reclaim(arena.attachmentId)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => arena.reclaim(-1)).toThrow('Expected integer between 0 and 16777215 for attachmentId but received -1 of type number');
+    arena.close();
+  });
+
+  it('discards a handle that will never be adopted', async () => {
+    const arena = await Arena.create({ maxBytes: 4 << 20 });
+    const image = arena.image('RGBA', 3, 3);
+    const handle = image.share();
+    image.release();
+    expect(arena.stats().imagesLive).toBe(1);
+    arena.discard(handle);
+    expect(arena.stats().imagesLive).toBe(0);
+    expect(() => arena.discard(handle)).toThrow(expect.objectContaining({ code: 'DOUBLE_FREE' }));
+    expect(() => arena.adopt(handle)).toThrow(expect.objectContaining({ code: 'INVALID_HANDLE' }));
+    arena.checkHeap();
+    arena.close();
+  });
+});
