@@ -1,0 +1,14 @@
+// `npm run bench`: runs the benchmark suites and prints their tables.
+// Usage: node bench/run.mjs [allocator] [resize] [pool]   (default: all)
+
+const suites = {
+  allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length ? wanted : Object.keys(suites);
+console.log(`pixel-arena benchmarks on Node ${process.version}, ${(await import('node:os')).availableParallelism()} cores`);
+for (const name of names) {
+  if (!suites[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`);
+  await suites[name]();
+}

@@ -1,0 +1,27 @@
+// `npm run stress`: the long allocator stress. Many seeds, more workers than cores, the
+// debug core (invariant asserts) and the release core, with and without memory pressure.
+// Exits non-zero on the first problem.
+import { availableParallelism } from 'node:os';
+import { runStress } from '../helpers/stress.mjs';
+
+const rounds = Number(process.env.STRESS_ROUNDS ?? 12);
+const workers = availableParallelism() * 4;
+let failures = 0;
+for (let round = 0; round < rounds; round++) {
+  const config = {
+    workers, seed: 100 + round, operations: 40_000, debug: round % 2 === 0,
+    maxSize: [8 << 20, 2040, 64 << 10, 1 << 20][round % 4],
+    maxBytes: [192 << 20, 64 << 20, 48 << 20, 512 << 20][round % 4],
+    blocksMax: [0, 8, 64, 256][(round >> 1) % 4],
+  };
+  const { results, heap, stats, elapsed } = await runStress(config);
+  const problems = results.flatMap((r) => [...r.errors, ...r.badStamps, ...r.conflicts]);
+  const allocated = results.reduce((n, r) => n + r.allocated, 0);
+  const full = results.reduce((n, r) => n + r.full, 0);
+  const ok = problems.length === 0 && heap.liveBlocks === 0 && stats.blocksInUse === 0 && stats.blocksCached <= config.blocksMax;
+  if (!ok) failures++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} round ${round}: ${workers} workers, ${config.debug ? 'debug' : 'release'} core, sizes ≤ ${config.maxSize} B, `
+    + `${allocated} blocks, ${full} ARENA_FULL, ${elapsed.toFixed(0)} ms${problems.length ? `\n  ${problems.slice(0, 5).join('\n  ')}` : ''}`);
+}
+console.log(failures === 0 ? `stress passed: ${rounds} rounds` : `stress failed: ${failures} of ${rounds} rounds`);
+process.exit(failures === 0 ? 0 : 1);
