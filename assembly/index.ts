@@ -11,6 +11,8 @@ export {
   imageCreate, imageShare, imageAdopt, imageRelease, imageUnshare, imageOf, reclaim
 } from "./image/image";
 export { imageUnpack, imagePack } from "./image/pixels";
+export { transposeImage, cropImage } from "./kernels/geometry";
+export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

@@ -284,9 +284,9 @@ export class Arena {
    */
   image(mode: Mode, width: number, height: number, options?: { fill?: number | number[] }): Image {
     const o = check.options<{ fill?: number | number[] }>('options', options);
-    this.#checkSize(mode, width, height);
+    checkImageSize(this, mode, width, height);
     const fill = o.fill === undefined ? 0 : packFill(mode, o.fill);
-    return this.#createImage(mode, width, height, fill === 0 ? FILL_ZERO : FILL_VALUE, fill, 'image');
+    return createImage(this, mode, width, height, fill === 0 ? FILL_ZERO : FILL_VALUE, fill, 'image');
   }
 
   /**
@@ -295,12 +295,12 @@ export class Arena {
    * @example const image = arena.fromPixels('RGB', 2, 1, new Uint8Array([255, 0, 0, 0, 0, 255]));
    */
   fromPixels(mode: Mode, width: number, height: number, pixels: ArrayBufferView): Image {
-    this.#checkSize(mode, width, height);
+    checkImageSize(this, mode, width, height);
     const length = width * height * PACKED_SIZE[mode];
     if (!ArrayBuffer.isView(pixels) || pixels.byteLength !== length) {
       throw check.invalid('pixels', `ArrayBufferView of ${length} bytes (${width}×${height} ${mode})`, pixels);
     }
-    const image = this.#createImage(mode, width, height, FILL_NONE, 0, 'fromPixels');
+    const image = createImage(this, mode, width, height, FILL_NONE, 0, 'fromPixels');
     if (length > 0) {
       const core = coreOf(this);
       let staging: number;
@@ -340,23 +340,6 @@ export class Arena {
     if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
     const status = core.exports.imageUnshare(handle.record, handle.tag);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'discard(handle)');
-  }
-
-  #checkSize(mode: Mode, width: number, height: number): void {
-    check.oneOf('mode', mode, MODES);
-    check.integer('width', width, 0, 0x3fffffff);
-    check.integer('height', height, 0, 0x3fffffff);
-    if (width * height > this.#maxPixels) {
-      throw new ArenaError('LIMIT_EXCEEDED', `${width}×${height} is ${width * height} pixels, more than the arena's limit of ${this.#maxPixels} (options.maxPixels)`);
-    }
-  }
-
-  #createImage(mode: Mode, width: number, height: number, fill: number, value: number, what: string): Image {
-    const core = coreOf(this);
-    const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill, value) >>> 0;
-    const results = core.results;
-    if (address === 0) throw errorFromStatus(results[RESULT_ERROR]!, `${what}(${mode}, ${width}, ${height})`);
-    return wrapImage(this, address, results[RESULT_AUX]!, results[RESULT_TAG]!, mode, width, height);
   }
 
   // ── threads ───────────────────────────────────────────────────────────────────
@@ -464,6 +447,32 @@ export class Arena {
       pagesHeld: s[WALK_PAGES_HELD]!,
     };
   }
+}
+
+/**
+ * Checks an image size against the arena's pixel limit (library internal: every
+ * operation that makes an image checks its output size here).
+ * @throws {ArenaError} INVALID_ARGUMENT, LIMIT_EXCEEDED.
+ */
+export function checkImageSize(arena: Arena, mode: Mode, width: number, height: number, names = ['width', 'height']): void {
+  check.oneOf('mode', mode, MODES);
+  check.integer(names[0]!, width, 0, 0x3fffffff);
+  check.integer(names[1]!, height, 0, 0x3fffffff);
+  if (width * height > arena.maxPixels) {
+    throw new ArenaError('LIMIT_EXCEEDED', `${width}×${height} is ${width * height} pixels, more than the arena's limit of ${arena.maxPixels} (options.maxPixels)`);
+  }
+}
+
+/**
+ * Makes an image in the core (library internal). `fill` is FILL_NONE when the caller
+ * writes every pixel, FILL_ZERO, or FILL_VALUE with `value` the bands packed.
+ */
+export function createImage(arena: Arena, mode: Mode, width: number, height: number, fill: number, value: number, what: string): Image {
+  const core = coreOf(arena);
+  const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill, value) >>> 0;
+  const results = core.results;
+  if (address === 0) throw errorFromStatus(results[RESULT_ERROR]!, `${what}(${mode}, ${width}, ${height})`);
+  return wrapImage(arena, address, results[RESULT_AUX]!, results[RESULT_TAG]!, mode, width, height);
 }
 
 function checkBlock(block: Block): void {

@@ -32,6 +32,11 @@ export interface CoreExports {
   reclaim(id: number): number;
   imageUnpack(image: number, source: number): void;
   imagePack(image: number, target: number): void;
+  // kernels (assembly/kernels): output rows [rowStart, rowEnd) of `target` from `source`
+  transposeImage(target: number, source: number, method: number, rowStart: number, rowEnd: number): void;
+  cropImage(target: number, source: number, left: number, top: number, rowStart: number, rowEnd: number): void;
+  premultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
 }
 
 export class Core {

@@ -4,6 +4,7 @@
 import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
 import { RESULT_ERROR, RESULT_TAG, PACKED_SIZE, type Mode } from './layout.js';
 import { coreOf, type Arena } from './arena.js';
+import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
@@ -113,6 +114,28 @@ export class Image {
     } finally {
       core.releaseScratch(staging);
     }
+  }
+
+  /**
+   * The image flipped or rotated, as Pillow's `Image.transpose`: 'flipLeftRight',
+   * 'flipTopBottom', 'rotate90' (counter-clockwise), 'rotate180', 'rotate270',
+   * 'transpose' (swap x and y), 'transverse' (swap and turn 180°).
+   * @throws {ArenaError} INVALID_ARGUMENT for another method; INVALID_HANDLE; ARENA_FULL.
+   * @example const upright = photo.transpose('rotate270');
+   */
+  transpose(method: TransposeMethod): Image {
+    return transpose(this, method);
+  }
+
+  /**
+   * The pixels inside `box` = [left, top, right, bottom], as Pillow's `Image.crop`:
+   * coordinates are rounded half to even, and parts of the box outside the image are zero
+   * (transparent black).
+   * @throws {ArenaError} INVALID_ARGUMENT when right < left or bottom < top; INVALID_HANDLE; ARENA_FULL.
+   * @example const face = photo.crop([120, 40, 320, 260]);
+   */
+  crop(box: [number, number, number, number]): Image {
+    return crop(this, box);
   }
 
   toString(): string {

@@ -7,3 +7,4 @@ export type { ImageHandle } from './image.js';
 export { ArenaError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { Mode } from './layout.js';
+export type { TransposeMethod } from './kernels/geometry.js';
