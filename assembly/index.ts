@@ -13,6 +13,7 @@ export {
 export { imageUnpack, imagePack } from "./image/pixels";
 export { transposeImage, cropImage } from "./kernels/geometry";
 export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
+export { resampleImage, nearestImage } from "./kernels/resize";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

@@ -3,6 +3,7 @@
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
+  resize: async () => (await import('./resize.mjs')).runResizeBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

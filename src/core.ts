@@ -37,6 +37,8 @@ export interface CoreExports {
   cropImage(target: number, source: number, left: number, top: number, rowStart: number, rowEnd: number): void;
   premultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
   unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  resampleImage(target: number, source: number, horizontal: number, vertical: number, premultiplied: number, rowStart: number, rowEnd: number): number;
+  nearestImage(target: number, source: number, columns: number, rows: number, rowStart: number, rowEnd: number): void;
 }
 
 export class Core {

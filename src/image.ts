@@ -5,6 +5,7 @@ import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
 import { RESULT_ERROR, RESULT_TAG, PACKED_SIZE, type Mode } from './layout.js';
 import { coreOf, type Arena } from './arena.js';
 import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
+import { resize, type ResizeOptions } from './kernels/resize.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
@@ -114,6 +115,18 @@ export class Image {
     } finally {
       core.releaseScratch(staging);
     }
+  }
+
+  /**
+   * The image resampled to `width` × `height`, exactly as Pillow's `Image.resize`: filters
+   * 'nearest', 'box', 'bilinear', 'hamming', 'bicubic' (default) and 'lanczos'; `box`
+   * selects a source region (fractions allowed); `reducingGap` reduces by an integer factor
+   * first (for L and RGB, as Pillow); LA and RGBA are resampled premultiplied.
+   * @throws {ArenaError} INVALID_ARGUMENT for a bad size, filter, box or gap; LIMIT_EXCEEDED; INVALID_HANDLE; ARENA_FULL.
+   * @example const thumbnail = photo.resize(256, 171, { filter: 'lanczos' });
+   */
+  resize(width: number, height: number, options?: ResizeOptions): Image {
+    return resize(this, width, height, options);
   }
 
   /**

@@ -1,0 +1,233 @@
+// resize as Pillow's Image.resize (Image.py) and ImagingResample (Resample.c): the steps of
+// the Python layer, the coefficient tables computed here in doubles exactly as
+// precompute_coeffs does (V8's Math.sin/cos give glibc's values for these arguments), and
+// the convolution in the core (assembly/kernels/resize.ts).
+
+import type { Image } from '../image.js';
+import type { Core } from '../core.js';
+import { ArenaError } from '../errors.js';
+import * as check from '../validate.js';
+import { input, produce, box as checkBox } from './common.js';
+import { reduce } from './reduce.js';
+
+/** Pillow's resampling filters. */
+export type Filter = 'nearest' | 'box' | 'bilinear' | 'hamming' | 'bicubic' | 'lanczos';
+export const FILTERS: readonly Filter[] = ['nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
+
+export type Box = [x0: number, y0: number, x1: number, y1: number];
+
+/** Options of {@link Image.resize}. */
+export interface ResizeOptions {
+  /** Resampling filter. Default 'bicubic', as Pillow. */
+  filter?: Filter;
+  /** The source region [x0, y0, x1, y1], fractions allowed. Default: the whole image. */
+  box?: Box;
+  /** Reduce by an integer factor first while the scale stays above this (Pillow's reducing_gap, ≥ 1). Default: none. */
+  reducingGap?: number;
+}
+
+const PRECISION_BITS = 22;
+const f32 = Math.fround;
+
+// The filters in double precision, written as Resample.c writes them.
+const H54 = f32(0.54), H46 = f32(0.46);
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  x = x * Math.PI;
+  return Math.sin(x) / x;
+}
+const FILTER: Record<Exclude<Filter, 'nearest'>, { support: number; weight: (x: number) => number }> = {
+  box: { support: 0.5, weight: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0) },
+  bilinear: { support: 1, weight: (x) => { if (x < 0) x = -x; return x < 1 ? 1 - x : 0; } },
+  hamming: {
+    support: 1,
+    weight: (x) => {
+      if (x < 0) x = -x;
+      if (x === 0) return 1;
+      if (x >= 1) return 0;
+      x = x * Math.PI;
+      return (Math.sin(x) / x) * (H54 + H46 * Math.cos(x));
+    },
+  },
+  bicubic: {
+    support: 2,
+    weight: (x) => {
+      const a = -0.5;
+      if (x < 0) x = -x;
+      if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+      if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+      return 0;
+    },
+  },
+  lanczos: { support: 3, weight: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
+};
+
+/**
+ * Pillow's precompute_coeffs + normalize_coeffs_8bpc for one axis, as the core's table:
+ * [size, taps, (first, count) × size, coefficients size × taps].
+ */
+export function coefficientTable(inSize: number, in0: number, in1: number, outSize: number, filter: Exclude<Filter, 'nearest'>): Int32Array {
+  const { support: filterSupport, weight } = FILTER[filter];
+  const scale = f32(in1 - in0) / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterSupport * filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const table = new Int32Array(2 + 2 * outSize + outSize * taps);
+  table[0] = outSize;
+  table[1] = taps;
+  const weights = new Float64Array(taps);
+  const base = 2 + 2 * outSize;
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = in0 + (xx + 0.5) * scale;
+    const ss = 1 / filterScale;
+    const first = Math.max(Math.trunc(center - support + 0.5), 0);
+    const count = Math.min(Math.trunc(center + support + 0.5), inSize) - first;
+    let total = 0;
+    for (let x = 0; x < count; x++) {
+      const w = weight((x + first - center + 0.5) * ss);
+      weights[x] = w;
+      total += w;
+    }
+    for (let x = 0; x < count; x++) {
+      const w = total !== 0 ? weights[x]! / total : weights[x]!;
+      table[base + xx * taps + x] = w < 0 ? Math.trunc(-0.5 + w * (1 << PRECISION_BITS)) : Math.trunc(0.5 + w * (1 << PRECISION_BITS));
+    }
+    table[2 + 2 * xx] = first;
+    table[3 + 2 * xx] = Math.max(count, 0);
+  }
+  return table;
+}
+
+/** Nearest source index of each output index, as ImagingScaleAffine walks them (positions accumulate); -1 outside. */
+export function nearestIndices(inSize: number, in0: number, in1: number, outSize: number): Int32Array {
+  const step = f32(in1 - in0) / outSize;
+  const indices = new Int32Array(outSize);
+  let position = in0 + step * 0.5;
+  for (let i = 0; i < outSize; i++) {
+    const index = position < 0 ? -1 : Math.trunc(position);
+    indices[i] = index >= 0 && index < inSize ? index : -1;
+    position += step;
+  }
+  return indices;
+}
+
+/** Copies an Int32Array into a scratch block of the core; returns its address. */
+function toScratch(core: Core, data: Int32Array, what: string): number {
+  const address = core.scratch(Math.max(4, data.byteLength), what);
+  new Int32Array(core.memory.buffer, address, data.length).set(data);
+  return address;
+}
+
+function validate(image: Image, width: unknown, height: unknown, options: unknown) {
+  const o = check.options<ResizeOptions>('options', options);
+  check.integer('width', width, 1, 0x3fffffff);
+  check.integer('height', height, 1, 0x3fffffff);
+  const filter = o.filter === undefined ? 'bicubic' : check.oneOf('options.filter', o.filter, FILTERS);
+  let box: Box = [0, 0, image.width, image.height];
+  if (o.box !== undefined) {
+    box = checkBox('options.box', o.box);
+    const [x0, y0, x1, y1] = box.map(f32) as Box;
+    if (x0 < 0 || y0 < 0) throw new ArenaError('INVALID_ARGUMENT', `resize(): options.box [${box}] starts at a negative offset`);
+    if (x1 > image.width || y1 > image.height) {
+      throw new ArenaError('INVALID_ARGUMENT', `resize(): options.box [${box}] reaches beyond the ${image.width}×${image.height} image`);
+    }
+    if (x1 - x0 < 0 || y1 - y0 < 0) throw new ArenaError('INVALID_ARGUMENT', `resize(): options.box [${box}] is empty (right < left or bottom < top)`);
+  }
+  const reducingGap = o.reducingGap === undefined ? undefined : check.finite('options.reducingGap', o.reducingGap, 1);
+  return { width: width as number, height: height as number, filter, box, reducingGap };
+}
+
+/**
+ * The convolution of Resample.c (or the crop and nearest paths of _resize) on `image`,
+ * with the box already checked. `premultiplied`: LA/RGBA pixels are premultiplied on the
+ * way in and unpremultiplied on the way out.
+ */
+function resample(image: Image, width: number, height: number, filter: Filter, box: Box, premultiplied: boolean): Image {
+  const { core, address } = input(image, 'resize');
+  const [x0, y0, x1, y1] = box.map(f32) as Box;
+  // Pillow crops when the box is whole and of the output size (for RGBA and LA that is a
+  // crop of the premultiplied image: the round trip rounds colours of translucent pixels).
+  if (x0 - Math.trunc(x0) === 0 && f32(x1 - x0) === width && y0 - Math.trunc(y0) === 0 && f32(y1 - y0) === height) {
+    return produce(image, image.mode, width, height, 'resize', (target) => {
+      core.exports.cropImage(target, address, Math.trunc(x0), Math.trunc(y0), 0, height);
+      if (premultiplied) {
+        core.exports.premultiplyImage(target, target, 0, height);
+        core.exports.unpremultiplyImage(target, target, 0, height);
+      }
+    });
+  }
+  if (filter === 'nearest') {
+    const columns = nearestIndices(image.width, x0, x1, width);
+    const rows = nearestIndices(image.height, y0, y1, height);
+    return produce(image, image.mode, width, height, 'resize', (target) => {
+      const columnsAt = toScratch(core, columns, 'resize');
+      try {
+        const rowsAt = toScratch(core, rows, 'resize');
+        core.exports.nearestImage(target, address, columnsAt, rowsAt, 0, height);
+        core.releaseScratch(rowsAt);
+      } finally {
+        core.releaseScratch(columnsAt);
+      }
+    });
+  }
+  const needHorizontal = width !== image.width || x0 !== 0 || x1 !== width;
+  const needVertical = height !== image.height || y0 !== 0 || y1 !== height;
+  return produce(image, image.mode, width, height, 'resize', (target) => {
+    const horizontal = needHorizontal ? toScratch(core, coefficientTable(image.width, x0, x1, width, filter), 'resize') : 0;
+    let vertical = 0;
+    try {
+      vertical = needVertical ? toScratch(core, coefficientTable(image.height, y0, y1, height, filter), 'resize') : 0;
+      if (!needHorizontal && !needVertical) {
+        core.exports.cropImage(target, address, 0, 0, 0, height);
+      } else if (core.exports.resampleImage(target, address, horizontal, vertical, premultiplied ? 1 : 0, 0, height) !== 0) {
+        throw new ArenaError('ARENA_FULL', 'resize(): no memory for the resampling buffers');
+      }
+    } finally {
+      if (vertical) core.releaseScratch(vertical);
+      if (horizontal) core.releaseScratch(horizontal);
+    }
+  });
+}
+
+const GAP_SUPPORT: Record<Exclude<Filter, 'nearest'>, number> = { box: 0.5, bilinear: 1, hamming: 1, bicubic: 2, lanczos: 3 };
+
+export function resize(image: Image, width: number, height: number, options?: ResizeOptions): Image {
+  input(image, 'resize');
+  const o = validate(image, width, height, options);
+  const [bx0, by0, bx1, by1] = o.box;
+  if (o.width === image.width && o.height === image.height && bx0 === 0 && by0 === 0 && bx1 === image.width && by1 === image.height) {
+    return produce(image, image.mode, o.width, o.height, 'resize', (target) => {
+      const { core, address } = input(image, 'resize');
+      core.exports.cropImage(target, address, 0, 0, 0, o.height);
+    });
+  }
+  const hasAlpha = image.mode === 'LA' || image.mode === 'RGBA';
+  if (hasAlpha && o.filter !== 'nearest') {
+    // Pillow resizes RGBA and LA through RGBa and La, and does not pass reducing_gap on.
+    return resample(image, o.width, o.height, o.filter, o.box, true);
+  }
+  if (o.reducingGap !== undefined && o.filter !== 'nearest') {
+    const factorX = Math.trunc((bx1 - bx0) / o.width / o.reducingGap) || 1;
+    const factorY = Math.trunc((by1 - by0) / o.height / o.reducingGap) || 1;
+    if (factorX > 1 || factorY > 1) {
+      const support = GAP_SUPPORT[o.filter] - 0.5;
+      const supportX = support * ((bx1 - bx0) / o.width);
+      const supportY = support * ((by1 - by0) / o.height);
+      const reduceBox: Box = [
+        Math.max(0, Math.trunc(bx0 - supportX)), Math.max(0, Math.trunc(by0 - supportY)),
+        Math.min(image.width, Math.ceil(bx1 + supportX)), Math.min(image.height, Math.ceil(by1 + supportY)),
+      ];
+      const reduced = reduce(image, [factorX, factorY], reduceBox);
+      try {
+        const box: Box = [
+          (bx0 - reduceBox[0]) / factorX, (by0 - reduceBox[1]) / factorY,
+          (bx1 - reduceBox[0]) / factorX, (by1 - reduceBox[1]) / factorY,
+        ];
+        return resample(reduced, o.width, o.height, o.filter, box, false);
+      } finally {
+        reduced.release();
+      }
+    }
+  }
+  return resample(image, o.width, o.height, o.filter, o.box, false);
+}
