@@ -13,6 +13,7 @@ export {
 export { imageUnpack, imagePack } from "./image/pixels";
 export { transposeImage, cropImage } from "./kernels/geometry";
 export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
+export { convertImage } from "./kernels/convert";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

@@ -37,6 +37,7 @@ export interface CoreExports {
   cropImage(target: number, source: number, left: number, top: number, rowStart: number, rowEnd: number): void;
   premultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
   unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  convertImage(target: number, source: number, rowStart: number, rowEnd: number): void;
 }
 
 export class Core {

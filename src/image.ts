@@ -5,6 +5,7 @@ import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
 import { RESULT_ERROR, RESULT_TAG, PACKED_SIZE, type Mode } from './layout.js';
 import { coreOf, type Arena } from './arena.js';
 import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
+import { convert } from './kernels/convert.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
@@ -136,6 +137,19 @@ export class Image {
    */
   crop(box: [number, number, number, number]): Image {
     return crop(this, box);
+  }
+
+  /**
+   * The image in another mode, as Pillow's `Image.convert`: L to a colour mode repeats
+   * the grey level; colour to L takes the ITU-R 601-2 luma
+   * `(r*19595 + g*38470 + b*7471 + 0x8000) >> 16`; a mode gaining alpha gets 255; a mode
+   * losing alpha drops it without compositing. Converting to the same mode makes a copy.
+   * @throws {ArenaError} INVALID_ARGUMENT for a mode other than 'L', 'LA', 'RGB', 'RGBA';
+   *   INVALID_HANDLE when this image was released; ARENA_FULL; LIMIT_EXCEEDED.
+   * @example const grey = photo.convert('L');
+   */
+  convert(mode: Mode): Image {
+    return convert(this, mode);
   }
 
   toString(): string {
