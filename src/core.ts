@@ -38,6 +38,8 @@ export interface CoreExports {
   premultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
   unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
   convertImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  reduceImage(target: number, source: number, factorX: number, factorY: number,
+    boxX: number, boxY: number, boxWidth: number, boxHeight: number, rowStart: number, rowEnd: number): void;
 }
 
 export class Core {
