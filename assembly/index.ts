@@ -14,6 +14,8 @@ export { imageUnpack, imagePack } from "./image/pixels";
 export { transposeImage, cropImage } from "./kernels/geometry";
 export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
 export { resampleImage, nearestImage } from "./kernels/resize";
+export { convertImage } from "./kernels/convert";
+export { reduceImage } from "./kernels/reduce";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

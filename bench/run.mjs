@@ -1,9 +1,10 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [pool]   (default: all)
+// Usage: node bench/run.mjs [allocator] [convert] [resize] [pool]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
   resize: async () => (await import('./resize.mjs')).runResizeBench(),
+  convert: async () => (await import('./convert-reduce.mjs')).runConvertReduceBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

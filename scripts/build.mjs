@@ -18,3 +18,9 @@ await build({
   external: ['node:*'],
   logLevel: 'warning',
 });
+
+// Type declarations beside each entry, for code that imports a dist file by path.
+import { writeFileSync } from 'node:fs';
+for (const name of Object.keys(entries)) {
+  writeFileSync(`dist/${name}.d.ts`, "export * from './types/index.js';\n");
+}

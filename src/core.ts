@@ -39,6 +39,9 @@ export interface CoreExports {
   unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
   resampleImage(target: number, source: number, horizontal: number, vertical: number, premultiplied: number, rowStart: number, rowEnd: number): number;
   nearestImage(target: number, source: number, columns: number, rows: number, rowStart: number, rowEnd: number): void;
+  convertImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  reduceImage(target: number, source: number, factorX: number, factorY: number,
+    boxX: number, boxY: number, boxWidth: number, boxHeight: number, rowStart: number, rowEnd: number): void;
 }
 
 export class Core {

@@ -6,6 +6,8 @@ import { RESULT_ERROR, RESULT_TAG, PACKED_SIZE, type Mode } from './layout.js';
 import { coreOf, type Arena } from './arena.js';
 import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
 import { resize, type ResizeOptions } from './kernels/resize.js';
+import { convert } from './kernels/convert.js';
+import { reduce } from './kernels/reduce.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
@@ -149,6 +151,38 @@ export class Image {
    */
   crop(box: [number, number, number, number]): Image {
     return crop(this, box);
+  }
+
+  /**
+   * The image in another mode, as Pillow's `Image.convert`: L to a colour mode repeats
+   * the grey level; colour to L takes the ITU-R 601-2 luma
+   * `(r*19595 + g*38470 + b*7471 + 0x8000) >> 16`; a mode gaining alpha gets 255; a mode
+   * losing alpha drops it without compositing. Converting to the same mode makes a copy.
+   * @throws {ArenaError} INVALID_ARGUMENT for a mode other than 'L', 'LA', 'RGB', 'RGBA';
+   *   INVALID_HANDLE when this image was released; ARENA_FULL; LIMIT_EXCEEDED.
+   * @example const grey = photo.convert('L');
+   */
+  convert(mode: Mode): Image {
+    return convert(this, mode);
+  }
+
+  /**
+   * The image shrunk by whole factors, as Pillow's `Image.reduce`: each output pixel is
+   * the rounded mean of a block of `factor` × `factor` pixels (or `[x, y]`), blocks at the
+   * right and bottom edges cut short. The output is ceil(w / x) × ceil(h / y) of the box.
+   * LA and RGBA are averaged premultiplied by alpha, as Pillow does.
+   * @param factor integer ≥ 1, or [x, y] of integers ≥ 1.
+   * @param box [x0, y0, x1, y1] in integers, the part of the image to reduce; default the
+   *   whole image. With factor 1 and a smaller box this is a crop (premultiplied round
+   *   trip for LA and RGBA, as Pillow).
+   * @throws {ArenaError} INVALID_ARGUMENT for a factor that is not an integer ≥ 1, a box
+   *   that is not 4 integers, reaches outside the image, or is empty; INVALID_HANDLE when
+   *   this image was released; ARENA_FULL; LIMIT_EXCEEDED.
+   * @example const thumbnail = photo.reduce(4);
+   * @example const strip = photo.reduce([2, 1], [0, 0, 640, 100]);
+   */
+  reduce(factor: number | [number, number], box?: [number, number, number, number]): Image {
+    return reduce(this, factor, box);
   }
 
   toString(): string {

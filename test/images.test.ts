@@ -85,7 +85,7 @@ describe('images', () => {
 
   it('accepts empty images and rejects bad sizes, modes, fills and pixel buffers', async () => {
     const arena = await Arena.create({ maxBytes: 8 << 20, maxPixels: 1000 });
-    for (const [w, h] of [[0, 0], [0, 5], [5, 0]]) {
+    for (const [w, h] of [[0, 0], [0, 5], [5, 0]] as const) {
       const empty = arena.image('RGB', w, h);
       expect(empty.toPixels().length).toBe(0);
       empty.release();

@@ -150,6 +150,9 @@ export function imageCreate(mode: u32, width: u32, height: u32, fill: u32, value
     if (fill != FILL_NONE) fillRows(first, rows, stride, lineBytes, pixelSize, pixel, fill == FILL_ZERO || pixel == 0);
     y += rows;
   }
+  // Rows of a zero-width image hold no bytes, but kernels still take their addresses:
+  // point them at the header, which is in bounds.
+  for (; y < height; y++) store<u32>(rowTable + (<usize>y << 2), <u32>image);
   store<u32>(image + IMAGE_REFERENCES, 1);
   let record = newReference(image, REF_HELD);
   if (record == 0) {
