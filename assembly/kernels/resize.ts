@@ -8,6 +8,9 @@
 //   [0] output size   [1] taps per output (the table's row length)
 //   [2 + 2i] first source index of output i   [3 + 2i] taps of output i
 //   [2 + 2*size + i*taps + k] coefficient k of output i
+// The horizontal table of 4-byte images is split instead: its row length is even, and
+// coefficients k, k+1 are the words [k] = high k | high k+1 << 16 and [k+1] = low k |
+// low k+1 << 16 (i16 each), coefficient = high * 2048 + low, low in 0..2047.
 //
 // For a band of output rows the kernel walks down the rows, computing each intermediate
 // (horizontally resampled) row when a window first needs it into a ring of `taps` rows, so
@@ -49,7 +52,17 @@ const HALF: i32 = 1 << (PRECISION_BITS - 1);
   return <u8>(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-/** One row of 4-byte pixels resampled horizontally: `target` gets `table`'s size in pixels. */
+// Bytes of two neighbouring 4-byte pixels interleaved band by band: [r0 r1 g0 g1 b0 b1 a0 a1]
+// for pixels 0,1 in the low half and pixels 2,3 in the high half.
+// @ts-ignore: decorator
+@lazy const PAIR_BANDS = i8x16(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
+
+/**
+ * One row of 4-byte pixels resampled horizontally, two taps per i32x4.dot_i16x8_s. The
+ * table is split (SPLIT_TABLE): each pair of taps is two words, [high a, high b] and
+ * [low a, low b] as i16, with coefficient = high * 2048 + low, so that each product fits
+ * 16-bit lanes and the sums recombine exactly as (high sum << 11) + low sum.
+ */
 function horizontalRow32(target: usize, source: usize, table: usize, padMask: v128): void {
   let size = tableSize(table);
   for (let x = 0; x < size; x++) {
@@ -57,23 +70,36 @@ function horizontalRow32(target: usize, source: usize, table: usize, padMask: v1
     let count = tableCount(table, x);
     let weights = tableWeights(table, x);
     let pixels = source + (<usize>first << 2);
-    let sum = i32x4.splat(HALF);
+    let high = i32x4.splat(0);
+    let low = i32x4.splat(HALF);
     let k = 0;
-    // Four taps per load: 16 bytes widened to four pixels of i32 lanes.
+    // Four taps per load: pixels 0,1 and 2,3 as two band-interleaved i16x8 vectors.
     for (; k + 4 <= count; k += 4) {
-      let bytes = v128.load(pixels + (<usize>k << 2));
-      let low = i16x8.extend_low_i8x16_u(bytes);
-      let high = i16x8.extend_high_i8x16_u(bytes);
+      let bands = i8x16.swizzle(v128.load(pixels + (<usize>k << 2)), PAIR_BANDS);
+      let pair01 = i16x8.extend_low_i8x16_u(bands);
+      let pair23 = i16x8.extend_high_i8x16_u(bands);
       let w = weights + (<usize>k << 2);
-      sum = i32x4.add(sum, i32x4.mul(i32x4.extend_low_i16x8_u(low), v128.load32_splat(w)));
-      sum = i32x4.add(sum, i32x4.mul(i32x4.extend_high_i16x8_u(low), v128.load32_splat(w, 4)));
-      sum = i32x4.add(sum, i32x4.mul(i32x4.extend_low_i16x8_u(high), v128.load32_splat(w, 8)));
-      sum = i32x4.add(sum, i32x4.mul(i32x4.extend_high_i16x8_u(high), v128.load32_splat(w, 12)));
+      high = i32x4.add(high, i32x4.dot_i16x8_s(pair01, v128.load32_splat(w)));
+      low = i32x4.add(low, i32x4.dot_i16x8_s(pair01, v128.load32_splat(w, 4)));
+      high = i32x4.add(high, i32x4.dot_i16x8_s(pair23, v128.load32_splat(w, 8)));
+      low = i32x4.add(low, i32x4.dot_i16x8_s(pair23, v128.load32_splat(w, 12)));
     }
-    for (; k < count; k++) {
-      let pixel = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(pixels + (<usize>k << 2))));
-      sum = i32x4.add(sum, i32x4.mul(pixel, v128.load32_splat(weights + (<usize>k << 2))));
+    // Two or three taps left: one pair from an 8-byte load, then perhaps a single tap
+    // (its partner's coefficient is zero, and its pixel is not loaded).
+    if (k + 2 <= count) {
+      let pair = i16x8.extend_low_i8x16_u(i8x16.swizzle(v128.load64_zero(pixels + (<usize>k << 2)), PAIR_BANDS));
+      let w = weights + (<usize>k << 2);
+      high = i32x4.add(high, i32x4.dot_i16x8_s(pair, v128.load32_splat(w)));
+      low = i32x4.add(low, i32x4.dot_i16x8_s(pair, v128.load32_splat(w, 4)));
+      k += 2;
     }
+    if (k < count) {
+      let pair = i16x8.extend_low_i8x16_u(i8x16.swizzle(v128.load32_zero(pixels + (<usize>k << 2)), PAIR_BANDS));
+      let w = weights + (<usize>k << 2);
+      high = i32x4.add(high, i32x4.dot_i16x8_s(pair, v128.load32_splat(w)));
+      low = i32x4.add(low, i32x4.dot_i16x8_s(pair, v128.load32_splat(w, 4)));
+    }
+    let sum = i32x4.add(i32x4.shl(high, 11), low);
     v128.store32_lane(target + (<usize>x << 2), v128.or(clipToBytes(sum), padMask), 0);
   }
 }

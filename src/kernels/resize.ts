@@ -98,6 +98,29 @@ export function coefficientTable(inSize: number, in0: number, in1: number, outSi
   return table;
 }
 
+/**
+ * The table of {@link coefficientTable} split for the core's two-taps-per-dot horizontal
+ * pass over 4-byte pixels: pairs of taps as [high a | high b << 16, low a | low b << 16],
+ * coefficient = high * 2048 + low with low in 0..2047 (assembly/kernels/resize.ts).
+ */
+export function splitTable(table: Int32Array): Int32Array {
+  const size = table[0]!, taps = table[1]!;
+  const even = taps + (taps & 1);
+  const split = new Int32Array(2 + 2 * size + size * even);
+  split[0] = size;
+  split[1] = even;
+  split.set(table.subarray(2, 2 + 2 * size), 2);
+  for (let i = 0; i < size; i++) {
+    const from = 2 + 2 * size + i * taps, to = 2 + 2 * size + i * even;
+    for (let k = 0; k < even; k += 2) {
+      const a = k < taps ? table[from + k]! : 0, b = k + 1 < taps ? table[from + k + 1]! : 0;
+      split[to + k] = ((a >> 11) & 0xffff) | ((b >> 11) << 16);
+      split[to + k + 1] = (a & 2047) | ((b & 2047) << 16);
+    }
+  }
+  return split;
+}
+
 /** Nearest source index of each output index, as ImagingScaleAffine walks them (positions accumulate); -1 outside. */
 export function nearestIndices(inSize: number, in0: number, in1: number, outSize: number): Int32Array {
   const step = f32(in1 - in0) / outSize;
@@ -173,7 +196,8 @@ function resample(image: Image, width: number, height: number, filter: Filter, b
   const needHorizontal = width !== image.width || x0 !== 0 || x1 !== width;
   const needVertical = height !== image.height || y0 !== 0 || y1 !== height;
   return produce(image, image.mode, width, height, 'resize', (target) => {
-    const horizontal = needHorizontal ? toScratch(core, coefficientTable(image.width, x0, x1, width, filter), 'resize') : 0;
+    const table = needHorizontal ? coefficientTable(image.width, x0, x1, width, filter) : undefined;
+    const horizontal = table ? toScratch(core, image.mode === 'L' ? table : splitTable(table), 'resize') : 0;
     let vertical = 0;
     try {
       vertical = needVertical ? toScratch(core, coefficientTable(image.height, y0, y1, height, filter), 'resize') : 0;
