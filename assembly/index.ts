@@ -13,6 +13,8 @@ export {
 export { imageUnpack, imagePack } from "./image/pixels";
 export { transposeImage, cropImage } from "./kernels/geometry";
 export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
+export { alphaCompositeImage, pasteImage, fillImage } from "./kernels/composite";
+export { blurRows, blurColumns } from "./kernels/blur";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

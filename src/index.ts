@@ -8,3 +8,4 @@ export { ArenaError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { Mode } from './layout.js';
 export type { TransposeMethod } from './kernels/geometry.js';
+export type { Point, Rectangle } from './kernels/composite.js';
