@@ -161,13 +161,16 @@ export class Image {
   /**
    * A copy of this image with `source` pasted in, as Pillow's `im.paste(source, box,
    * mask)` applied to a copy. `source` is an image (converted to this image's mode as
-   * Pillow converts it; RGBA and LA go into RGB unconverted, as in Pillow) or a colour: a
-   * number for every band, or one value per band (LA also takes [l], RGBA [r, g, b]:
-   * alpha 255). `box` is [x, y] (the size of the source image, or of the mask for a
-   * colour) or [x0, y0, x1, y1] (must match the source image's size); parts outside this
-   * image are clipped. Through a `mask` (L, or the alpha of LA or RGBA; a colour fill
-   * takes L or RGBA) every byte of a pixel, alpha included, moves towards the source by
-   * mask/255: this is not an "over" composite (see {@link Image.alphaComposite}).
+   * Pillow converts it; RGBA and LA go into RGB unconverted, as in Pillow) or a colour as
+   * Pillow reads one: an array of band values ([l, a] for LA, [r, g, b] or [r, g, b, a]
+   * for RGB and RGBA; RGBA's alpha defaults to 255), or a number, which for L is the
+   * value and for the other modes a packed 0xAABBGGRR (unlike `arena.image`'s fill,
+   * which repeats a number in every band). `box` is [x, y] (sized as the source image, or
+   * as the mask for a colour) or [x0, y0, x1, y1] (which must match the source image's
+   * size); parts outside this image are clipped. Through a `mask` (L, or the alpha of LA
+   * or RGBA; a colour fill takes L or RGBA) every byte of a pixel, alpha included, moves
+   * towards the source by mask/255: this is not an "over" composite (see
+   * {@link Image.alphaComposite}).
    * @param box default [0, 0].
    * @throws {ArenaError} INVALID_ARGUMENT for an RGB mask or an LA mask with a colour
    *   ("bad transparency mask"), a box whose size differs from the source or mask

@@ -29,6 +29,25 @@ type Rectangle = [number, number, number, number];
 const BANDS: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
 const MODES: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
 
+describe('colours as Pillow reads them', () => {
+  // What Pillow 9.4 gives for im.paste(colour, (0, 0, 1, 1)) on a zero pixel.
+  const pillow: Array<[Mode, number | number[], number[]]> = [
+    ['L', 200, [200]], ['L', [5], [5]],
+    ['LA', 200, [200, 0]], ['LA', 0x11223344, [0x44, 0x11]], ['LA', [5], [5, 0]], ['LA', [5, 6], [5, 6]],
+    ['RGB', 200, [200, 0, 0]], ['RGB', 0x11223344, [0x44, 0x33, 0x22]], ['RGB', [5], [5, 0, 0]],
+    ['RGB', [1, 2, 3], [1, 2, 3]], ['RGB', [1, 2, 3, 4], [1, 2, 3]],
+    ['RGBA', 200, [200, 0, 0, 0]], ['RGBA', 0x11223344, [0x44, 0x33, 0x22, 0x11]], ['RGBA', [5], [5, 0, 0, 0]],
+    ['RGBA', [1, 2, 3], [1, 2, 3, 255]], ['RGBA', [1, 2, 3, 4], [1, 2, 3, 4]],
+  ];
+  it.each(pillow)('%s %j', (mode, colour, expected) => {
+    const image = arena.image(mode, 1, 1);
+    const output = image.paste(colour, [0, 0, 1, 1]);
+    expect(Array.from(output.toPixels())).toEqual(expected);
+    image.release();
+    output.release();
+  });
+});
+
 /**
  * An input of a reject: the golden input of that name, or (for names only the rejects
  * use) an image of the mode and size the name spells, e.g. RGB_13x11.
@@ -103,7 +122,8 @@ describe('compositing like Pillow', () => {
     expect(() => rgba.paste(rgb, [0, 0], small)).toThrow('paste(): images do not match: Expected mask of 4×4 for the box but received 2×2');
     expect(() => rgba.paste([1, 2, 3])).toThrow('Expected array of 4 integers [x0, y0, x1, y1] (a colour fill without a mask has no size of its own) for box but received undefined');
     expect(() => rgba.paste([1, 2, 300])).toThrow('Expected integer between 0 and 255 for source[2] but received 300 of type number');
-    expect(() => rgba.paste([1, 2], [0, 0, 1, 1])).toThrow('Expected Image, integer 0..255 or array of 3 or 4 integers 0..255 (mode RGBA) for source but received an array of length 2');
+    expect(() => rgba.paste([1, 2], [0, 0, 1, 1])).toThrow('Expected Image, integer or array of 1, 3 or 4 integers 0..255 (mode RGBA) for source but received an array of length 2');
+    expect(() => rgba.paste(2 ** 32, [0, 0, 1, 1])).toThrow('Expected integer between 0 and 4294967295 for source but received 4294967296 of type number');
     expect(() => rgba.paste(rgb, [0, 0, 1])).toThrow('Expected array of 2 or 4 integers [x, y] or [x0, y0, x1, y1] for box but received an array of length 3');
     expect(() => rgba.paste('red' as never, [0, 0, 1, 1])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     [rgb, rgba, la, small].forEach((i) => i.release());

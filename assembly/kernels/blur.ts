@@ -134,6 +134,21 @@ function blurLine4(target: usize, source: usize, n: i32, r: i32, ww: u32, fw: u3
   return <u8>((sum * ww + edges * fw + (1 << 23)) >> 24);
 }
 
+/** Inclusive prefix sums of eight i16 lanes. */
+// @ts-ignore: decorator
+@inline function prefixSum8(v: v128): v128 {
+  let zero = i32x4.splat(0);
+  v = i16x8.add(v, i8x16.shuffle(zero, v, 0, 1, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29));
+  v = i16x8.add(v, i8x16.shuffle(zero, v, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27));
+  return i16x8.add(v, i8x16.shuffle(zero, v, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+}
+
+// (base + ww * change + fw * edges) >> 24, with base = ww * S + 2^23.
+// @ts-ignore: decorator
+@inline function shiftOut(base: v128, change: v128, edges: v128, ww: v128, fw: v128): v128 {
+  return i32x4.shr_u(i32x4.add(i32x4.add(base, i32x4.mul(change, ww)), i32x4.mul(edges, fw)), 24);
+}
+
 /** One pass over a line of `n` 1-byte pixels, `source` to `target` (distinct). */
 function blurLine1(target: usize, source: usize, n: i32, r: i32, ww: u32, fw: u32): void {
   let last = n - 1;
@@ -149,6 +164,34 @@ function blurLine1(target: usize, source: usize, n: i32, r: i32, ww: u32, fw: u3
     let left = <u32>load<u8>(source + <usize>max(x - r - 1, 0));
     store<u8>(target + <usize>x, weigh(sum, left + right, ww, fw));
     sum = sum + right - <u32>load<u8>(source + <usize>max(x - r, 0));
+  }
+  // Sixteen pixels at a time: the sum before each is the sum before the first plus the
+  // changes before it (an exclusive prefix sum of i16 lanes, at most 16 * 255 in size),
+  // and ww * (S + e) = ww * S + ww * e in wrapping u32 arithmetic.
+  let wwLanes = i32x4.splat(<i32>ww);
+  let fwLanes = i32x4.splat(<i32>fw);
+  for (; x + 16 <= middleEnd; x += 16) {
+    let leaving = source + <usize>(x - r - 1);
+    let right = v128.load(source + <usize>(x + r + 1));
+    let rightLow = i16x8.extend_low_i8x16_u(right);
+    let rightHigh = i16x8.extend_high_i8x16_u(right);
+    let left = v128.load(leaving);
+    let edgesLow = i16x8.add(i16x8.extend_low_i8x16_u(left), rightLow);
+    let edgesHigh = i16x8.add(i16x8.extend_high_i8x16_u(left), rightHigh);
+    let gone = v128.load(leaving, 1);
+    let changeLow = i16x8.sub(rightLow, i16x8.extend_low_i8x16_u(gone));
+    let changeHigh = i16x8.sub(rightHigh, i16x8.extend_high_i8x16_u(gone));
+    let throughLow = prefixSum8(changeLow);
+    let throughHigh = i16x8.add(prefixSum8(changeHigh), i8x16.shuffle(throughLow, throughLow, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15));
+    let beforeLow = i16x8.sub(throughLow, changeLow);
+    let beforeHigh = i16x8.sub(throughHigh, changeHigh);
+    let base = i32x4.splat(<i32>(sum * ww + (1 << 23)));
+    let o0 = shiftOut(base, i32x4.extend_low_i16x8_s(beforeLow), i32x4.extend_low_i16x8_u(edgesLow), wwLanes, fwLanes);
+    let o1 = shiftOut(base, i32x4.extend_high_i16x8_s(beforeLow), i32x4.extend_high_i16x8_u(edgesLow), wwLanes, fwLanes);
+    let o2 = shiftOut(base, i32x4.extend_low_i16x8_s(beforeHigh), i32x4.extend_low_i16x8_u(edgesHigh), wwLanes, fwLanes);
+    let o3 = shiftOut(base, i32x4.extend_high_i16x8_s(beforeHigh), i32x4.extend_high_i16x8_u(edgesHigh), wwLanes, fwLanes);
+    v128.store(target + <usize>x, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(o0, o1), i16x8.narrow_i32x4_u(o2, o3)));
+    sum += <u32>i16x8.extract_lane_s(throughHigh, 7);
   }
   for (; x < middleEnd; x++) {
     let right = <u32>load<u8>(source + <usize>(x + r + 1));

@@ -22,6 +22,19 @@ import { scratchAllocate, scratchRelease } from "../alloc/arena";
 import { MODE_L, MODE_LA, MODE_RGB, MODE_RGBA } from "../image/layout";
 import { imageWidth, imageRow, imageMode, imagePixelSize } from "../image/image";
 
+/**
+ * Row `from` of the base into row `row` of the target, except the region's bytes [start,
+ * end) of a row `inside` it: the kernels write those, reading them from the base. Nothing
+ * when the target is the base.
+ */
+// @ts-ignore: decorator
+@inline function copyOutside(row: usize, from: usize, lineBytes: usize, start: usize, end: usize, inside: bool): void {
+  if (row == from) return;
+  if (!inside) { memory.copy(row, from, lineBytes); return; }
+  if (start > 0) memory.copy(row, from, start);
+  if (end < lineBytes) memory.copy(row + end, from + end, lineBytes - end);
+}
+
 // ── alpha composite ───────────────────────────────────────────────────────────────
 //
 // Per pixel, d = destination (background), s = source (overlay), both RGBA:
@@ -34,7 +47,8 @@ import { imageWidth, imageRow, imageMode, imagePixelSize } from "../image/image"
 //              out.c   = SHIFTFORDIV255(s.c * coef1 + d.c * coef2 + (0x80 << 7)) >> 7
 //              out.a   = SHIFTFORDIV255(outa255 + 0x80)
 //
-// The SIMD path divides in f64: numerator N < 2^31 and divisor D <= 65025 are exact, and
+// The SIMD path divides in f64: numerator N < 2^31 and divisor D <= 65025 convert exactly
+// (as signed i32), and
 // when N/D is not an integer it lies at least 1/D below the next one, a relative gap of
 // at least 1/N > 2^-31, far above f64's rounding (2^-53); so the rounded quotient never
 // reaches the next integer and truncating it gives floor(N / D) exactly.
@@ -62,10 +76,11 @@ const COEF_SUM: i32 = 255 * 128;
   return i32x4.shr_u(i32x4.add(i32x4.shr_u(t, 8), t), 8);
 }
 
+// SHIFTFORDIV255(t) >> 7, the two shifts in one.
 // @ts-ignore: decorator
 @inline function compositeChannels(pairs: v128, coefficients: v128): v128 {
   let t = i32x4.add(i32x4.dot_i16x8_s(pairs, coefficients), i32x4.splat(0x80 << 7));
-  return i32x4.shr_u(shiftForDiv255(t), 7);
+  return i32x4.shr_u(i32x4.add(i32x4.shr_u(t, 8), t), 15);
 }
 
 function compositePixel(d: u32, s: u32): u32 {
@@ -96,11 +111,11 @@ function compositePixels(target: usize, destination: usize, source: usize, count
     let outa255 = i32x4.add(i32x4.mul(sa, i32x4.splat(255)), i32x4.mul(da, i32x4.sub(i32x4.splat(255), sa)));
     let numerator = i32x4.mul(sa, i32x4.splat(COEF_SCALE));
     // 0 / 0 (both alphas zero) is NaN and saturates to 0; those pixels keep d below.
-    let q01 = f64x2.div(f64x2.convert_low_i32x4_u(numerator), f64x2.convert_low_i32x4_u(outa255));
+    let q01 = f64x2.div(f64x2.convert_low_i32x4_s(numerator), f64x2.convert_low_i32x4_s(outa255));
     let q23 = f64x2.div(
-      f64x2.convert_low_i32x4_u(i32x4.shuffle(numerator, numerator, 2, 3, 2, 3)),
-      f64x2.convert_low_i32x4_u(i32x4.shuffle(outa255, outa255, 2, 3, 2, 3)));
-    let coef1 = i32x4.shuffle(i32x4.trunc_sat_f64x2_u_zero(q01), i32x4.trunc_sat_f64x2_u_zero(q23), 0, 1, 4, 5);
+      f64x2.convert_low_i32x4_s(i32x4.shuffle(numerator, numerator, 2, 3, 2, 3)),
+      f64x2.convert_low_i32x4_s(i32x4.shuffle(outa255, outa255, 2, 3, 2, 3)));
+    let coef1 = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(q01), i32x4.trunc_sat_f64x2_s_zero(q23), 0, 1, 4, 5);
     let coefficients = v128.or(coef1, i32x4.shl(i32x4.sub(i32x4.splat(COEF_SUM), coef1), 16));
     let low = pairsLow(s, d);
     let high = pairsHigh(s, d);
@@ -126,12 +141,13 @@ function compositePixels(target: usize, destination: usize, source: usize, count
 export function alphaCompositeImage(target: usize, base: usize, overlay: usize, dx: i32, dy: i32, sx: i32, sy: i32,
   width: i32, height: i32, rowStart: i32, rowEnd: i32): void {
   let lineBytes = <usize>imageWidth(base) << 2;
+  let start = <usize>dx << 2;
+  let end = start + (<usize>max(width, 0) << 2);
   for (let y = rowStart; y < rowEnd; y++) {
-    let row = imageRow(target, y);
-    if (target != base) memory.copy(row, imageRow(base, y), lineBytes);
-    if (y < dy || y >= dy + height || width <= 0) continue;
-    let out = row + (<usize>dx << 2);
-    compositePixels(out, out, imageRow(overlay, sy + y - dy) + (<usize>sx << 2), width);
+    let row = imageRow(target, y), from = imageRow(base, y);
+    let inside = y >= dy && y < dy + height && width > 0;
+    copyOutside(row, from, lineBytes, start, end, inside);
+    if (inside) compositePixels(row + start, from + start, imageRow(overlay, sy + y - dy) + (<usize>sx << 2), width);
   }
 }
 
@@ -187,10 +203,11 @@ export function alphaCompositeImage(target: usize, base: usize, overlay: usize, 
 }
 
 /**
- * `out` = BLEND(mask, out, source) over `count` pixels of `pixelSize` bytes; the mask is
- * L (`maskStep` 1: its byte) or LA/RGBA (`maskStep` 4: its alpha byte).
+ * `out` = BLEND(mask, destination, source) over `count` pixels of `pixelSize` bytes (`out`
+ * may be `destination`); the mask is L (`maskStep` 1: its byte) or LA/RGBA (`maskStep` 4:
+ * its alpha byte).
  */
-function pasteMasked(out: usize, source: usize, mask: usize, maskStep: i32, count: i32, pixelSize: i32): void {
+function pasteMasked(out: usize, destination: usize, source: usize, mask: usize, maskStep: i32, count: i32, pixelSize: i32): void {
   let i = 0;
   if (pixelSize == 4) {
     for (; i + 4 <= count; i += 4) {
@@ -198,22 +215,22 @@ function pasteMasked(out: usize, source: usize, mask: usize, maskStep: i32, coun
       let m = maskStep == 1
         ? i8x16.swizzle(v128.load32_zero(mask + <usize>i), SPREAD_L)
         : i8x16.swizzle(v128.load(mask + at), SPREAD_ALPHA);
-      v128.store(out + at, blendBytes(m, v128.load(out + at), v128.load(source + at)));
+      v128.store(out + at, blendBytes(m, v128.load(destination + at), v128.load(source + at)));
     }
     for (; i < count; i++) {
       let at = <usize>i << 2;
       let m = <u32>load<u8>(mask + <usize>(i * maskStep) + (maskStep == 1 ? 0 : 3));
-      store<u32>(out + at, blendPixel(m, load<u32>(out + at), load<u32>(source + at)));
+      store<u32>(out + at, blendPixel(m, load<u32>(destination + at), load<u32>(source + at)));
     }
     return;
   }
   for (; i + 16 <= count; i += 16) {
     let m = maskStep == 1 ? v128.load(mask + <usize>i) : maskAlphas16(mask + (<usize>i << 2));
-    v128.store(out + <usize>i, blendBytes(m, v128.load(out + <usize>i), v128.load(source + <usize>i)));
+    v128.store(out + <usize>i, blendBytes(m, v128.load(destination + <usize>i), v128.load(source + <usize>i)));
   }
   for (; i < count; i++) {
     let m = <u32>load<u8>(mask + <usize>(i * maskStep) + (maskStep == 1 ? 0 : 3));
-    store<u8>(out + <usize>i, <u8>blend(m, load<u8>(out + <usize>i), load<u8>(source + <usize>i)));
+    store<u8>(out + <usize>i, <u8>blend(m, load<u8>(destination + <usize>i), load<u8>(source + <usize>i)));
   }
 }
 
@@ -285,18 +302,20 @@ export function pasteImage(target: usize, base: usize, source: usize, mask: usiz
     line = scratchAllocate(<usize>width * pixelSize);
     if (line == 0) return lastError();
   }
+  let start = <usize>(dx * pixelSize);
+  let end = start + <usize>(max(width, 0) * pixelSize);
   for (let y = rowStart; y < rowEnd; y++) {
-    let row = imageRow(target, y);
-    if (target != base) memory.copy(row, imageRow(base, y), lineBytes);
-    if (y < dy || y >= dy + height || width <= 0) continue;
-    let out = row + <usize>(dx * pixelSize);
+    let row = imageRow(target, y), under = imageRow(base, y);
+    let inside = y >= dy && y < dy + height && width > 0;
+    copyOutside(row, under, lineBytes, start, end, inside);
+    if (!inside) continue;
     let from = imageRow(source, sy + y - dy) + <usize>(sx * sourceSize);
     if (line != 0) {
       convertPixels(line, from, sourceMode, mode, width);
       from = line;
     }
-    if (mask == 0) memory.copy(out, from, <usize>(width * pixelSize));
-    else pasteMasked(out, from, imageRow(mask, sy + y - dy) + <usize>(sx * maskStep), maskStep, width, pixelSize);
+    if (mask == 0) memory.copy(row + start, from, end - start);
+    else pasteMasked(row + start, under + start, from, imageRow(mask, sy + y - dy) + <usize>(sx * maskStep), maskStep, width, pixelSize);
   }
   if (line != 0) scratchRelease(line);
   return OK;
@@ -314,23 +333,26 @@ export function pasteImage(target: usize, base: usize, source: usize, mask: usiz
 // @ts-ignore: decorator
 @lazy const COLOUR_LANES = i32x4.splat(0x00FFFFFF);
 
-/** `out` = BLEND(m, out, ink) over `count` pixels with the fill_mask_L rule for LA and RGBA. */
-function fillMaskedL(out: usize, ink: u32, mask: usize, count: i32, pixelSize: i32, alphaChannel: bool): void {
+/**
+ * `out` = BLEND(m, destination, ink) over `count` pixels (`out` may be `destination`),
+ * with the fill_mask_L rule for LA and RGBA (`alphaChannel`).
+ */
+function fillMaskedL(out: usize, destination: usize, ink: u32, mask: usize, count: i32, pixelSize: i32, alphaChannel: bool): void {
   let i = 0;
   if (pixelSize == 1) {
     let inks = i8x16.splat(<u8>ink);
     for (; i + 16 <= count; i += 16) {
-      v128.store(out + <usize>i, blendBytes(v128.load(mask + <usize>i), v128.load(out + <usize>i), inks));
+      v128.store(out + <usize>i, blendBytes(v128.load(mask + <usize>i), v128.load(destination + <usize>i), inks));
     }
     for (; i < count; i++) {
-      store<u8>(out + <usize>i, <u8>blend(load<u8>(mask + <usize>i), load<u8>(out + <usize>i), ink & 0xFF));
+      store<u8>(out + <usize>i, <u8>blend(load<u8>(mask + <usize>i), load<u8>(destination + <usize>i), ink & 0xFF));
     }
     return;
   }
   let inks = i32x4.splat(<i32>ink);
   for (; i + 4 <= count; i += 4) {
     let at = <usize>i << 2;
-    let pixels = v128.load(out + at);
+    let pixels = v128.load(destination + at);
     let m = i8x16.swizzle(v128.load32_zero(mask + <usize>i), SPREAD_L);
     if (alphaChannel) {
       let transparent = i32x4.eq(v128.and(pixels, ALPHA_LANES), i32x4.splat(0));
@@ -341,7 +363,7 @@ function fillMaskedL(out: usize, ink: u32, mask: usize, count: i32, pixelSize: i
   }
   for (; i < count; i++) {
     let at = <usize>i << 2;
-    let p = load<u32>(out + at);
+    let p = load<u32>(destination + at);
     let m = <u32>load<u8>(mask + <usize>i);
     let colourMask = alphaChannel && m != 0 && (p >> 24) == 0 ? 255 : m;
     let colour = blendPixel(colourMask, p, ink) & 0x00FFFFFF;
@@ -349,29 +371,29 @@ function fillMaskedL(out: usize, ink: u32, mask: usize, count: i32, pixelSize: i
   }
 }
 
-/** `out` = BLEND(mask alpha, out, ink) over `count` pixels (every byte of a pixel). */
-function fillMaskedAlpha(out: usize, ink: u32, mask: usize, count: i32, pixelSize: i32): void {
+/** `out` = BLEND(mask alpha, destination, ink) over `count` pixels (every byte of a pixel). */
+function fillMaskedAlpha(out: usize, destination: usize, ink: u32, mask: usize, count: i32, pixelSize: i32): void {
   let i = 0;
   if (pixelSize == 4) {
     let inks = i32x4.splat(<i32>ink);
     for (; i + 4 <= count; i += 4) {
       let at = <usize>i << 2;
       let m = i8x16.swizzle(v128.load(mask + at), SPREAD_ALPHA);
-      v128.store(out + at, blendBytes(m, v128.load(out + at), inks));
+      v128.store(out + at, blendBytes(m, v128.load(destination + at), inks));
     }
     for (; i < count; i++) {
       let at = <usize>i << 2;
-      store<u32>(out + at, blendPixel(load<u32>(mask + at) >> 24, load<u32>(out + at), ink));
+      store<u32>(out + at, blendPixel(load<u32>(mask + at) >> 24, load<u32>(destination + at), ink));
     }
     return;
   }
   let inks = i8x16.splat(<u8>ink);
   for (; i + 16 <= count; i += 16) {
-    v128.store(out + <usize>i, blendBytes(maskAlphas16(mask + (<usize>i << 2)), v128.load(out + <usize>i), inks));
+    v128.store(out + <usize>i, blendBytes(maskAlphas16(mask + (<usize>i << 2)), v128.load(destination + <usize>i), inks));
   }
   for (; i < count; i++) {
     let m = load<u32>(mask + (<usize>i << 2)) >> 24;
-    store<u8>(out + <usize>i, <u8>blend(m, load<u8>(out + <usize>i), ink & 0xFF));
+    store<u8>(out + <usize>i, <u8>blend(m, load<u8>(destination + <usize>i), ink & 0xFF));
   }
 }
 
@@ -387,11 +409,14 @@ export function fillImage(target: usize, base: usize, ink: u32, mask: usize, dx:
   let maskStep = mask == 0 ? 0 : imagePixelSize(mask);
   let alphaChannel = mode == MODE_LA || mode == MODE_RGBA;
   let inks = i32x4.splat(<i32>ink);
+  let start = <usize>(dx * pixelSize);
+  let end = start + <usize>(max(width, 0) * pixelSize);
   for (let y = rowStart; y < rowEnd; y++) {
-    let row = imageRow(target, y);
-    if (target != base) memory.copy(row, imageRow(base, y), lineBytes);
-    if (y < dy || y >= dy + height || width <= 0) continue;
-    let out = row + <usize>(dx * pixelSize);
+    let row = imageRow(target, y), under = imageRow(base, y);
+    let inside = y >= dy && y < dy + height && width > 0;
+    copyOutside(row, under, lineBytes, start, end, inside);
+    if (!inside) continue;
+    let out = row + start;
     if (mask == 0) {
       if (pixelSize == 1) { memory.fill(out, <u8>ink, <usize>width); continue; }
       let x = 0;
@@ -400,7 +425,7 @@ export function fillImage(target: usize, base: usize, ink: u32, mask: usize, dx:
       continue;
     }
     let maskRow = imageRow(mask, sy + y - dy) + <usize>(sx * maskStep);
-    if (maskStep == 1) fillMaskedL(out, ink, maskRow, width, pixelSize, alphaChannel);
-    else fillMaskedAlpha(out, ink, maskRow, width, pixelSize);
+    if (maskStep == 1) fillMaskedL(out, under + start, ink, maskRow, width, pixelSize, alphaChannel);
+    else fillMaskedAlpha(out, under + start, ink, maskRow, width, pixelSize);
   }
 }

@@ -79,25 +79,32 @@ const MASK_MODES: readonly Mode[] = ['L', 'LA', 'RGBA'];
 const FILL_MASK_MODES: readonly Mode[] = ['L', 'RGBA'];
 
 /**
- * The four ink bytes (byte 0 lowest) of a colour for `mode`, as Pillow's getink: a
- * number is every band; arrays give the bands, with Pillow's short forms ([l] for LA,
- * [r, g, b] for RGBA: alpha 255). Pillow's reading of an integer as packed ABGR for
- * multi-band images is not followed: a number means the same as in arena.image's fill.
+ * The four ink bytes (byte 0 lowest) of a colour for `mode`, as Pillow's getink reads it:
+ * for L a number is the value; for the other modes a number is packed 0xAABBGGRR (so
+ * 200 is red 200 with green, blue and alpha 0). Arrays give the bands: L [v]; LA [l, a]
+ * or [l] (alpha 0); RGB and RGBA [r, g, b, a], [r, g, b] (alpha 255) or [r] (the rest 0).
  */
 export function inkOf(mode: Mode, colour: unknown): number {
   const band = (name: string, value: unknown) => check.integer(name, value, 0, 255);
+  let bands: number[];
   if (typeof colour === 'number') {
-    const v = band('source', colour);
-    return mode === 'L' ? v : (v * 0x01010101) >>> 0;
+    if (mode === 'L') return band('source', colour);
+    const v = check.integer('source', colour, 0, 0xffffffff);
+    bands = [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+  } else {
+    const lengths = { L: [1], LA: [1, 2], RGB: [1, 3, 4], RGBA: [1, 3, 4] }[mode];
+    if (!Array.isArray(colour) || !lengths.includes(colour.length)) {
+      throw check.invalid('source', `Image, integer or array of ${lengths.join(', ').replace(/, (\d)$/, ' or $1')} integers 0..255 (mode ${mode})`, colour);
+    }
+    bands = colour.map((v, i) => band(`source[${i}]`, v));
+    if (mode === 'L') return bands[0]!;
+    if (mode === 'LA') bands = [bands[0]!, 0, 0, bands[1] ?? 0];
+    else if (bands.length === 1) bands = [bands[0]!, 0, 0, 0];
+    else if (bands.length === 3) bands.push(255);
   }
-  const lengths = { L: [1], LA: [1, 2], RGB: [3, 4], RGBA: [3, 4] }[mode];
-  if (!Array.isArray(colour) || !lengths.includes(colour.length)) {
-    throw check.invalid('source', `Image, integer 0..255 or array of ${lengths.join(' or ')} integers 0..255 (mode ${mode})`, colour);
-  }
-  const values = colour.map((v, i) => band(`source[${i}]`, v));
-  if (mode === 'L') return values[0]!;
-  if (mode === 'LA') return ((values[0]! * 0x010101) | ((values[1] ?? 255) << 24)) >>> 0;
-  return (values[0]! | (values[1]! << 8) | (values[2]! << 16) | ((values[3] ?? 255) << 24)) >>> 0;
+  // LA is stored L, L, L, A.
+  if (mode === 'LA') bands = [bands[0]!, bands[0]!, bands[0]!, bands[3]!];
+  return (bands[0]! | (bands[1]! << 8) | (bands[2]! << 16) | (bands[3]! << 24)) >>> 0;
 }
 
 export function paste(image: Image, source: Image | number | number[], box?: Point | Rectangle, mask?: Image): Image {
