@@ -177,6 +177,18 @@ describe('blur against a model of BoxBlur.c', () => {
 });
 
 describe('blur properties', () => {
+  it('blurs zero-width and zero-height images', () => {
+    for (let size = 1; size < 200; size += 3) arena.fromPixels('L', size, 1, new Uint8Array(size).fill(0xff)).release();
+    for (const [width, height] of [[0, 3], [3, 0], [0, 0]] as const) {
+      for (const mode of ['L', 'RGBA'] as const) {
+        const empty = arena.image(mode, width, height);
+        const box = empty.boxBlur(2), gauss = empty.gaussianBlur(5);
+        expect([box.width, box.height, gauss.width, gauss.height]).toEqual([width, height, width, height]);
+        [empty, box, gauss].forEach((i) => i.release());
+      }
+    }
+  });
+
   it('radius 0 is the identity', () => {
     fc.assert(fc.property(spec, (s) => {
       const image = makeImage(arena, s);

@@ -29,6 +29,25 @@ type Rectangle = [number, number, number, number];
 const BANDS: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
 const MODES: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
 
+describe('images without pixels', () => {
+  it('composites, pastes and fills zero-width and zero-height images', () => {
+    // Freed small blocks full of 0xff first, so that nothing works by luck of zeroed memory.
+    for (let size = 1; size < 200; size += 3) arena.fromPixels('L', size, 1, new Uint8Array(size).fill(0xff)).release();
+    const pixel = arena.image('RGBA', 1, 1, { fill: [1, 2, 3, 4] });
+    for (const [width, height] of [[0, 3], [3, 0], [0, 0]] as const) {
+      const empty = arena.image('RGBA', width, height);
+      const results = [
+        empty.alphaComposite(pixel), pixel.alphaComposite(empty), empty.paste(pixel, [0, 0]),
+        empty.paste([1, 2, 3], [0, 0, 2, 2]), pixel.paste(empty, [0, 0]), pixel.paste(empty, [0, 0], empty),
+      ];
+      expect(results.map((r) => `${r.width}×${r.height}`)).toEqual([`${width}×${height}`, '1×1', `${width}×${height}`, `${width}×${height}`, '1×1', '1×1']);
+      for (const r of results.slice(4)) expect(Array.from(r.toPixels())).toEqual([1, 2, 3, 4]);
+      [empty, ...results].forEach((i) => i.release());
+    }
+    pixel.release();
+  });
+});
+
 describe('colours as Pillow reads them', () => {
   // What Pillow 9.4 gives for im.paste(colour, (0, 0, 1, 1)) on a zero pixel.
   const pillow: Array<[Mode, number | number[], number[]]> = [

@@ -132,6 +132,9 @@ export function imageCreate(mode: u32, width: u32, height: u32, fill: u32, value
   store<u32>(image + IMAGE_BLOCKS, <u32>table);
   store<u32>(image + IMAGE_ROWS_PER_BLOCK, rowsPerBlock);
   let pixel = internalPixel(mode, value);
+  // A zero-width image has rows but no blocks: point its empty rows at the header, so
+  // that kernels may address them (with zero lengths) like any other row.
+  if (blocks == 0) for (let r: u32 = 0; r < height; r++) store<u32>(rowTable + (<usize>r << 2), <u32>image);
   let y: u32 = 0;
   for (let b: u32 = 0; b < blocks; b++) {
     let rows = min<u32>(rowsPerBlock, height - y);
