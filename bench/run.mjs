@@ -1,8 +1,9 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [pool]   (default: all)
+// Usage: node bench/run.mjs [allocator] [blur]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
+  blur: async () => (await import('./blur-composite.mjs')).runBlurCompositeBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
