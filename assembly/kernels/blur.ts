@@ -395,7 +395,8 @@ export function blurColumns(target: usize, source: usize, radius: f32, passes: i
   let ringRows = <i32>min<i64>(2 * <i64>r + 3, <i64>height);
   // Strips as wide as keeps the sums, the rings and the source rows in reach (2r + 3 of
   // them) within the cache budget, at least STRIP_MIN bytes; a band narrower than 16
-  // bytes is staged through 16-byte rows.
+  // bytes is staged through 16-byte rows. (With a radius near the height the rings hold
+  // the whole height of the strip: about twice the strip's bytes, in scratch.)
   let perByte = <i64>(passes << 2) + <i64>(passes - 1) * <i64>ringRows + min<i64>(2 * <i64>r + 3, <i64>height);
   let stride = <i32>max<i64>(<i64>STRIP_MIN, (<i64>STRIP_BUDGET / perByte) & ~15);
   stride = min(stride, (band + 15) & ~15);
