@@ -16,6 +16,8 @@ export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
 export { resampleImage, nearestImage } from "./kernels/resize";
 export { convertImage } from "./kernels/convert";
 export { reduceImage } from "./kernels/reduce";
+export { alphaCompositeImage, pasteImage, fillImage } from "./kernels/composite";
+export { blurRows, blurColumns } from "./kernels/blur";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

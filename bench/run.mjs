@@ -1,10 +1,11 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [convert] [resize] [pool]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
   resize: async () => (await import('./resize.mjs')).runResizeBench(),
   convert: async () => (await import('./convert-reduce.mjs')).runConvertReduceBench(),
+  blur: async () => (await import('./blur-composite.mjs')).runBlurCompositeBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

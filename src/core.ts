@@ -42,6 +42,19 @@ export interface CoreExports {
   convertImage(target: number, source: number, rowStart: number, rowEnd: number): void;
   reduceImage(target: number, source: number, factorX: number, factorY: number,
     boxX: number, boxY: number, boxWidth: number, boxHeight: number, rowStart: number, rowEnd: number): void;
+  // region kernels: `target` = a copy of `base` changed in the clipped width × height
+  // region at (dx, dy) of the target, read from (sx, sy) of the source and the mask (0: none)
+  alphaCompositeImage(target: number, base: number, overlay: number, dx: number, dy: number, sx: number, sy: number,
+    width: number, height: number, rowStart: number, rowEnd: number): void;
+  /** Returns a status (a scratch line is needed when the source has another mode). */
+  pasteImage(target: number, base: number, source: number, mask: number, dx: number, dy: number, sx: number, sy: number,
+    width: number, height: number, rowStart: number, rowEnd: number): number;
+  fillImage(target: number, base: number, ink: number, mask: number, dx: number, dy: number, sx: number, sy: number,
+    width: number, height: number, rowStart: number, rowEnd: number): void;
+  // blur: every horizontal pass of rows [rowStart, rowEnd), then every vertical pass of
+  // columns [columnStart, columnEnd) over the whole height; both return a status
+  blurRows(target: number, source: number, radius: number, passes: number, rowStart: number, rowEnd: number): number;
+  blurColumns(target: number, source: number, radius: number, passes: number, columnStart: number, columnEnd: number): number;
 }
 
 export class Core {

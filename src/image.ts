@@ -8,6 +8,8 @@ import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
 import { resize, type ResizeOptions } from './kernels/resize.js';
 import { convert } from './kernels/convert.js';
 import { reduce } from './kernels/reduce.js';
+import { alphaComposite, paste, type Point, type Rectangle } from './kernels/composite.js';
+import { boxBlur, gaussianBlur } from './kernels/blur.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
@@ -183,6 +185,78 @@ export class Image {
    */
   reduce(factor: number | [number, number], box?: [number, number, number, number]): Image {
     return reduce(this, factor, box);
+  }
+
+  /**
+   * A copy of this image with `over` composited on top ("over" operator), as Pillow's
+   * in-place `im.alpha_composite(over, dest, source)` applied to a copy. `source` picks
+   * the part of `over` to use ([x, y] up to its bottom-right corner, or [x0, y0, x1, y1];
+   * outside `over` counts as transparent), `dest` is where its top-left corner lands (may
+   * be negative); whatever falls outside this image is dropped. With the defaults and
+   * images of the same size this equals `Image.alpha_composite(image, over)`.
+   * @param dest default [0, 0].
+   * @param source default [0, 0] (all of `over`).
+   * @throws {ArenaError} INVALID_ARGUMENT when either image is not RGBA (LA too, as Pillow),
+   *   `over` belongs to another arena, `source` has a negative coordinate or right < left,
+   *   or a point is not integers; INVALID_HANDLE; LIMIT_EXCEEDED; ARENA_FULL.
+   * @example const framed = photo.alphaComposite(logo, [photo.width - logo.width - 16, 16]);
+   */
+  alphaComposite(over: Image, dest?: Point, source?: Point | Rectangle): Image {
+    return alphaComposite(this, over, dest, source);
+  }
+
+  /**
+   * A copy of this image with `source` pasted in, as Pillow's `im.paste(source, box,
+   * mask)` applied to a copy. `source` is an image (converted to this image's mode as
+   * Pillow converts it; RGBA and LA go into RGB unconverted, as in Pillow) or a colour as
+   * Pillow reads one: an array of band values ([l, a] for LA, [r, g, b] or [r, g, b, a]
+   * for RGB and RGBA; RGBA's alpha defaults to 255), or a number, which for L is the
+   * value and for the other modes a packed 0xAABBGGRR (unlike `arena.image`'s fill,
+   * which repeats a number in every band). `box` is [x, y] (sized as the source image, or
+   * as the mask for a colour) or [x0, y0, x1, y1] (which must match the source image's
+   * size); parts outside this image are clipped. Through a `mask` (L, or the alpha of LA
+   * or RGBA; a colour fill takes L or RGBA) every byte of a pixel, alpha included, moves
+   * towards the source by mask/255: this is not an "over" composite (see
+   * {@link Image.alphaComposite}).
+   * @param box default [0, 0].
+   * @throws {ArenaError} INVALID_ARGUMENT for an RGB mask or an LA mask with a colour
+   *   ("bad transparency mask"), a box whose size differs from the source or mask
+   *   ("images do not match"), a colour fill with neither a 4-item box nor a mask, a
+   *   colour that does not fit the mode, or images of another arena; INVALID_HANDLE;
+   *   LIMIT_EXCEEDED; ARENA_FULL.
+   * @example const marked = photo.paste([255, 0, 0], [10, 10, 30, 30]);
+   * @example const stamped = photo.paste(stamp, [40, 40], stamp); // the stamp through its own alpha
+   */
+  paste(source: Image | number | number[], box?: Point | Rectangle, mask?: Image): Image {
+    return paste(this, source, box, mask);
+  }
+
+  /**
+   * The image blurred with a box of `radius` pixels on each side, as Pillow's
+   * `ImageFilter.BoxBlur(radius)`: one horizontal and one vertical pass; a fractional
+   * radius weighs the outermost pixels partially; edge pixels repeat. Every band is
+   * blurred as stored (alpha is not premultiplied). Radius 0 returns an equal copy.
+   * @throws {ArenaError} INVALID_ARGUMENT unless radius is a finite number between 0 and
+   *   2^24 (Pillow gives undefined results for negative radii); INVALID_HANDLE;
+   *   LIMIT_EXCEEDED; ARENA_FULL.
+   * @example const soft = photo.boxBlur(3);
+   */
+  boxBlur(radius: number): Image {
+    return boxBlur(this, radius);
+  }
+
+  /**
+   * The image blurred with an approximate Gaussian of standard deviation `radius`, as
+   * Pillow's `ImageFilter.GaussianBlur(radius)`: three box blurs of a radius derived from
+   * it, all horizontal passes before all vertical ones; edge pixels repeat; alpha is not
+   * premultiplied.
+   * @param radius default 2.
+   * @throws {ArenaError} INVALID_ARGUMENT unless radius is a finite number between 0 and
+   *   2^24; INVALID_HANDLE; LIMIT_EXCEEDED; ARENA_FULL.
+   * @example const background = photo.gaussianBlur(10);
+   */
+  gaussianBlur(radius = 2): Image {
+    return gaussianBlur(this, radius);
   }
 
   toString(): string {

@@ -9,3 +9,4 @@ export type { ErrorCode } from './errors.js';
 export type { Mode } from './layout.js';
 export type { TransposeMethod } from './kernels/geometry.js';
 export type { Filter, Box, ResizeOptions } from './kernels/resize.js';
+export type { Point, Rectangle } from './kernels/composite.js';
