@@ -2,12 +2,10 @@
 // (assembly/kernels/blur.ts): every horizontal pass into an intermediate image, then every
 // vertical pass into the output.
 
-import { imageAddress, type Image } from '../image.js';
-import { createImage } from '../arena.js';
-import { errorFromStatus, STATUS_OK } from '../errors.js';
-import { FILL_NONE } from '../layout.js';
+import type { Image } from '../image.js';
 import * as check from '../validate.js';
-import { input, produce } from './common.js';
+import { input } from './common.js';
+import { PlanBuilder, runPlan, INPUT, OUTPUT, type Plan } from './stages.js';
 
 /**
  * Largest radius accepted. Pillow takes any float (and C-casts it to int); beyond this the
@@ -18,14 +16,22 @@ export const MAX_BLUR_RADIUS = 1 << 24;
 /** Passes of the extended box blur that approximates a Gaussian (Pillow's default). */
 const GAUSSIAN_PASSES = 3;
 
-export function boxBlur(image: Image, radius: number): Image {
+export function planBoxBlur(image: Image, radius: number): Plan {
   check.finite('radius', radius, 0, MAX_BLUR_RADIUS);
-  return blur(image, Math.fround(radius), 1, 'boxBlur');
+  return planBlur(image, Math.fround(radius), 1, 'boxBlur');
+}
+
+export function planGaussianBlur(image: Image, radius: number): Plan {
+  check.finite('radius', radius, 0, MAX_BLUR_RADIUS);
+  return planBlur(image, gaussianBoxRadius(Math.fround(radius), GAUSSIAN_PASSES), GAUSSIAN_PASSES, 'gaussianBlur');
+}
+
+export function boxBlur(image: Image, radius: number): Image {
+  return runPlan(image, planBoxBlur(image, radius));
 }
 
 export function gaussianBlur(image: Image, radius: number): Image {
-  check.finite('radius', radius, 0, MAX_BLUR_RADIUS);
-  return blur(image, gaussianBoxRadius(Math.fround(radius), GAUSSIAN_PASSES), GAUSSIAN_PASSES, 'gaussianBlur');
+  return runPlan(image, planGaussianBlur(image, radius));
 }
 
 /**
@@ -43,18 +49,13 @@ export function gaussianBoxRadius(sigma: number, passes: number): number {
   return f(l + a);
 }
 
-function blur(image: Image, radius: number, passes: number, what: string): Image {
-  const { core, address } = input(image, what);
-  const { width, height, mode } = image;
-  return produce(image, mode, width, height, what, (target) => {
-    const intermediate = createImage(image.arena, mode, width, height, FILL_NONE, 0, what);
-    try {
-      const middle = imageAddress(intermediate, what);
-      let status = core.exports.blurRows(middle, address, radius, passes, 0, height);
-      if (status === STATUS_OK) status = core.exports.blurColumns(target, middle, radius, passes, 0, width);
-      if (status !== STATUS_OK) throw errorFromStatus(status, `${what}()`);
-    } finally {
-      intermediate.release();
-    }
-  });
+/** Every horizontal pass into an intermediate image, then every vertical pass. */
+function planBlur(image: Image, radius: number, passes: number, what: string): Plan {
+  input(image, what);
+  const builder = new PlanBuilder(what, { mode: image.mode, width: image.width, height: image.height });
+  const middle = builder.temporary({ mode: image.mode, width: image.width, height: image.height });
+  return builder
+    .rows({ op: 'blurRows', radius, passes }, INPUT, middle)
+    .columns({ op: 'blurColumns', radius, passes }, middle, OUTPUT)
+    .plan();
 }

@@ -4,11 +4,11 @@
 // the convolution in the core (assembly/kernels/resize.ts).
 
 import type { Image } from '../image.js';
-import type { Core } from '../core.js';
 import { ArenaError } from '../errors.js';
 import * as check from '../validate.js';
-import { input, produce, box as checkBox } from './common.js';
-import { reduce } from './reduce.js';
+import { input, box as checkBox } from './common.js';
+import { addReduceSteps } from './reduce.js';
+import { PlanBuilder, runPlan, INPUT, OUTPUT, type ImageSpec, type Plan } from './stages.js';
 
 /** Pillow's resampling filters. */
 export type Filter = 'nearest' | 'box' | 'bilinear' | 'hamming' | 'bicubic' | 'lanczos';
@@ -134,13 +134,6 @@ export function nearestIndices(inSize: number, in0: number, in1: number, outSize
   return indices;
 }
 
-/** Copies an Int32Array into a scratch block of the core; returns its address. */
-function toScratch(core: Core, data: Int32Array, what: string): number {
-  const address = core.scratch(Math.max(4, data.byteLength), what);
-  new Int32Array(core.memory.buffer, address, data.length).set(data);
-  return address;
-}
-
 function validate(image: Image, width: unknown, height: unknown, options: unknown) {
   const o = check.options<ResizeOptions>('options', options);
   check.integer('width', width, 1, 0x3fffffff);
@@ -161,74 +154,56 @@ function validate(image: Image, width: unknown, height: unknown, options: unknow
 }
 
 /**
- * The convolution of Resample.c (or the crop and nearest paths of _resize) on `image`,
- * with the box already checked. `premultiplied`: LA/RGBA pixels are premultiplied on the
- * way in and unpremultiplied on the way out.
+ * Adds the step of _resize (the crop shortcut, nearest, or the convolution of Resample.c)
+ * from plan image `source` (of `spec`) into `target`, with the box already checked.
+ * `premultiplied`: LA/RGBA pixels are premultiplied on the way in and unpremultiplied on
+ * the way out.
  */
-function resample(image: Image, width: number, height: number, filter: Filter, box: Box, premultiplied: boolean): Image {
-  const { core, address } = input(image, 'resize');
+function addResampleStep(builder: PlanBuilder, source: number, spec: ImageSpec, target: number, filter: Filter, box: Box, premultiplied: boolean): void {
+  const { width, height } = builder.images[target]!;
   const [x0, y0, x1, y1] = box.map(f32) as Box;
   // Pillow crops when the box is whole and of the output size (for RGBA and LA that is a
   // crop of the premultiplied image: the round trip rounds colours of translucent pixels).
   if (x0 - Math.trunc(x0) === 0 && f32(x1 - x0) === width && y0 - Math.trunc(y0) === 0 && f32(y1 - y0) === height) {
-    return produce(image, image.mode, width, height, 'resize', (target) => {
-      core.exports.cropImage(target, address, Math.trunc(x0), Math.trunc(y0), 0, height);
-      if (premultiplied) {
-        core.exports.premultiplyImage(target, target, 0, height);
-        core.exports.unpremultiplyImage(target, target, 0, height);
-      }
-    });
+    builder.rows({ op: 'crop', left: Math.trunc(x0), top: Math.trunc(y0) }, source, target);
+    if (premultiplied) builder.rows({ op: 'roundTrip' }, target, target);
+    return;
   }
   if (filter === 'nearest') {
-    const columns = nearestIndices(image.width, x0, x1, width);
-    const rows = nearestIndices(image.height, y0, y1, height);
-    return produce(image, image.mode, width, height, 'resize', (target) => {
-      const columnsAt = toScratch(core, columns, 'resize');
-      try {
-        const rowsAt = toScratch(core, rows, 'resize');
-        core.exports.nearestImage(target, address, columnsAt, rowsAt, 0, height);
-        core.releaseScratch(rowsAt);
-      } finally {
-        core.releaseScratch(columnsAt);
-      }
-    });
+    builder.rows({
+      op: 'nearest', columns: nearestIndices(spec.width, x0, x1, width), rows: nearestIndices(spec.height, y0, y1, height),
+    }, source, target);
+    return;
   }
-  const needHorizontal = width !== image.width || x0 !== 0 || x1 !== width;
-  const needVertical = height !== image.height || y0 !== 0 || y1 !== height;
-  return produce(image, image.mode, width, height, 'resize', (target) => {
-    const table = needHorizontal ? coefficientTable(image.width, x0, x1, width, filter) : undefined;
-    const horizontal = table ? toScratch(core, image.mode === 'L' ? table : splitTable(table), 'resize') : 0;
-    let vertical = 0;
-    try {
-      vertical = needVertical ? toScratch(core, coefficientTable(image.height, y0, y1, height, filter), 'resize') : 0;
-      if (!needHorizontal && !needVertical) {
-        core.exports.cropImage(target, address, 0, 0, 0, height);
-      } else if (core.exports.resampleImage(target, address, horizontal, vertical, premultiplied ? 1 : 0, 0, height) !== 0) {
-        throw new ArenaError('ARENA_FULL', 'resize(): no memory for the resampling buffers');
-      }
-    } finally {
-      if (vertical) core.releaseScratch(vertical);
-      if (horizontal) core.releaseScratch(horizontal);
-    }
-  });
+  const needHorizontal = width !== spec.width || x0 !== 0 || x1 !== width;
+  const needVertical = height !== spec.height || y0 !== 0 || y1 !== height;
+  if (!needHorizontal && !needVertical) {
+    builder.rows({ op: 'crop', left: 0, top: 0 }, source, target);
+    return;
+  }
+  const table = needHorizontal ? coefficientTable(spec.width, x0, x1, width, filter) : null;
+  builder.rows({
+    op: 'resample',
+    horizontal: table && (spec.mode === 'L' ? table : splitTable(table)),
+    vertical: needVertical ? coefficientTable(spec.height, y0, y1, height, filter) : null,
+    premultiplied,
+  }, source, target);
 }
 
 const GAP_SUPPORT: Record<Exclude<Filter, 'nearest'>, number> = { box: 0.5, bilinear: 1, hamming: 1, bicubic: 2, lanczos: 3 };
 
-export function resize(image: Image, width: number, height: number, options?: ResizeOptions): Image {
+export function planResize(image: Image, width: number, height: number, options?: ResizeOptions): Plan {
   input(image, 'resize');
   const o = validate(image, width, height, options);
   const [bx0, by0, bx1, by1] = o.box;
+  const builder = new PlanBuilder('resize', { mode: image.mode, width: o.width, height: o.height });
   if (o.width === image.width && o.height === image.height && bx0 === 0 && by0 === 0 && bx1 === image.width && by1 === image.height) {
-    return produce(image, image.mode, o.width, o.height, 'resize', (target) => {
-      const { core, address } = input(image, 'resize');
-      core.exports.cropImage(target, address, 0, 0, 0, o.height);
-    });
+    return builder.rows({ op: 'crop', left: 0, top: 0 }, INPUT, OUTPUT).plan();
   }
-  const hasAlpha = image.mode === 'LA' || image.mode === 'RGBA';
-  if (hasAlpha && o.filter !== 'nearest') {
+  if ((image.mode === 'LA' || image.mode === 'RGBA') && o.filter !== 'nearest') {
     // Pillow resizes RGBA and LA through RGBa and La, and does not pass reducing_gap on.
-    return resample(image, o.width, o.height, o.filter, o.box, true);
+    addResampleStep(builder, INPUT, image, OUTPUT, o.filter, o.box, true);
+    return builder.plan();
   }
   if (o.reducingGap !== undefined && o.filter !== 'nearest') {
     const factorX = Math.trunc((bx1 - bx0) / o.width / o.reducingGap) || 1;
@@ -241,17 +216,25 @@ export function resize(image: Image, width: number, height: number, options?: Re
         Math.max(0, Math.trunc(bx0 - supportX)), Math.max(0, Math.trunc(by0 - supportY)),
         Math.min(image.width, Math.ceil(bx1 + supportX)), Math.min(image.height, Math.ceil(by1 + supportY)),
       ];
-      const reduced = reduce(image, [factorX, factorY], reduceBox);
-      try {
-        const box: Box = [
-          (bx0 - reduceBox[0]) / factorX, (by0 - reduceBox[1]) / factorY,
-          (bx1 - reduceBox[0]) / factorX, (by1 - reduceBox[1]) / factorY,
-        ];
-        return resample(reduced, o.width, o.height, o.filter, box, false);
-      } finally {
-        reduced.release();
-      }
+      const reduced: ImageSpec = {
+        mode: image.mode,
+        width: Math.ceil((reduceBox[2] - reduceBox[0]) / factorX),
+        height: Math.ceil((reduceBox[3] - reduceBox[1]) / factorY),
+      };
+      const middle = builder.temporary(reduced);
+      addReduceSteps(builder, INPUT, image, factorX, factorY, reduceBox, middle);
+      const box: Box = [
+        (bx0 - reduceBox[0]) / factorX, (by0 - reduceBox[1]) / factorY,
+        (bx1 - reduceBox[0]) / factorX, (by1 - reduceBox[1]) / factorY,
+      ];
+      addResampleStep(builder, middle, reduced, OUTPUT, o.filter, box, false);
+      return builder.plan();
     }
   }
-  return resample(image, o.width, o.height, o.filter, o.box, false);
+  addResampleStep(builder, INPUT, image, OUTPUT, o.filter, o.box, false);
+  return builder.plan();
+}
+
+export function resize(image: Image, width: number, height: number, options?: ResizeOptions): Image {
+  return runPlan(image, planResize(image, width, height, options));
 }
