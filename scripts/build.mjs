@@ -4,6 +4,8 @@ import { build } from 'esbuild';
 const entries = {
   node: 'src/entry/node.ts',
   web: 'src/entry/web.ts',
+  'pool-worker-node': 'src/entry/pool-worker-node.ts',
+  'pool-worker': 'src/entry/pool-worker-web.ts',
 };
 
 await build({
@@ -21,6 +23,6 @@ await build({
 
 // Type declarations beside each entry, for code that imports a dist file by path.
 import { writeFileSync } from 'node:fs';
-for (const name of Object.keys(entries)) {
+for (const name of ['node', 'web']) {
   writeFileSync(`dist/${name}.d.ts`, "export * from './types/index.js';\n");
 }

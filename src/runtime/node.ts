@@ -1,7 +1,32 @@
-// Node.js: the core is read from the package's dist folder and compiled once per thread.
+// Node.js: the core is read from the package's dist folder and compiled once per thread;
+// pool workers are worker_threads running dist/pool-worker-node.js.
 
 import { readFile } from 'node:fs/promises';
-import { cachedLoader, type Runtime } from './runtime.js';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { cachedLoader, type Runtime, type WorkerPort } from './runtime.js';
+import type { FromWorker, WorkerStart } from '../pool/protocol.js';
+
+function spawnPoolWorker(start: WorkerStart): WorkerPort {
+  const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: start });
+  let reason = 'the worker exited';
+  let exited = false;
+  const exitListeners: Array<(reason: string) => void> = [];
+  worker.on('error', (error) => { reason = `the worker threw: ${error?.stack ?? error}`; });
+  worker.on('exit', (code) => {
+    exited = true;
+    if (!reason.startsWith('the worker threw')) reason = `the worker exited with code ${code}`;
+    exitListeners.forEach((listener) => listener(reason));
+  });
+  return {
+    post: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on('message', (message: FromWorker) => listener(message)),
+    onExit: (listener) => { exitListeners.push(listener); },
+    terminate: async () => { if (!exited) await worker.terminate(); },
+  };
+}
 
 export const nodeRuntime: Runtime = {
   name: 'node',
@@ -10,4 +35,11 @@ export const nodeRuntime: Runtime = {
     const bytes = await readFile(new URL(`./pixel-arena.${variant}.wasm`, import.meta.url));
     return WebAssembly.compile(bytes);
   }),
+  spawnPoolWorker,
+  cores: () => availableParallelism(),
+  resolveTasks: (tasks) => {
+    if (tasks instanceof URL) return tasks.href;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(tasks) && !/^[a-z]:[\\/]/i.test(tasks)) return tasks; // already a URL
+    return pathToFileURL(isAbsolute(tasks) ? tasks : resolve(tasks)).href;
+  },
 };

@@ -2,6 +2,17 @@
 // entry (src/entry/*.ts) installs the adapter of its runtime; package.json export
 // conditions pick the entry.
 
+import type { FromWorker, ToWorker, WorkerStart } from '../pool/protocol.js';
+
+/** A pool worker as the pool sees it, whatever the runtime. */
+export interface WorkerPort {
+  post(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  /** Called once, when the worker is gone: it exited, threw at top level, or was terminated. */
+  onExit(listener: (reason: string) => void): void;
+  terminate(): Promise<void>;
+}
+
 /** The four builds of the core: shared or plain memory, with or without invariant checks. */
 export type CoreVariant = 'shared' | 'plain' | 'shared.debug' | 'plain.debug';
 
@@ -11,6 +22,12 @@ export interface Runtime {
   canShare(): boolean;
   /** The compiled core of a variant (compiled once per thread and cached). */
   loadCore(variant: CoreVariant): Promise<WebAssembly.Module>;
+  /** Starts a pool worker; undefined where the runtime has no workers. */
+  spawnPoolWorker?(start: WorkerStart): WorkerPort;
+  /** Cores to use by default. */
+  cores(): number;
+  /** The URL a worker imports for a tasks module given as a path or URL. */
+  resolveTasks(tasks: string | URL): string;
 }
 
 let installed: Runtime | undefined;

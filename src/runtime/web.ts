@@ -1,7 +1,8 @@
 // Browsers, Deno and Bun: the core is fetched next to the module and compiled streaming.
 // Each URL is written out literally so that bundlers see and copy the files.
 
-import { cachedLoader, type CoreVariant, type Runtime } from './runtime.js';
+import { cachedLoader, type CoreVariant, type Runtime, type WorkerPort } from './runtime.js';
+import type { FromWorker, WorkerStart } from '../pool/protocol.js';
 
 function coreUrl(variant: CoreVariant): URL {
   switch (variant) {
@@ -30,9 +31,38 @@ async function compile(variant: CoreVariant): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
 }
 
+function spawnPoolWorker(start: WorkerStart): WorkerPort {
+  // Written out literally so that bundlers see the worker and bundle it.
+  const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
+  let gone = false;
+  const exitListeners: Array<(reason: string) => void> = [];
+  const exit = (reason: string) => {
+    if (gone) return;
+    gone = true;
+    worker.terminate();
+    exitListeners.forEach((listener) => listener(reason));
+  };
+  // A web worker that throws at top level stays alive but is of no use: treat it as gone.
+  worker.addEventListener('error', (event) => { event.preventDefault(); exit(`the worker threw: ${event.message}`); });
+  worker.addEventListener('messageerror', () => exit('the worker sent a message that could not be read'));
+  worker.postMessage(start);
+  return {
+    post: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+      listener(event.data);
+      if (event.data.type === 'closed') exit('the worker closed');
+    }),
+    onExit: (listener) => { exitListeners.push(listener); },
+    terminate: async () => exit('the worker was terminated'),
+  };
+}
+
 export const webRuntime: Runtime = {
   name: 'web',
   canShare: () => typeof SharedArrayBuffer === 'function'
     && (typeof globalThis.crossOriginIsolated !== 'boolean' || globalThis.crossOriginIsolated),
   loadCore: cachedLoader(compile),
+  spawnPoolWorker: typeof Worker === 'function' ? spawnPoolWorker : undefined,
+  cores: () => Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2),
+  resolveTasks: (tasks) => new URL(tasks, typeof location === 'object' ? location.href : import.meta.url).href,
 };

@@ -1,0 +1,47 @@
+// The wire protocol between a pool and its workers: every message either way is one of
+// these types. Images never travel: they cross as ImageHandles, each carrying one
+// reference; errors cross as { name, code, message, stack } and are rebuilt as ArenaErrors.
+
+import type { SharedArena } from '../arena.js';
+import type { SerializedError } from '../errors.js';
+import type { ImageHandle } from '../image.js';
+import type { BandStage } from '../kernels/stages.js';
+
+/** What a worker gets when it starts (Node workerData, or the first message of a web worker). */
+export interface WorkerStart {
+  readonly type: 'start';
+  readonly arena: SharedArena;
+  /** The module of user tasks, as a URL string; undefined when the pool has none. */
+  readonly tasks: string | undefined;
+  /** Int32 words shared with the pool; the worker writes its attachment id at `slot`. */
+  readonly ids: SharedArrayBuffer;
+  readonly slot: number;
+}
+
+/** An Image inside task arguments or results, replaced by its handle on the wire. */
+export interface ImageMarker {
+  readonly $pixelArenaImage: ImageHandle;
+}
+
+export type ToWorker =
+  | WorkerStart
+  /** Run a user task; images in `args` are markers. */
+  | { readonly type: 'task'; readonly job: number; readonly task: string; readonly args: unknown }
+  /** Run one band of a kernel stage: rows (or columns) [start, end) of target from source. */
+  | {
+    readonly type: 'band'; readonly job: number; readonly stage: BandStage;
+    readonly source: ImageHandle; readonly target: ImageHandle; readonly start: number; readonly end: number;
+  }
+  /** The job's AbortSignal fired: the task's own signal fires in the worker. */
+  | { readonly type: 'abort'; readonly job: number }
+  /** Detach from the arena and end. */
+  | { readonly type: 'close' };
+
+export type FromWorker =
+  /** Attached and ready for jobs. */
+  | { readonly type: 'ready'; readonly attachmentId: number }
+  /** A job settled: images in `result` are markers whose references the receiver adopts. */
+  | { readonly type: 'done'; readonly job: number; readonly result: unknown }
+  | { readonly type: 'failed'; readonly job: number; readonly error: SerializedError }
+  /** Detached; the worker ends now. */
+  | { readonly type: 'closed' };
