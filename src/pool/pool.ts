@@ -11,7 +11,7 @@
 import type { Arena } from '../arena.js';
 import { ArenaError, deserializeError, type ErrorCode } from '../errors.js';
 import { Image, imageAddress, type ImageHandle } from '../image.js';
-import { runtime, type WorkerPort } from '../runtime/runtime.js';
+import { runtime, type WorkerLimits, type WorkerPort } from '../runtime/runtime.js';
 import * as check from '../validate.js';
 import { createPlanImages, INPUT, type Plan } from '../kernels/stages.js';
 import { planResize, type ResizeOptions } from '../kernels/resize.js';
@@ -36,6 +36,8 @@ export interface PoolOptions {
   memoryTimeout?: number;
   /** How long a running job whose signal fired may take to stop before its worker is terminated, in ms. Default 1000. */
   abortGrace?: number;
+  /** JavaScript heap limits of each worker (Node only): a worker that exceeds them dies and is replaced. */
+  resourceLimits?: WorkerLimits;
 }
 
 type JobMessage =
@@ -59,7 +61,10 @@ interface Job {
   fullAtReleases?: number;
 }
 
-type ResolvedOptions = Required<Omit<PoolOptions, 'arena' | 'tasks'>> & { tasks: string | undefined };
+type ResolvedOptions = Required<Omit<PoolOptions, 'arena' | 'tasks' | 'resourceLimits'>> & {
+  tasks: string | undefined;
+  resourceLimits: WorkerLimits | undefined;
+};
 
 interface WorkerState {
   readonly index: number;
@@ -127,8 +132,10 @@ export class Pool {
     }
     if (host.spawnPoolWorker === undefined) throw poolError('UNSUPPORTED', `Pool: this runtime (${host.name}) has no workers`);
     o.arena.shared; // throws UNSUPPORTED for an arena whose memory is not shared
+    const resourceLimits = check.options<WorkerLimits>('options.resourceLimits', o.resourceLimits);
     const pool = new Pool(o.arena, {
       workers, maxQueue, memoryTimeout, abortGrace, tasks: o.tasks === undefined ? undefined : host.resolveTasks(o.tasks),
+      resourceLimits: o.resourceLimits === undefined ? undefined : resourceLimits,
     });
     try {
       await Promise.all(Array.from({ length: workers }, (_, index) => pool.#spawn(index)));
@@ -151,7 +158,7 @@ export class Pool {
     Atomics.store(new Int32Array(this.#ids), index, 0);
     const port = runtime().spawnPoolWorker!({
       type: 'start', arena: this.arena.shared, tasks: this.#options.tasks, ids: this.#ids, slot: index,
-    });
+    }, this.#options.resourceLimits);
     const state: WorkerState = { index, port, ready: false, closing: false };
     this.#workers[index] = state;
     return new Promise<void>((resolve, reject) => {

@@ -6,11 +6,11 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { cachedLoader, type Runtime, type WorkerPort } from './runtime.js';
+import { cachedLoader, type Runtime, type WorkerLimits, type WorkerPort } from './runtime.js';
 import type { FromWorker, WorkerStart } from '../pool/protocol.js';
 
-function spawnPoolWorker(start: WorkerStart): WorkerPort {
-  const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: start });
+function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort {
+  const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: start, resourceLimits: limits });
   let reason = 'the worker exited';
   let exited = false;
   const exitListeners: Array<(reason: string) => void> = [];

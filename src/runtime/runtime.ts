@@ -4,6 +4,12 @@
 
 import type { FromWorker, ToWorker, WorkerStart } from '../pool/protocol.js';
 
+/** Heap limits of a worker (Node's worker resourceLimits; other runtimes ignore them). */
+export interface WorkerLimits {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+}
+
 /** A pool worker as the pool sees it, whatever the runtime. */
 export interface WorkerPort {
   post(message: ToWorker): void;
@@ -23,7 +29,7 @@ export interface Runtime {
   /** The compiled core of a variant (compiled once per thread and cached). */
   loadCore(variant: CoreVariant): Promise<WebAssembly.Module>;
   /** Starts a pool worker; undefined where the runtime has no workers. */
-  spawnPoolWorker?(start: WorkerStart): WorkerPort;
+  spawnPoolWorker?(start: WorkerStart, limits?: WorkerLimits): WorkerPort;
   /** Cores to use by default. */
   cores(): number;
   /** The URL a worker imports for a tasks module given as a path or URL. */
