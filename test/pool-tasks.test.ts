@@ -34,11 +34,11 @@ describe('pool tasks', () => {
   });
 
   it('rebuilds errors with code, message and stack', async () => {
-    const error = await pool.run('fail', { message: 'boom' }).catch((e) => e);
+    const error = await pool.run('fail', { message: 'boom' }).catch((e: Error) => e) as Error;
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toBe('boom');
     expect(error.stack).toMatch(/tasks\.mjs/);
-    const coded = await pool.run('failArena').catch((e) => e);
+    const coded = await pool.run('failArena').catch((e: ArenaError) => e) as ArenaError;
     expect(coded).toBeInstanceOf(ArenaError);
     expect(coded.code).toBe('LIMIT_EXCEEDED');
     const missing = await pool.run('nope').catch((e) => e);
