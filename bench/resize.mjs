@@ -5,7 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { Arena } from '../dist/node.js';
-import { timeMedian, formatNumber, printTable } from './lib/report.mjs';
+import { timeMedian, timeInterleaved, formatNumber, printTable } from './lib/report.mjs';
 
 const FILTERS = ['nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
 const SHARP_KERNEL = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3' };
@@ -68,22 +68,19 @@ export async function runResizeBench({ sizes = [[4000, 3000], [1024, 768]], mode
       sources.set(key, { pixels, image: arena.fromPixels(c.mode, c.width, c.height, pixels), bands });
     }
     const { pixels, image, bands } = sources.get(key);
-    const ours = await timeMedian(() => image.resize(c.outWidth, c.outHeight, { filter: c.filter }).release(), { runs: runs(c) });
-    const row = { ours };
-    if (peers.sharp && SHARP_KERNEL[c.filter]) {
-      row.sharp = await timeMedian(() => peers.sharp(pixels, { raw: { width: c.width, height: c.height, channels: bands } })
-        .resize(c.outWidth, c.outHeight, { kernel: SHARP_KERNEL[c.filter], fit: 'fill' }).raw().toBuffer(), { runs: runs(c) });
-    }
-    if (peers.vips && SHARP_KERNEL[c.filter]) {
-      const vips = peers.vips;
-      row.vips = await timeMedian(() => {
+    const vips = peers.vips;
+    const row = await timeInterleaved({
+      ours: () => image.resize(c.outWidth, c.outHeight, { filter: c.filter }).release(),
+      sharp: peers.sharp && SHARP_KERNEL[c.filter] && (() => peers.sharp(pixels, { raw: { width: c.width, height: c.height, channels: bands } })
+        .resize(c.outWidth, c.outHeight, { kernel: SHARP_KERNEL[c.filter], fit: 'fill' }).raw().toBuffer()),
+      vips: vips && SHARP_KERNEL[c.filter] && (() => {
         const input = vips.Image.newFromMemory(pixels, c.width, c.height, bands, vips.BandFormat.uchar);
         const output = input.resize(c.outWidth / c.width, { vscale: c.outHeight / c.height, kernel: SHARP_KERNEL[c.filter] });
         output.writeToMemory();
         output.delete();
         input.delete();
-      }, { runs: runs(c) });
-    }
+      }),
+    }, { runs: runs(c) });
     // photon and jimp take RGBA only, and are slow: fewer runs, and not the 8000×6000 outputs.
     const slowOk = c.mode === 'RGBA' && !(c.big && c.direction === 'up 2');
     if (peers.photon && PHOTON_FILTER[c.filter] && slowOk) {

@@ -6,6 +6,7 @@ const suites = {
   resize: async () => (await import('./resize.mjs')).runResizeBench(),
   convert: async () => (await import('./convert-reduce.mjs')).runConvertReduceBench(),
   blur: async () => (await import('./blur-composite.mjs')).runBlurCompositeBench(),
+  pool: async () => (await import('./pool.mjs')).runPoolBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -34,3 +34,22 @@ export function printTable(title, columns, rows) {
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const row of cells.slice(1)) console.log(line(row));
 }
+
+/**
+ * Medians (ms) of several contenders timed in turns: each round runs every contender once,
+ * so that a machine that slows down or speeds up meanwhile affects them all alike.
+ * `contenders`: name → function (undefined entries are skipped).
+ */
+export async function timeInterleaved(contenders, { runs = 7, warmup = 2 } = {}) {
+  const entries = Object.entries(contenders).filter(([, f]) => typeof f === 'function');
+  for (let i = 0; i < warmup; i++) for (const [, f] of entries) await f();
+  const times = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let r = 0; r < runs; r++) {
+    for (const [name, f] of entries) {
+      const start = performance.now();
+      await f();
+      times[name].push(performance.now() - start);
+    }
+  }
+  return Object.fromEntries(entries.map(([name]) => [name, median(times[name])]));
+}
