@@ -1,0 +1,73 @@
+// The web entry of the package in other runtimes, really started: Deno and Bun from their
+// npm packages, and Debian's Chromium through playwright-core with a cross-origin isolated
+// page. Each runs test/runtimes/smoke.mjs (arena, kernels, a pool of module Workers with
+// tasks) and must give exactly what the Node entry gives.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { Arena } from '../dist/node.js';
+import { serveRepository } from './helpers/server.js';
+
+const run = promisify(execFile);
+const smoke = fileURLToPath(new URL('./runtimes/smoke.mjs', import.meta.url));
+const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
+
+let expected: Record<string, unknown>;
+
+beforeAll(async () => {
+  // The same computations through the Node entry (whose kernels the golden tests check).
+  const arena = await Arena.create({ maxBytes: 64 << 20 });
+  const image = arena.fromPixels('RGB', 4, 2, new Uint8Array(24).map((_, i) => i * 10));
+  const small = image.resize(2, 1, { filter: 'bilinear' });
+  const grey = image.convert('L');
+  expected = {
+    shared: true, resized: Array.from(small.toPixels()), size: 3, sum: 42, means: [105, 115, 125],
+    grey: Array.from(grey.toPixels()), parallelResized: Array.from(small.toPixels()), failed: 'boom',
+    imagesLive: 0, attachments: 1, liveBlocks: 0,
+  };
+  [image, small, grey].forEach((i) => i.release());
+  arena.close();
+});
+
+function lastJsonLine(output: string): Record<string, unknown> {
+  const line = output.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`no result in output:\n${output}`);
+  return JSON.parse(line);
+}
+
+describe('other runtimes', () => {
+  it('Deno runs the web entry, its workers and tasks', async () => {
+    const { stdout } = await run(bin('deno'), ['run', '--allow-read', smoke], { timeout: 60_000 });
+    expect(lastJsonLine(stdout)).toEqual(expected);
+  });
+
+  it('Bun runs the web entry, its workers and tasks', async () => {
+    const { stdout } = await run(bin('bun'), [smoke], { timeout: 60_000 });
+    expect(lastJsonLine(stdout)).toEqual(expected);
+  });
+
+  it.runIf(existsSync('/usr/bin/chromium'))('Chromium runs it in a cross-origin isolated page', async () => {
+    const server = await serveRepository();
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      const result = new Promise<Record<string, unknown>>((resolve) => {
+        page.on('console', (message) => {
+          if (message.text().startsWith('{')) resolve(JSON.parse(message.text()));
+        });
+      });
+      await page.goto(`${server.url}/test/runtimes/browser.html`);
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+      expect(await result).toEqual(expected);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
