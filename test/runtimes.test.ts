@@ -71,3 +71,27 @@ describe('other runtimes', () => {
     }
   });
 });
+
+describe('a page that is not cross-origin isolated', () => {
+  it.runIf(existsSync('/usr/bin/chromium'))('falls back to a one-thread arena and refuses a pool', async () => {
+    const server = await serveRepository(false);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      const result = new Promise<Record<string, unknown>>((resolve) => {
+        page.on('console', (message) => {
+          if (message.text().startsWith('{')) resolve(JSON.parse(message.text()));
+        });
+      });
+      await page.goto(`${server.url}/test/runtimes/plain.html`);
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+      expect(await result).toEqual({ shared: false, resized: expected.resized, pool: 'UNSUPPORTED', imagesLive: 0 });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
