@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, type Image, type Mode } from '../dist/node.js';
 import { loadGoldens, inputImages, expectLikePillow } from './helpers/goldens.js';
+import { BANDS, closeGoldenArena, noise, openGoldenArena, randomImage } from './helpers/images.js';
 import { rawCore } from './helpers/core.js';
 import { expectSameBytes } from './helpers/bytes.js';
 
@@ -13,17 +14,12 @@ let arena: Arena;
 let inputs: ReturnType<typeof inputImages>;
 
 beforeAll(async () => {
-  arena = await Arena.create({ maxBytes: 256 << 20, debug: true });
-  inputs = inputImages(arena, goldens.inputs);
+  ({ arena, inputs } = await openGoldenArena(goldens.inputs));
 });
 afterAll(() => {
-  inputs.releaseAll();
-  expect(arena.stats().imagesLive).toBe(0);
-  arena.checkHeap();
-  arena.close();
+  closeGoldenArena(arena, inputs);
 });
 
-const BANDS: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
 const f = Math.fround;
 
 // ── a plain model of BoxBlur.c, on packed bands (every band is blurred on its own) ──
@@ -79,13 +75,6 @@ function gaussianBoxRadius(sigma: number, passes: number): number {
   return f(l + a);
 }
 
-function noise(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; bytes[i] = s >>> 24; }
-  return bytes;
-}
-
 const spec = fc.record({
   mode: fc.constantFrom<Mode>('L', 'LA', 'RGB', 'RGBA'),
   width: fc.integer({ min: 1, max: 90 }),
@@ -93,10 +82,6 @@ const spec = fc.record({
   seed: fc.integer(),
 });
 type Spec = { mode: Mode; width: number; height: number; seed: number };
-
-function makeImage(target: Arena, { mode, width, height, seed }: Spec): Image {
-  return target.fromPixels(mode, width, height, noise(width * height * BANDS[mode], seed));
-}
 
 const radiusArbitrary = fc.oneof(
   fc.integer({ min: 0, max: 12 }),
@@ -150,7 +135,7 @@ describe('blur like Pillow', () => {
 describe('blur against a model of BoxBlur.c', () => {
   it('matches on random images and radii', () => {
     fc.assert(fc.property(spec, radiusArbitrary, fc.constantFrom<'box' | 'gaussian'>('box', 'gaussian'), (s, radius, kind) => {
-      const image = makeImage(arena, s);
+      const image = randomImage(arena, s);
       const before = image.toPixels();
       const output = blurBy(image, kind, radius);
       const [boxRadius, passes] = kind === 'box' ? [f(radius), 1] : [gaussianBoxRadius(f(radius), 3), 3];
@@ -166,7 +151,7 @@ describe('blur against a model of BoxBlur.c', () => {
     // narrowest (256 bytes): 67 RGBA pixels are 268 bytes, 300 L pixels 300, 70 RGB 280.
     for (const [mode, width] of [['RGBA', 67], ['L', 300], ['RGB', 70]] as const) {
       const height = 1200;
-      const image = makeImage(arena, { mode, width, height, seed: width });
+      const image = randomImage(arena, { mode, width, height, seed: width });
       const before = image.toPixels();
       const output = image.gaussianBlur(600);
       expectSameBytes(output.toPixels(), modelBlur(before, width, height, BANDS[mode], gaussianBoxRadius(600, 3), 3));
@@ -191,7 +176,7 @@ describe('blur properties', () => {
 
   it('radius 0 is the identity', () => {
     fc.assert(fc.property(spec, (s) => {
-      const image = makeImage(arena, s);
+      const image = randomImage(arena, s);
       const box = image.boxBlur(0), gauss = image.gaussianBlur(0);
       expectSameBytes(box.toPixels(), image.toPixels());
       expectSameBytes(gauss.toPixels(), image.toPixels());
@@ -215,8 +200,8 @@ describe('blur properties', () => {
     const small = await Arena.create({ maxBytes: 64 << 20, blockSize: 4096, alignment: 1 });
     fc.assert(fc.property(spec, radiusArbitrary, fc.constantFrom<'box' | 'gaussian'>('box', 'gaussian'), (s, radius, kind) => {
       const wide = { ...s, width: s.width * 3 + 100 };
-      const one = makeImage(arena, wide);
-      const many = makeImage(small, wide);
+      const one = randomImage(arena, wide);
+      const many = randomImage(small, wide);
       const a = blurBy(one, kind, radius), b = blurBy(many, kind, radius);
       expectSameBytes(b.toPixels(), a.toPixels());
       [one, many, a, b].forEach((i) => i.release());
@@ -230,7 +215,7 @@ describe('blur properties', () => {
     const raw = await rawCore(arena);
     const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 2 });
     fc.assert(fc.property(spec, radiusArbitrary, fc.constantFrom(1, 3), cuts, cuts, (s, radius, passes, rowCuts, columnCuts) => {
-      const image = makeImage(arena, s);
+      const image = randomImage(arena, s);
       const whole = arena.image(s.mode, s.width, s.height), split = arena.image(s.mode, s.width, s.height);
       const middleWhole = arena.image(s.mode, s.width, s.height), middleSplit = arena.image(s.mode, s.width, s.height);
       const [source, target, targetSplit, middle, middleParts] = [image, whole, split, middleWhole, middleSplit].map((i) => raw.addressOf(i));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, type Image, type Mode } from '../dist/node.js';
 import { loadGoldens, inputImages, expectLikePillow } from './helpers/goldens.js';
+import { BANDS, closeGoldenArena, openGoldenArena } from './helpers/images.js';
 import { rawCore } from './helpers/core.js';
 import { expectSameBytes } from './helpers/bytes.js';
 
@@ -13,20 +14,15 @@ let arena: Arena;
 let inputs: ReturnType<typeof inputImages>;
 
 beforeAll(async () => {
-  arena = await Arena.create({ maxBytes: 256 << 20, debug: true });
-  inputs = inputImages(arena, goldens.inputs);
+  ({ arena, inputs } = await openGoldenArena(goldens.inputs));
 });
 afterAll(() => {
-  inputs.releaseAll();
   rejectInputs.forEach((image) => image.release());
-  expect(arena.stats().imagesLive).toBe(0);
-  arena.checkHeap();
-  arena.close();
+  closeGoldenArena(arena, inputs);
 });
 
 type Point = [number, number];
 type Rectangle = [number, number, number, number];
-const BANDS: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
 const MODES: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
 
 describe('images without pixels', () => {

@@ -4,23 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, type Image, type Mode } from '../dist/node.js';
 import { loadGoldens, inputImages, expectLikePillow } from './helpers/goldens.js';
+import { BANDS, closeGoldenArena, noise, openGoldenArena, randomImage } from './helpers/images.js';
 import { rawCore } from './helpers/core.js';
 
 const goldens = loadGoldens('convert');
 const modes: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
-const BANDS: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
 let arena: Arena;
 let inputs: ReturnType<typeof inputImages>;
 
 beforeAll(async () => {
-  arena = await Arena.create({ maxBytes: 256 << 20, debug: true });
-  inputs = inputImages(arena, goldens.inputs);
+  ({ arena, inputs } = await openGoldenArena(goldens.inputs));
 });
 afterAll(() => {
-  inputs.releaseAll();
-  expect(arena.stats().imagesLive).toBe(0);
-  arena.checkHeap();
-  arena.close();
+  closeGoldenArena(arena, inputs);
 });
 
 describe('convert like Pillow', () => {
@@ -52,14 +48,7 @@ const imageArbitrary = fc.record({
 type Spec = { mode: Mode; width: number; height: number; seed: number };
 
 function randomPixels({ mode, width, height, seed }: Spec): Uint8Array {
-  const pixels = new Uint8Array(width * height * BANDS[mode]);
-  let s = seed >>> 0;
-  for (let i = 0; i < pixels.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; pixels[i] = s >>> 24; }
-  return pixels;
-}
-
-function makeImage(target: Arena, spec: Spec): Image {
-  return target.fromPixels(spec.mode, spec.width, spec.height, randomPixels(spec));
+  return noise(width * height * BANDS[mode], seed);
 }
 
 /** Convert.c's per-pixel formulas on packed pixels. */
@@ -102,7 +91,7 @@ describe('convert properties', () => {
   it('RGB → RGBA → RGB and L → RGB → L are the identity', () => {
     fc.assert(fc.property(imageArbitrary, (spec) => {
       for (const [mode, via] of [['RGB', 'RGBA'], ['L', 'RGB']] as const) {
-        const image = makeImage(arena, { ...spec, mode });
+        const image = randomImage(arena, { ...spec, mode });
         const there = image.convert(via);
         const back = there.convert(mode);
         expect(back.toPixels()).toEqual(image.toPixels());
@@ -113,7 +102,7 @@ describe('convert properties', () => {
 
   it('to the same mode is a copy: a new image with the same pixels', () => {
     fc.assert(fc.property(imageArbitrary, (spec) => {
-      const image = makeImage(arena, spec);
+      const image = randomImage(arena, spec);
       const copy = image.convert(spec.mode);
       expect(copy).not.toBe(image);
       expect(copy.toPixels()).toEqual(image.toPixels());
@@ -135,7 +124,7 @@ describe('convert properties', () => {
     const small = await Arena.create({ maxBytes: 64 << 20, blockSize: 4096, alignment: 1 });
     fc.assert(fc.property(imageArbitrary, fc.constantFrom(...modes), (spec, to) => {
       const wide = { ...spec, width: spec.width * 3 + 100 };
-      const one = makeImage(arena, wide), many = makeImage(small, wide);
+      const one = randomImage(arena, wide), many = randomImage(small, wide);
       const a = one.convert(to), b = many.convert(to);
       expect(b.toPixels()).toEqual(a.toPixels());
       [one, many, a, b].forEach((i) => i.release());
@@ -149,7 +138,7 @@ describe('convert properties', () => {
     const raw = await rawCore(arena);
     fc.assert(fc.property(imageArbitrary, fc.constantFrom(...modes), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 2 }),
       (spec, to, cuts) => {
-        const image = makeImage(arena, spec);
+        const image = randomImage(arena, spec);
         const whole = arena.image(to, spec.width, spec.height);
         const pieces = arena.image(to, spec.width, spec.height);
         const source = raw.addressOf(image);

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, Pool, type Filter, type Image, type Mode } from '../dist/node.js';
+import { randomImage } from './helpers/images.js';
 
 let arena: Arena;
 let pool: Pool;
@@ -21,14 +22,6 @@ afterAll(async () => {
 const modes: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
 const filters: Filter[] = ['nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
 
-function makeImage(mode: Mode, width: number, height: number, seed: number): Image {
-  const bands = { L: 1, LA: 2, RGB: 3, RGBA: 4 }[mode];
-  const pixels = new Uint8Array(width * height * bands);
-  let s = seed >>> 0;
-  for (let i = 0; i < pixels.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; pixels[i] = s >>> 24; }
-  return arena.fromPixels(mode, width, height, pixels);
-}
-
 async function same(single: Image, parallel: Promise<Image>): Promise<void> {
   const other = await parallel;
   expect([other.mode, other.width, other.height]).toEqual([single.mode, single.width, single.height]);
@@ -44,7 +37,7 @@ describe('band-parallel kernels', () => {
     await fc.assert(fc.asyncProperty(fc.constantFrom(...modes), size, size, size, size, fc.constantFrom(...filters), fc.integer(),
       fc.option(fc.constantFrom(1.5, 2, 3), { nil: undefined }),
       async (mode, width, height, outWidth, outHeight, filter, seed, reducingGap) => {
-        const image = makeImage(mode, width * 3, height, seed);
+        const image = randomImage(arena, { mode: mode, width: width * 3, height: height, seed: seed });
         const options = { filter, reducingGap, box: [0.5, 0, width * 3 - 0.25, height] as [number, number, number, number] };
         await same(image.resize(outWidth, outHeight, options), pool.resize(image, outWidth, outHeight, options));
         image.release();
@@ -55,7 +48,7 @@ describe('band-parallel kernels', () => {
     await fc.assert(fc.asyncProperty(fc.constantFrom(...modes), fc.constantFrom(...modes), size, fc.integer({ min: 1, max: 4 }), fc.integer(),
       fc.integer({ min: 1, max: 5 }), fc.double({ min: 0, max: 12, noNaN: true }),
       async (mode, to, width, height, seed, factor, radius) => {
-        const image = makeImage(mode, width, height, seed);
+        const image = randomImage(arena, { mode: mode, width: width, height: height, seed: seed });
         await same(image.convert(to), pool.convert(image, to));
         await same(image.reduce([factor, 2]), pool.reduce(image, [factor, 2]));
         await same(image.boxBlur(radius), pool.boxBlur(image, radius));
@@ -65,7 +58,7 @@ describe('band-parallel kernels', () => {
   });
 
   it('rejects bad arguments as the single-thread kernels do, leaving nothing behind', async () => {
-    const image = makeImage('RGB', 10, 10, 1);
+    const image = randomImage(arena, { mode: 'RGB', width: 10, height: 10, seed: 1 });
     await expect(pool.resize(image, 0, 5)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(pool.reduce(image, 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(pool.resize({} as Image, 5, 5)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

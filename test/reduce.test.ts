@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, type Image, type Mode } from '../dist/node.js';
 import { loadGoldens, inputImages, expectLikePillow } from './helpers/goldens.js';
+import { BANDS, closeGoldenArena, openGoldenArena } from './helpers/images.js';
 import { rawCore } from './helpers/core.js';
 
 type Box = [number, number, number, number];
@@ -12,19 +13,14 @@ type Factor = number | [number, number];
 
 const goldens = loadGoldens('reduce');
 const modes: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
-const BANDS: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 };
 let arena: Arena;
 let inputs: ReturnType<typeof inputImages>;
 
 beforeAll(async () => {
-  arena = await Arena.create({ maxBytes: 256 << 20, debug: true });
-  inputs = inputImages(arena, goldens.inputs);
+  ({ arena, inputs } = await openGoldenArena(goldens.inputs));
 });
 afterAll(() => {
-  inputs.releaseAll();
-  expect(arena.stats().imagesLive).toBe(0);
-  arena.checkHeap();
-  arena.close();
+  closeGoldenArena(arena, inputs);
 });
 
 describe('reduce like Pillow', () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, type Image, type Mode, type Filter } from '../dist/node.js';
 import { loadGoldens, inputImages, expectLikePillow, type Difference } from './helpers/goldens.js';
+import { closeGoldenArena, openGoldenArena, randomImage } from './helpers/images.js';
 
 const goldens = loadGoldens('resize');
 let arena: Arena;
@@ -12,16 +13,12 @@ let inputs: ReturnType<typeof inputImages>;
 const totals = new Map<string, Difference>();
 
 beforeAll(async () => {
-  arena = await Arena.create({ maxBytes: 512 << 20, debug: true });
-  inputs = inputImages(arena, goldens.inputs);
+  ({ arena, inputs } = await openGoldenArena(goldens.inputs));
 });
 afterAll(() => {
   const lines = [...totals].map(([key, d]) => `${key}: ${d.equal}/${d.samples} equal, max diff ${d.maxDifference}`);
   console.log(`resize vs Pillow 9.4\n${lines.join('\n')}`);
-  inputs.releaseAll();
-  expect(arena.stats().imagesLive).toBe(0);
-  arena.checkHeap();
-  arena.close();
+  closeGoldenArena(arena, inputs);
 });
 
 type ResizeArgs = { size: [number, number]; filter?: Filter; box?: [number, number, number, number]; reducing_gap?: number };
@@ -52,19 +49,11 @@ describe('resize like Pillow', () => {
 const modes: Mode[] = ['L', 'LA', 'RGB', 'RGBA'];
 const filters: Filter[] = ['nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
 
-function makeImage(target: Arena, mode: Mode, width: number, height: number, seed: number): Image {
-  const bands = { L: 1, LA: 2, RGB: 3, RGBA: 4 }[mode];
-  const pixels = new Uint8Array(width * height * bands);
-  let s = seed >>> 0;
-  for (let i = 0; i < pixels.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; pixels[i] = s >>> 24; }
-  return target.fromPixels(mode, width, height, pixels);
-}
-
 describe('resize properties', () => {
   it('nearest to the same size is the identity; so is any filter without a box', () => {
     fc.assert(fc.property(fc.constantFrom(...modes), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer(), fc.constantFrom(...filters),
       (mode, width, height, seed, filter) => {
-        const image = makeImage(arena, mode, width, height, seed);
+        const image = randomImage(arena, { mode: mode, width: width, height: height, seed: seed });
         const nearest = image.resize(width, height, { filter: 'nearest', box: [0, 0, width, height] });
         const same = image.resize(width, height, { filter });
         expect(nearest.toPixels()).toEqual(image.toPixels());
@@ -90,8 +79,8 @@ describe('resize properties', () => {
     fc.assert(fc.property(fc.constantFrom(...modes), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 90 }),
       fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 120 }), fc.constantFrom(...filters), fc.integer(),
       (mode, width, height, outWidth, outHeight, filter, seed) => {
-        const one = makeImage(arena, mode, width, height, seed);
-        const many = makeImage(small, mode, width, height, seed);
+        const one = randomImage(arena, { mode: mode, width: width, height: height, seed: seed });
+        const many = randomImage(small, { mode: mode, width: width, height: height, seed: seed });
         const box: [number, number, number, number] = [width * 0.1, height * 0.05, width * 0.93, height];
         const a = one.resize(outWidth, outHeight, { filter, box });
         const b = many.resize(outWidth, outHeight, { filter, box });

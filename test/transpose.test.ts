@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, type Image, type Mode, type TransposeMethod } from '../dist/node.js';
+import { randomImage } from './helpers/images.js';
 import { loadGoldens, inputImages, expectLikePillow } from './helpers/goldens.js';
 
 const transposeGoldens = loadGoldens('transpose');
@@ -65,14 +66,6 @@ const imageArbitrary = fc.record({
   seed: fc.integer(),
 });
 
-function makeImage(target: Arena, { mode, width, height, seed }: { mode: Mode; width: number; height: number; seed: number }): Image {
-  const bands = { L: 1, LA: 2, RGB: 3, RGBA: 4 }[mode];
-  const pixels = new Uint8Array(width * height * bands);
-  let s = seed >>> 0;
-  for (let i = 0; i < pixels.length; i++) { s = (s * 1664525 + 1013904223) >>> 0; pixels[i] = s >>> 24; }
-  return target.fromPixels(mode, width, height, pixels);
-}
-
 describe('geometry properties', () => {
   const inverse: Record<TransposeMethod, TransposeMethod> = {
     flipLeftRight: 'flipLeftRight', flipTopBottom: 'flipTopBottom', rotate90: 'rotate270', rotate180: 'rotate180',
@@ -81,7 +74,7 @@ describe('geometry properties', () => {
 
   it('undoes every transpose with its inverse', () => {
     fc.assert(fc.property(imageArbitrary, fc.constantFrom(...(Object.keys(inverse) as TransposeMethod[])), (spec, method) => {
-      const image = makeImage(arena, spec);
+      const image = randomImage(arena, spec);
       const there = image.transpose(method);
       const back = there.transpose(inverse[method]);
       expect(back.toPixels()).toEqual(image.toPixels());
@@ -91,7 +84,7 @@ describe('geometry properties', () => {
 
   it('four quarter turns are the identity; rotate90 twice is rotate180', () => {
     fc.assert(fc.property(imageArbitrary, (spec) => {
-      const image = makeImage(arena, spec);
+      const image = randomImage(arena, spec);
       let turned = image.transpose('rotate90');
       const half = turned.transpose('rotate90');
       const direct = image.transpose('rotate180');
@@ -104,7 +97,7 @@ describe('geometry properties', () => {
 
   it('crop of the full box is the identity', () => {
     fc.assert(fc.property(imageArbitrary, (spec) => {
-      const image = makeImage(arena, spec);
+      const image = randomImage(arena, spec);
       const same = image.crop([0, 0, spec.width, spec.height]);
       expect(same.toPixels()).toEqual(image.toPixels());
       image.release();
@@ -117,8 +110,8 @@ describe('geometry properties', () => {
     fc.assert(fc.property(imageArbitrary, fc.constantFrom(...(Object.keys(inverse) as TransposeMethod[])),
       fc.tuple(fc.integer({ min: -10, max: 40 }), fc.integer({ min: -10, max: 40 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 80 })),
       (spec, method, [x, y, w, h]) => {
-        const one = makeImage(arena, { ...spec, width: spec.width * 3 + 100 });
-        const many = makeImage(small, { ...spec, width: spec.width * 3 + 100 });
+        const one = randomImage(arena, { ...spec, width: spec.width * 3 + 100 });
+        const many = randomImage(small, { ...spec, width: spec.width * 3 + 100 });
         const a = one.transpose(method), b = many.transpose(method);
         expect(b.toPixels()).toEqual(a.toPixels());
         const c = one.crop([x, y, x + w, y + h]), d = many.crop([x, y, x + w, y + h]);
