@@ -50,48 +50,38 @@ describe('other runtimes', () => {
   });
 
   it.runIf(existsSync('/usr/bin/chromium'))('Chromium runs it in a cross-origin isolated page', async () => {
-    const server = await serveRepository();
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    try {
-      const page = await browser.newPage();
-      const result = new Promise<Record<string, unknown>>((resolve) => {
-        page.on('console', (message) => {
-          if (message.text().startsWith('{')) resolve(JSON.parse(message.text()));
-        });
-      });
-      await page.goto(`${server.url}/test/runtimes/browser.html`);
-      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
-      expect(await result).toEqual(expected);
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    const { isolated, result } = await runPage('/test/runtimes/browser.html', true);
+    expect(isolated).toBe(true);
+    expect(result).toEqual(expected);
   });
 });
 
 describe('a page that is not cross-origin isolated', () => {
   it.runIf(existsSync('/usr/bin/chromium'))('falls back to a one-thread arena and refuses a pool', async () => {
-    const server = await serveRepository(false);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    try {
-      const page = await browser.newPage();
-      const result = new Promise<Record<string, unknown>>((resolve) => {
-        page.on('console', (message) => {
-          if (message.text().startsWith('{')) resolve(JSON.parse(message.text()));
-        });
-      });
-      await page.goto(`${server.url}/test/runtimes/plain.html`);
-      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
-      expect(await result).toEqual({ shared: false, resized: expected.resized, pool: 'UNSUPPORTED', imagesLive: 0 });
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    const { isolated, result } = await runPage('/test/runtimes/plain.html', false);
+    expect(isolated).toBe(false);
+    expect(result).toEqual({ shared: false, resized: expected.resized, pool: 'UNSUPPORTED', imagesLive: 0 });
   });
 });
+
+/** Opens a page of the repository in Debian's Chromium; returns the JSON line it logs. */
+async function runPage(path: string, isolated: boolean): Promise<{ isolated: boolean; result: Record<string, unknown> }> {
+  const server = await serveRepository(isolated);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage();
+    const result = new Promise<Record<string, unknown>>((resolve) => {
+      page.on('console', (message) => {
+        if (message.text().startsWith('{')) resolve(JSON.parse(message.text()));
+      });
+    });
+    await page.goto(`${server.url}${path}`);
+    return { isolated: await page.evaluate(() => globalThis.crossOriginIsolated), result: await result };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
