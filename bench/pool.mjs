@@ -2,15 +2,31 @@
 // the same thread counts, and a thumbnail batch (1–12 MP images → 256 px wide) through
 // the pool against sharp with as many libuv threads. Ratios: peer time / ours.
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { Arena, Pool } from '../dist/node.js';
-import { timeMedian, timeInterleaved, formatNumber, printTable } from './lib/report.mjs';
+import { timeInterleaved, formatNumber, printTable } from './lib/report.mjs';
 
 function randomPixels(length, seed) {
   const pixels = new Uint8Array(length);
   let s = seed >>> 0;
   for (let i = 0; i < length; i++) { s = (s * 1664525 + 1013904223) >>> 0; pixels[i] = s >>> 24; }
   return pixels;
+}
+
+/** sharp in a child process with `threads` libuv threads, running the batch on request. */
+async function startSharpBatch(sizes, threads) {
+  const child = spawn(process.execPath, [new URL('./sharp-batch.mjs', import.meta.url).pathname, JSON.stringify({ sizes })], {
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(threads) }, cwd: new URL('.', import.meta.url).pathname,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done || first.value !== 'ready') { child.kill(); return undefined; }
+  return {
+    async run() { child.stdin.write('\n'); return Number((await lines.next()).value); },
+    stop() { child.stdin.end(); },
+  };
 }
 
 export async function runPoolBench({ threads = [1, 2], runs = 9 } = {}) {
@@ -66,27 +82,23 @@ export async function runPoolBench({ threads = [1, 2], runs = 9 } = {}) {
     return [width, Math.round((width * 3) / 4)];
   });
   const images = sizes.map(([width, height], i) => arena.fromPixels('RGB', width, height, randomPixels(width * height * 3, i)));
-  const batchRows = [];
-  let base;
+  const batchPools = Object.fromEntries(await Promise.all(threads.map(async (n) =>
+    [n, await Pool.create({ arena, workers: n, tasks: new URL('./tasks.mjs', import.meta.url) })])));
+  const sharps = sharp ? Object.fromEntries(await Promise.all(threads.map(async (n) => [n, await startSharpBatch(sizes, n)]))) : {};
+  const contenders = {};
   for (const n of threads) {
-    const pool = await Pool.create({ arena, workers: n, tasks: new URL('./tasks.mjs', import.meta.url) });
-    const ours = await timeMedian(async () => {
-      const thumbnails = await Promise.all(images.map((image) => pool.run('thumbnail', { image, width: 256 })));
+    contenders[`ours${n}`] = async () => {
+      const thumbnails = await Promise.all(images.map((image) => batchPools[n].run('thumbnail', { image, width: 256 })));
       thumbnails.forEach((t) => t.release());
-    }, { runs: 5, warmup: 1 });
-    await pool.close();
-    base ??= ours;
-    let sharpTime;
-    if (sharp) {
-      const child = spawnSync(process.execPath, [new URL('./sharp-batch.mjs', import.meta.url).pathname, JSON.stringify({ sizes, runs: 5 })], {
-        env: { ...process.env, UV_THREADPOOL_SIZE: String(n) }, encoding: 'utf8', cwd: new URL('.', import.meta.url).pathname,
-      });
-      sharpTime = child.status === 0 ? Number(child.stdout) : undefined;
-      if (child.status !== 0) console.log(child.stderr);
-    }
-    batchRows.push([`24 images, 1–12 MP RGB → 256 px wide`, String(n), formatNumber(ours, 'ms'), formatNumber(base / ours, '×'),
-      sharpTime === undefined ? 'n/a' : `${formatNumber(sharpTime, 'ms')} (${formatNumber(sharpTime / ours, '×')})`]);
+    };
+    if (sharps[n]) contenders[`sharp${n}`] = () => sharps[n].run();
   }
+  const t = await timeInterleaved(contenders, { runs: 7 });
+  await Promise.all(Object.values(batchPools).map((pool) => pool.close()));
+  Object.values(sharps).forEach((child) => child?.stop());
+  const batchRows = threads.map((n) => [`24 images, 1–12 MP RGB → 256 px wide`, String(n), formatNumber(t[`ours${n}`], 'ms'),
+    formatNumber(t[`ours${threads[0]}`] / t[`ours${n}`], '×'),
+    t[`sharp${n}`] === undefined ? 'n/a' : `${formatNumber(t[`sharp${n}`], 'ms')} (${formatNumber(t[`sharp${n}`] / t[`ours${n}`], '×')})`]);
   images.forEach((image) => image.release());
   printTable('thumbnail batch through the pool (median ms per batch; sharp with UV_THREADPOOL_SIZE = threads; peer time / ours)',
     ['batch', 'threads', 'pixel-arena pool', 'vs 1 worker', 'sharp'], batchRows);

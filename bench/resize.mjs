@@ -3,9 +3,9 @@
 // and RGB images, all six filters, down by 4 and up by 2. Medians of several runs; the
 // ratio columns are the peer's time over ours (above 1: we are faster).
 
-import { spawnSync } from 'node:child_process';
 import { Arena } from '../dist/node.js';
 import { timeMedian, timeInterleaved, formatNumber, printTable } from './lib/report.mjs';
+import { startPillow } from './lib/pillow.mjs';
 
 const FILTERS = ['nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
 const SHARP_KERNEL = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3' };
@@ -38,14 +38,6 @@ async function loadPeers() {
   return peers;
 }
 
-function pillowTimes(cases) {
-  const result = spawnSync('/usr/bin/python3', [new URL('./pillow_resize.py', import.meta.url).pathname], {
-    input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 1 << 20,
-  });
-  if (result.status !== 0) { console.log(`Pillow unavailable: ${result.stderr || result.error}`); return cases.map(() => undefined); }
-  return JSON.parse(result.stdout);
-}
-
 export async function runResizeBench({ sizes = [[4000, 3000], [1024, 768]], modes = ['RGBA', 'RGB'], filters = FILTERS } = {}) {
   const peers = await loadPeers();
   const arena = await Arena.create({ maxBytes: 2 ** 32 - 65536 });
@@ -56,7 +48,8 @@ export async function runResizeBench({ sizes = [[4000, 3000], [1024, 768]], mode
     }
   }
   const runs = (c) => (c.big ? 5 : 9);
-  const pillow = pillowTimes(cases.map((c) => ({ mode: c.mode, width: c.width, height: c.height, filter: c.filter, outWidth: c.outWidth, outHeight: c.outHeight, runs: runs(c) })));
+  const pillow = await startPillow(cases.map((c) => ({ mode: c.mode, width: c.width, height: c.height, filter: c.filter, outWidth: c.outWidth, outHeight: c.outHeight })));
+  if (!pillow) console.log('Pillow unavailable (/usr/bin/python3 with python3-pil)');
 
   const rows = [];
   const sources = new Map();
@@ -80,6 +73,7 @@ export async function runResizeBench({ sizes = [[4000, 3000], [1024, 768]], mode
         output.delete();
         input.delete();
       }),
+      pillow: pillow && (() => pillow.time(index)),
     }, { runs: runs(c) });
     // photon and jimp take RGBA only, and are slow: fewer runs, and not the 8000×6000 outputs.
     const slowOk = c.mode === 'RGBA' && !(c.big && c.direction === 'up 2');
@@ -98,7 +92,6 @@ export async function runResizeBench({ sizes = [[4000, 3000], [1024, 768]], mode
         input.resize({ w: c.outWidth, h: c.outHeight, mode: JIMP_MODE[c.filter] });
       }, { runs: 3, warmup: 1 });
     }
-    row.pillow = pillow[index];
     rows.push({ c, row });
   }
   const cell = (peer, ours) => (peer === undefined ? 'n/a' : `${formatNumber(peer, 'ms')} (${formatNumber(peer / ours, '×')})`);
@@ -108,6 +101,7 @@ export async function runResizeBench({ sizes = [[4000, 3000], [1024, 768]], mode
       `${c.width}×${c.height} ${c.mode}`, c.filter, `${c.direction} (${c.outWidth}×${c.outHeight})`, formatNumber(row.ours, 'ms'),
       cell(row.sharp, row.ours), cell(row.vips, row.ours), cell(row.pillow, row.ours), cell(row.photon, row.ours), cell(row.jimp, row.ours),
     ]));
+  pillow?.stop();
   sources.forEach(({ image }) => image.release());
   arena.close();
   return rows;

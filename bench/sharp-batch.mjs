@@ -1,8 +1,10 @@
 // Child process of bench/pool.mjs: sharp making thumbnails of a batch of raw images, with
 // its libuv thread pool (UV_THREADPOOL_SIZE, set by the parent) as the only parallelism.
+// Prints "ready", then for each line read runs the batch once and prints its milliseconds.
+import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 
-const { sizes, runs } = JSON.parse(process.argv[2]);
+const { sizes } = JSON.parse(process.argv[2]);
 sharp.concurrency(1);
 sharp.cache(false);
 const inputs = sizes.map(([width, height], i) => {
@@ -12,12 +14,9 @@ const inputs = sizes.map(([width, height], i) => {
 });
 const batch = () => Promise.all(inputs.map(({ pixels, width, height }) =>
   sharp(pixels, { raw: { width, height, channels: 3 } }).resize(256).raw().toBuffer()));
-await batch();
-const times = [];
-for (let r = 0; r < runs; r++) {
+console.log('ready');
+for await (const _ of createInterface({ input: process.stdin })) {
   const start = performance.now();
   await batch();
-  times.push(performance.now() - start);
+  console.log(performance.now() - start);
 }
-times.sort((a, b) => a - b);
-process.stdout.write(JSON.stringify(times[times.length >> 1]));
