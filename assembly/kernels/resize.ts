@@ -248,27 +248,36 @@ export function resampleImage(target: usize, source: usize, horizontal: usize, v
 /**
  * Output rows [rowStart, rowEnd) of a nearest-neighbour resize: output (x, y) is source
  * (columns[x], rows[y]), or zero where the index is -1 (outside the source). The index
- * tables (i32) come from the caller, computed as Pillow's affine transform does.
+ * tables (i32) come from the caller, computed as Pillow's affine transform does; they
+ * only grow, so the -1 entries sit at the ends and the columns between copy without a test.
  */
 export function nearestImage(target: usize, source: usize, columns: usize, rows: usize, rowStart: i32, rowEnd: i32): void {
   let pixelSize = imagePixelSize(source);
   let outWidth = imageWidth(target);
+  let first = 0;
+  while (first < outWidth && load<i32>(columns + (<usize>first << 2)) < 0) first++;
+  let end = outWidth;
+  while (end > first && load<i32>(columns + (<usize>(end - 1) << 2)) < 0) end--;
   for (let y = rowStart; y < rowEnd; y++) {
     let out = imageRow(target, y);
     let sy = load<i32>(rows + (<usize>y << 2));
-    if (sy < 0) { memory.fill(out, 0, <usize>(outWidth * pixelSize)); continue; }
+    if (sy < 0 || first == end) { memory.fill(out, 0, <usize>(outWidth * pixelSize)); continue; }
     let input = imageRow(source, sy);
+    if (first > 0) memory.fill(out, 0, <usize>(first * pixelSize));
+    if (end < outWidth) memory.fill(out + <usize>(end * pixelSize), 0, <usize>((outWidth - end) * pixelSize));
+    let x = first;
     if (pixelSize == 4) {
-      for (let x = 0; x < outWidth; x++) {
-        let sx = load<i32>(columns + (<usize>x << 2));
-        store<u32>(out + (<usize>x << 2), sx < 0 ? 0 : load<u32>(input + (<usize>sx << 2)));
+      for (; x + 4 <= end; x += 4) {
+        let index = v128.load(columns + (<usize>x << 2));
+        let a = load<u32>(input + (<usize>i32x4.extract_lane(index, 0) << 2));
+        let b = load<u32>(input + (<usize>i32x4.extract_lane(index, 1) << 2));
+        let c = load<u32>(input + (<usize>i32x4.extract_lane(index, 2) << 2));
+        let d = load<u32>(input + (<usize>i32x4.extract_lane(index, 3) << 2));
+        v128.store(out + (<usize>x << 2), i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(a), 1, b), 2, c), 3, d));
       }
+      for (; x < end; x++) store<u32>(out + (<usize>x << 2), load<u32>(input + (<usize>load<i32>(columns + (<usize>x << 2)) << 2)));
     } else {
-      for (let x = 0; x < outWidth; x++) {
-        let sx = load<i32>(columns + (<usize>x << 2));
-        store<u8>(out + <usize>x, sx < 0 ? 0 : load<u8>(input + <usize>sx));
-      }
+      for (; x < end; x++) store<u8>(out + <usize>x, load<u8>(input + <usize>load<i32>(columns + (<usize>x << 2))));
     }
   }
 }
-
