@@ -37,8 +37,9 @@ describe('memory growth', () => {
     arena.free(mine);
     const stats = arena.stats();
     expect(stats.bytesCommitted).toBeGreaterThan(startLength + 4 * 20 * size);
-    // Grown as far as the peak needed, plus at most the growth step of an eighth.
-    expect(stats.bytesCommitted).toBeLessThanOrEqual(startLength + (stats.peakBytesInUse * 9) / 8 + (4 << 20));
+    // Grown as far as the peak needed; threads that grew at the same moment may each have
+    // added their own request and one 1 MiB step on top (five threads here).
+    expect(stats.bytesCommitted).toBeLessThanOrEqual(startLength + stats.peakBytesInUse + 5 * (size + (1 << 20)));
     expect(stats.bytesCommitted).toBe(arena.memory.buffer.byteLength);
     arena.checkHeap();
     arena.close();

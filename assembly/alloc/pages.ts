@@ -8,8 +8,7 @@
 // request of any size.
 //
 // The memory grows when a claimed run ends beyond the committed size; `memory.grow` is
-// atomic and returns the old size, and a thread that finds the memory already large
-// enough does nothing.
+// atomic, and a thread that finds the memory already large enough does nothing.
 
 import {
   PAGE_SHIFT, PAGE_SIZE, WASM_PAGE, ARENA_HEADER, HEADER_BYTES_HELD, HEADER_PEAK_BYTES_HELD,
@@ -151,21 +150,28 @@ function claimBits(first: u32, n: u32): bool {
   return true;
 }
 
-/** Makes sure the memory covers [0, end); false when the maximum forbids it. */
+/** Memory grows in steps of at least this much (a grow costs about as much whatever its size). */
+const GROW_STEP: usize = 1 << 20;
+
+/**
+ * Makes sure the memory covers [0, end); false when the maximum forbids it.
+ *
+ * A grow is by what this claim needs, rounded up to GROW_STEP. Threads that grow at the
+ * same moment each add their own need (wasm has no "grow to size X"), so the memory can
+ * overshoot by at most one request and one step per racing thread; making one thread wait
+ * for another's grow instead would break the rule that no thread waits.
+ */
 function commitUpTo(end: usize): bool {
   while (true) {
     let size = <usize>memory.size() * WASM_PAGE;
     if (size >= end) return true;
-    // Grow by at least an eighth, so a stream of small claims does not grow page by page.
-    let want = max<usize>(end - size, size >> 3);
-    let wasmPages = <i32>((want + WASM_PAGE - 1) / WASM_PAGE);
-    if (memory.grow(wasmPages) < 0) {
-      // Perhaps the eighth was too much: try the exact need before giving up.
-      let exact = <i32>((end - size + WASM_PAGE - 1) / WASM_PAGE);
-      if (exact == wasmPages || memory.grow(exact) < 0) {
-        // Another thread may have grown it meanwhile.
-        return <usize>memory.size() * WASM_PAGE >= end;
-      }
+    let step = (end - size + GROW_STEP - 1) & ~(GROW_STEP - 1);
+    if (memory.grow(<i32>(step / WASM_PAGE)) >= 0) continue;
+    // Near the maximum the rounded step may not fit: try the exact need.
+    let exact = <i32>((end - size + WASM_PAGE - 1) / WASM_PAGE);
+    if (memory.grow(exact) < 0) {
+      // Another thread may have grown it meanwhile.
+      return <usize>memory.size() * WASM_PAGE >= end;
     }
   }
 }
