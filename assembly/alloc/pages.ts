@@ -162,18 +162,21 @@ const GROW_STEP: usize = 1 << 20;
  * for another's grow instead would break the rule that no thread waits.
  */
 function commitUpTo(end: usize): bool {
-  while (true) {
-    let size = <usize>memory.size() * WASM_PAGE;
-    if (size >= end) return true;
-    let step = (end - size + GROW_STEP - 1) & ~(GROW_STEP - 1);
-    if (memory.grow(<i32>(step / WASM_PAGE)) >= 0) continue;
-    // Near the maximum the rounded step may not fit: try the exact need.
-    let exact = <i32>((end - size + WASM_PAGE - 1) / WASM_PAGE);
-    if (memory.grow(exact) < 0) {
-      // Another thread may have grown it meanwhile.
-      return <usize>memory.size() * WASM_PAGE >= end;
+  let size = <usize>memory.size() * WASM_PAGE;
+  while (size < end) {
+    let step = <i32>(((end - size + GROW_STEP - 1) & ~(GROW_STEP - 1)) / WASM_PAGE);
+    let before = memory.grow(step);
+    if (before < 0) {
+      // Near the maximum the rounded step may not fit: try the exact need.
+      step = <i32>((end - size + WASM_PAGE - 1) / WASM_PAGE);
+      before = memory.grow(step);
+      // Still no room: unless another thread grew it meanwhile, the maximum forbids it.
+      if (before < 0) return <usize>memory.size() * WASM_PAGE >= end;
     }
+    // The size before our grow tells whether another thread grew it too.
+    size = (<usize>before + <usize>step) * WASM_PAGE;
   }
+  return true;
 }
 
 /**
