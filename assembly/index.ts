@@ -2,7 +2,7 @@
 // arena this instance is attached to; addresses are plain numbers into the shared memory.
 
 export {
-  arenaInit, attach, detach, attachmentId, attachmentLive, allocate, release, blockLive, maxRequest,
+  arenaInit, attach, detach, attachmentLive, allocate, release, blockLive,
   memoryMaximum, scratchAllocate, scratchRelease,
   blocksMaxSet, cacheClear, statsCollect
 } from "./alloc/arena";

@@ -10,14 +10,12 @@ export interface CoreExports {
   arenaInit(maxWasmPages: number, blockSize: number, blocksMax: number, alignment: number): number;
   attach(): number;
   detach(): void;
-  attachmentId(): number;
   attachmentLive(id: number): number;
   allocate(bytes: number): number;
   scratchAllocate(bytes: number): number;
   scratchRelease(address: number): void;
   release(address: number, tag: number): number;
   blockLive(address: number, tag: number): number;
-  maxRequest(): number;
   memoryMaximum(): number;
   blocksMaxSet(n: number): void;
   cacheClear(keep: number): number;
@@ -61,8 +59,6 @@ export class Core {
   readonly exports: CoreExports;
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
-  /** Exported globals (layout constants). */
-  readonly globals: Record<string, number>;
   #slot = -1;
   #results: Uint32Array;
   #stats: Float64Array;
@@ -71,10 +67,6 @@ export class Core {
     this.module = module;
     this.memory = memory;
     this.exports = instance.exports as unknown as CoreExports;
-    this.globals = {};
-    for (const [name, value] of Object.entries(instance.exports)) {
-      if (value instanceof WebAssembly.Global) this.globals[name] = Number(value.value);
-    }
     this.#results = new Uint32Array(0);
     this.#stats = new Float64Array(0);
   }

@@ -121,11 +121,6 @@ export function attach(): i32 {
   return -ERR_NO_SLOT;
 }
 
-/** The id of this instance's attachment. */
-export function attachmentId(): i32 {
-  return <i32>attachmentIdHere();
-}
-
 /** Is `id` a live attachment now? */
 export function attachmentLive(id: u32): bool {
   let index = id & 0xFF;
@@ -185,7 +180,7 @@ export function blockLive(address: usize, tag: u32): usize {
 }
 
 /** Largest request in bytes. */
-export function maxRequest(): usize {
+function maxRequest(): usize {
   return <usize>pageCount << PAGE_SHIFT;
 }
 
