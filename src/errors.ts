@@ -69,6 +69,9 @@ export const STATUS_NOT_A_BLOCK = 4;
 export const STATUS_NOT_READY = 5;
 export const STATUS_NO_SLOT = 6;
 export const STATUS_LIMIT = 7;
+export const STATUS_CORRUPT = 8;
+export const STATUS_DECODE = 9;
+export const STATUS_UNSUPPORTED = 10;
 
 /** The ArenaError for a status code the core returned; `what` says what was being done. */
 export function errorFromStatus(status: number, what: string): ArenaError {
@@ -87,6 +90,10 @@ export function errorFromStatus(status: number, what: string): ArenaError {
       return new ArenaError('LIMIT_EXCEEDED', `${what}: every attachment slot of the arena is taken`);
     case STATUS_LIMIT:
       return new ArenaError('LIMIT_EXCEEDED', `${what}: the request is larger than the arena`);
+    case STATUS_DECODE:
+      return new ArenaError('DECODE_FAILED', `${what}: the data is malformed or truncated`);
+    case STATUS_UNSUPPORTED:
+      return new ArenaError('UNSUPPORTED', `${what}: the data is valid but uses a feature this library does not handle`);
     default:
       return new ArenaError('INVALID_ARGUMENT', `${what}: unexpected status ${status}`);
   }
