@@ -14,6 +14,7 @@ import {
 import { runtime, type CoreVariant } from './runtime/runtime.js';
 import * as check from './validate.js';
 import { Image, wrapImage, imageAddress, isImageHandle, type ImageHandle } from './image.js';
+import { decode, probe, type DecodeOptions, type ImageInfo } from './codecs/codecs.js';
 
 /** Options of {@link Arena.create}. */
 export interface ArenaOptions {
@@ -340,6 +341,32 @@ export class Arena {
     if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
     const status = core.exports.imageUnshare(handle.record, handle.tag);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'discard(handle)');
+  }
+
+  // ── codecs ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Decodes a PNG, JPEG or QOI file (format sniffed from its signature) straight into a
+   * new image of this arena. The pixel limit is checked from the header before anything
+   * is allocated; after an error nothing is left allocated.
+   * @throws {ArenaError} DECODE_FAILED for malformed, truncated or empty data;
+   *   UNSUPPORTED for valid data this library does not handle; LIMIT_EXCEEDED; ARENA_FULL;
+   *   INVALID_ARGUMENT for a bad option.
+   * @example const photo = arena.decode(await readFile('photo.jpg'), { reduce: 2, autoOrient: true });
+   */
+  decode(bytes: Uint8Array, options?: DecodeOptions): Image {
+    return decode(this, bytes, options);
+  }
+
+  /**
+   * Reads a file's header: format, size, mode, and per format bit depth and interlacing
+   * (PNG) or progressive, subsampling, EXIF orientation and ICC presence (JPEG). No pixel
+   * is decoded and nothing stays allocated.
+   * @throws {ArenaError} DECODE_FAILED, UNSUPPORTED, INVALID_ARGUMENT.
+   * @example const { width, height, orientation } = arena.probe(bytes);
+   */
+  probe(bytes: Uint8Array): ImageInfo {
+    return probe(this, bytes);
   }
 
   // ── threads ───────────────────────────────────────────────────────────────────

@@ -53,6 +53,17 @@ export interface CoreExports {
   // columns [columnStart, columnEnd) over the whole height; both return a status
   blurRows(target: number, source: number, radius: number, passes: number, rowStart: number, rowEnd: number): number;
   blurColumns(target: number, source: number, radius: number, passes: number, columnStart: number, columnEnd: number): number;
+  // codecs (assembly/codecs, contract in common.ts): decoders return an image (0: error),
+  // probes a status with the header in the stats area, encoders a scratch block (0: error)
+  pngProbe(input: number, length: number): number;
+  pngDecode(input: number, length: number, maxPixels: number): number;
+  pngEncode(image: number, level: number, filter: number): number;
+  jpegProbe(input: number, length: number): number;
+  jpegDecode(input: number, length: number, maxPixels: number, reduce: number): number;
+  jpegEncode(image: number, quality: number, subsampling: number, progressive: number, optimize: number): number;
+  qoiProbe(input: number, length: number): number;
+  qoiDecode(input: number, length: number, maxPixels: number): number;
+  qoiEncode(image: number): number;
 }
 
 export class Core {

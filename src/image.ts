@@ -10,6 +10,7 @@ import { convert } from './kernels/convert.js';
 import { reduce } from './kernels/reduce.js';
 import { alphaComposite, paste, type Point, type Rectangle } from './kernels/composite.js';
 import { boxBlur, gaussianBlur } from './kernels/blur.js';
+import { encode, type EncodeOptions, type Format } from './codecs/codecs.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
@@ -257,6 +258,19 @@ export class Image {
    */
   gaussianBlur(radius = 2): Image {
     return gaussianBlur(this, radius);
+  }
+
+  /**
+   * The image encoded as PNG, JPEG or QOI, copied out of the arena (ready for a file or a
+   * Response). PNG: every mode, `level` 0..9 (default 6), `filter` (default 'adaptive').
+   * JPEG: L and RGB (LA and RGBA lose their alpha), `quality` 1..100 (default 75),
+   * `subsampling` (default '4:2:0'), `progressive`, `optimize`: the bytes Pillow's
+   * `save()` writes with the same options. QOI: RGB and RGBA (L and LA as RGB and RGBA).
+   * @throws {ArenaError} INVALID_ARGUMENT for a bad format or option; INVALID_HANDLE; ARENA_FULL.
+   * @example await writeFile('thumb.jpg', thumbnail.encode('jpeg', { quality: 80 }));
+   */
+  encode(format: Format, options?: EncodeOptions): Uint8Array {
+    return encode(this, format, options);
   }
 
   toString(): string {

@@ -10,6 +10,7 @@ export type { Mode } from './layout.js';
 export type { TransposeMethod } from './kernels/geometry.js';
 export type { Filter, Box, ResizeOptions } from './kernels/resize.js';
 export type { Point, Rectangle } from './kernels/composite.js';
+export type { Format, DecodeOptions, EncodeOptions, ImageInfo } from './codecs/codecs.js';
 export { Pool } from './pool/pool.js';
 export type { PoolOptions } from './pool/pool.js';
 export type { TaskContext, TaskFunction } from './pool/worker.js';

@@ -19,6 +19,9 @@ export const HEADER_FLAGS = 12;
 export const IMAGE_HEADER_SIZE = 64;
 export const IMAGE_ROWS = 32;
 export const IMAGE_STRIDE = 20;
+export const IMAGE_MODE = 8;
+export const IMAGE_WIDTH = 12;
+export const IMAGE_HEIGHT = 16;
 
 export const WASM_PAGE = 65536;
 /** Largest memory a 32-bit wasm module may declare: 4 GiB − 64 KiB. */
