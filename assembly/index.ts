@@ -1,42 +1,295 @@
 // The core's exports: what the TypeScript wrapper calls. Each function works on the
-// arena this instance is attached to; addresses are plain numbers into the shared memory.
+// arena this instance is attached to; addresses are plain numbers into the shared memory,
+// tags and attachment ids are numbers below 2^48 (f64).
+//
+// Every call of an attached thread goes through `enter` and `leave` (threads.ts): a thread
+// whose slot was reclaimed is refused (ERR_FENCED), and reclaim can tell whether a thread
+// is inside a call. Functions that return an address return 0 when refused, with the
+// status in the result words; the others return the status.
 
-export {
-  arenaInit, attach, detach, attachmentLive, allocate, release, blockLive,
-  memoryMaximum, scratchAllocate, scratchRelease,
-  blocksMaxSet, cacheClear, statsCollect
-} from "./alloc/arena";
-export { heapCheck } from "./alloc/check";
-export {
-  imageCreate, imageShare, imageAdopt, imageRelease, imageUnshare, imageOf, reclaim
-} from "./image/image";
-export { imageUnpack, imagePack } from "./image/pixels";
-export { transposeImage, cropImage } from "./kernels/geometry";
-export { premultiplyImage, unpremultiplyImage } from "./kernels/alpha";
-export { resampleImage, nearestImage } from "./kernels/resize";
-export { convertImage } from "./kernels/convert";
-export { reduceImage } from "./kernels/reduce";
-export { alphaCompositeImage, pasteImage, fillImage } from "./kernels/composite";
-export { blurRows, blurColumns } from "./kernels/blur";
+import { enter, leave } from "./threads";
+import * as T from "./threads";
+import * as A from "./alloc/arena";
+import * as I from "./image/image";
+import * as P from "./image/pixels";
+import * as G from "./kernels/geometry";
+import * as AL from "./kernels/alpha";
+import * as R from "./kernels/resize";
+import * as C from "./kernels/convert";
+import * as RD from "./kernels/reduce";
+import * as CO from "./kernels/composite";
+import * as B from "./kernels/blur";
+import { heapCheck as walk } from "./check";
+import { lastError } from "./alloc/state";
+import * as L from "./alloc/layout";
+import * as IL from "./image/layout";
 
-import * as A from "./alloc/layout";
-import * as I from "./image/layout";
+// ── arena and threads (no fence: they run before or around attachment) ─────────────
+
+export function arenaInit(maxWasmPages: u32, blockSize: u32, blocksMax: u32, alignment: u32, arenaId: u32): i32 {
+  return A.arenaInit(maxWasmPages, blockSize, blocksMax, alignment, arenaId);
+}
+export function attach(token: u32): f64 { return T.attach(token); }
+export function nextToken(): u32 { return T.nextToken(); }
+export function attachmentOfToken(token: u32): f64 { return T.attachmentOfToken(token); }
+export function attachmentLive(id: f64): bool { return T.attachmentLive(id); }
+export function arenaId(): u32 { return A.arenaId(); }
+export function memoryMaximum(): usize { return A.memoryMaximum(); }
+
+export function detach(): void {
+  if (!enter()) return;
+  T.detach();
+}
+
+export function reclaim(id: f64, dead: bool): i32 {
+  if (!enter()) return -lastError();
+  let dropped = T.reclaim(id, dead);
+  leave();
+  return dropped;
+}
+
+// ── blocks ────────────────────────────────────────────────────────────────────────
+
+export function allocate(bytes: usize): usize {
+  if (!enter()) return 0;
+  let address = A.allocate(bytes);
+  leave();
+  return address;
+}
+
+export function release(address: usize, tag: f64): i32 {
+  if (!enter()) return lastError();
+  let status = A.release(address, <u64>tag);
+  leave();
+  return status;
+}
+
+export function blockLive(address: usize, tag: f64): usize {
+  if (!enter()) return 0;
+  let size = A.blockLive(address, <u64>tag);
+  leave();
+  return size;
+}
+
+export function scratchAllocate(bytes: usize): usize {
+  if (!enter()) return 0;
+  let address = A.scratchAllocate(bytes);
+  leave();
+  return address;
+}
+
+export function scratchRelease(address: usize): void {
+  if (!enter()) return;
+  A.scratchRelease(address);
+  leave();
+}
+
+export function blocksMaxSet(n: u32): i32 {
+  if (!enter()) return lastError();
+  A.blocksMaxSet(n);
+  leave();
+  return L.OK;
+}
+
+export function cacheClear(keep: u32): i32 {
+  if (!enter()) return -lastError();
+  let evicted = A.cacheClear(keep);
+  leave();
+  return <i32>evicted;
+}
+
+export function statsCollect(): i32 {
+  if (!enter()) return lastError();
+  A.statsCollect();
+  leave();
+  return L.OK;
+}
+
+export function heapCheck(): i32 {
+  if (!enter()) return -lastError();
+  let status = walk();
+  leave();
+  return status;
+}
+
+// ── images ────────────────────────────────────────────────────────────────────────
+
+export function imageCreate(mode: u32, width: u32, height: u32, fill: u32, value: u32): usize {
+  if (!enter()) return 0;
+  let image = I.imageCreate(mode, width, height, fill, value);
+  leave();
+  return image;
+}
+
+export function imageShare(record: usize, tag: f64): usize {
+  if (!enter()) return 0;
+  let sent = I.imageShare(record, <u64>tag);
+  leave();
+  return sent;
+}
+
+export function imageAdopt(record: usize, tag: f64): usize {
+  if (!enter()) return 0;
+  let image = I.imageAdopt(record, <u64>tag);
+  leave();
+  return image;
+}
+
+export function imageRelease(record: usize, tag: f64): i32 {
+  if (!enter()) return lastError();
+  let status = I.imageRelease(record, <u64>tag);
+  leave();
+  return status;
+}
+
+export function imageUnshare(record: usize, tag: f64): i32 {
+  if (!enter()) return lastError();
+  let status = I.imageUnshare(record, <u64>tag);
+  leave();
+  return status;
+}
+
+export function imageOf(record: usize, tag: f64): usize {
+  if (!enter()) return 0;
+  let image = I.imageOf(record, <u64>tag);
+  leave();
+  return image;
+}
+
+export function imageUnpack(image: usize, source: usize): i32 {
+  if (!enter()) return lastError();
+  P.imageUnpack(image, source);
+  leave();
+  return L.OK;
+}
+
+export function imagePack(image: usize, target: usize): i32 {
+  if (!enter()) return lastError();
+  P.imagePack(image, target);
+  leave();
+  return L.OK;
+}
+
+// ── kernels: output rows [rowStart, rowEnd) of `target` from `source`; each returns a status
+
+export function transposeImage(target: usize, source: usize, method: u32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  G.transposeImage(target, source, method, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function cropImage(target: usize, source: usize, left: i32, top: i32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  G.cropImage(target, source, left, top, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function premultiplyImage(target: usize, source: usize, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  AL.premultiplyImage(target, source, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function unpremultiplyImage(target: usize, source: usize, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  AL.unpremultiplyImage(target, source, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function resampleImage(target: usize, source: usize, horizontal: usize, vertical: usize, premultiplied: bool,
+  rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  let status = R.resampleImage(target, source, horizontal, vertical, premultiplied, rowStart, rowEnd);
+  leave();
+  return status;
+}
+
+export function nearestImage(target: usize, source: usize, columns: usize, rows: usize, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  R.nearestImage(target, source, columns, rows, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function convertImage(target: usize, source: usize, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  C.convertImage(target, source, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function reduceImage(target: usize, source: usize, factorX: i32, factorY: i32,
+  boxX: i32, boxY: i32, boxWidth: i32, boxHeight: i32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  RD.reduceImage(target, source, factorX, factorY, boxX, boxY, boxWidth, boxHeight, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function alphaCompositeImage(target: usize, base: usize, overlay: usize, dx: i32, dy: i32, sx: i32, sy: i32,
+  width: i32, height: i32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  CO.alphaCompositeImage(target, base, overlay, dx, dy, sx, sy, width, height, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function pasteImage(target: usize, base: usize, source: usize, mask: usize, dx: i32, dy: i32, sx: i32, sy: i32,
+  width: i32, height: i32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  let status = CO.pasteImage(target, base, source, mask, dx, dy, sx, sy, width, height, rowStart, rowEnd);
+  leave();
+  return status;
+}
+
+export function fillImage(target: usize, base: usize, ink: u32, mask: usize, dx: i32, dy: i32, sx: i32, sy: i32,
+  width: i32, height: i32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  CO.fillImage(target, base, ink, mask, dx, dy, sx, sy, width, height, rowStart, rowEnd);
+  leave();
+  return L.OK;
+}
+
+export function blurRows(target: usize, source: usize, radius: f32, passes: i32, rowStart: i32, rowEnd: i32): i32 {
+  if (!enter()) return lastError();
+  let status = B.blurRows(target, source, radius, passes, rowStart, rowEnd);
+  leave();
+  return status;
+}
+
+export function blurColumns(target: usize, source: usize, radius: f32, passes: i32, columnStart: i32, columnEnd: i32): i32 {
+  if (!enter()) return lastError();
+  let status = B.blurColumns(target, source, radius, passes, columnStart, columnEnd);
+  leave();
+  return status;
+}
 
 // Layout constants, exported as globals so that a test can compare them with src/layout.ts.
-export const LAYOUT_VERSION = A.LAYOUT_VERSION;
-export const ARENA_HEADER = A.ARENA_HEADER;
-export const SLOTS_BASE = A.SLOTS_BASE;
-export const SLOT_SIZE = A.SLOT_SIZE;
-export const SLOT_RESULTS = A.SLOT_RESULTS;
-export const SLOT_STATS = A.SLOT_STATS;
-export const MAX_ATTACHMENTS = A.MAX_ATTACHMENTS;
-export const MEMORY_BASE = A.MEMORY_BASE;
-export const FIXED_END = A.FIXED_END;
-export const PAGE_SIZE = A.PAGE_SIZE;
-export const SMALL_MAX_BYTES = A.SMALL_MAX_BYTES;
-export const HEADER_PAGE_COUNT = A.HEADER_PAGE_COUNT;
-export const HEADER_HEAP_START = A.HEADER_HEAP_START;
-export const HEADER_FLAGS = A.HEADER_FLAGS;
-export const IMAGE_HEADER_SIZE = I.IMAGE_HEADER_SIZE;
-export const IMAGE_ROWS = I.IMAGE_ROWS;
-export const IMAGE_STRIDE = I.IMAGE_STRIDE;
+export const LAYOUT_VERSION = L.LAYOUT_VERSION;
+export const ARENA_HEADER = L.ARENA_HEADER;
+export const SLOTS_BASE = L.SLOTS_BASE;
+export const SLOT_SIZE = L.SLOT_SIZE;
+export const SLOT_RESULTS = L.SLOT_RESULTS;
+export const SLOT_RESULT_TAG = L.SLOT_RESULT_TAG;
+export const SLOT_STATS = L.SLOT_STATS;
+export const SLOT_STATE = L.SLOT_STATE;
+export const SLOT_IN_CORE = L.SLOT_IN_CORE;
+export const MAX_ATTACHMENTS = L.MAX_ATTACHMENTS;
+export const MEMORY_BASE = L.MEMORY_BASE;
+export const FIXED_END = L.FIXED_END;
+export const PAGE_SIZE = L.PAGE_SIZE;
+export const SMALL_MAX_BYTES = L.SMALL_MAX_BYTES;
+export const HEADER_PAGE_COUNT = L.HEADER_PAGE_COUNT;
+export const HEADER_HEAP_START = L.HEADER_HEAP_START;
+export const HEADER_PAGE_MAP = L.HEADER_PAGE_MAP;
+export const HEADER_FLAGS = L.HEADER_FLAGS;
+export const IMAGE_HEADER_SIZE = IL.IMAGE_HEADER_SIZE;
+export const IMAGE_ROWS = IL.IMAGE_ROWS;
+export const IMAGE_STRIDE = IL.IMAGE_STRIDE;
+export const IMAGE_MODE = IL.IMAGE_MODE;
+export const IMAGE_WIDTH = IL.IMAGE_WIDTH;
+export const IMAGE_HEIGHT = IL.IMAGE_HEIGHT;

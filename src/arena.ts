@@ -1,10 +1,10 @@
 // The public Arena: one shared WebAssembly.Memory and the lock-free allocator inside it.
 
 import { Core } from './core.js';
-import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
+import { ArenaError, errorFromStatus, STATUS_OK, STATUS_BUSY } from './errors.js';
 import {
   MAX_MEMORY_BYTES, WASM_PAGE, PAGE_SIZE, MODES, MODE_CODE, PACKED_SIZE, FILL_NONE, FILL_ZERO, FILL_VALUE,
-  RESULT_SIZE, RESULT_TAG, RESULT_ERROR, RESULT_AUX, MEMORY_BASE, VIOLATIONS,
+  RESULT_SIZE, RESULT_ERROR, RESULT_AUX, MEMORY_BASE, VIOLATIONS, TAG_LIMIT, ATTACHMENT_ID_LIMIT,
   STAT_BYTES_COMMITTED, STAT_BYTES_IN_USE, STAT_PEAK_BYTES, STAT_BLOCKS_IN_USE, STAT_BLOCKS_CACHED,
   STAT_IMAGES_LIVE, STAT_ALLOCATED, STAT_REUSED, STAT_FREED, STAT_RECLAIMED, STAT_BYTES_HELD,
   STAT_ATTACHMENTS, WALK_LIVE_BLOCKS, WALK_LIVE_BYTES, WALK_CACHED_BLOCKS, WALK_FREE_PAGES,
@@ -195,9 +195,10 @@ export class Arena {
     const initialPages = Math.max(Math.ceil(MEMORY_BASE / WASM_PAGE) + 1, Math.ceil(initialBytes / WASM_PAGE));
     const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxBytes / WASM_PAGE, shared });
     const core = await Core.create(module, memory);
-    const status = core.exports.arenaInit(maxBytes / WASM_PAGE, blockSize, blocksMax, alignment);
+    const arenaId = (Math.random() * 0x100000000) >>> 0;
+    const status = core.exports.arenaInit(maxBytes / WASM_PAGE, blockSize, blocksMax, alignment, arenaId);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'Arena.create');
-    return Arena.#attachCore(core, maxPixels);
+    return Arena.#attachCore(core, maxPixels, 0);
   }
 
   /**
@@ -205,17 +206,19 @@ export class Arena {
    * @throws {ArenaError} INVALID_ARGUMENT when `shared` is not an arena's shared value.
    * @example const arena = await Arena.attach(event.data.arena);
    */
-  static async attach(shared: SharedArena): Promise<Arena> {
+  static async attach(shared: SharedArena, options?: { token?: number }): Promise<Arena> {
     if (shared === null || typeof shared !== 'object' || shared.kind !== 'pixel-arena'
       || !(shared.memory instanceof WebAssembly.Memory) || !(shared.module instanceof WebAssembly.Module)) {
       throw check.invalid('shared', 'the value of arena.shared', shared);
     }
+    const o = check.options<{ token?: number }>('options', options);
+    const token = o.token === undefined ? 0 : check.integer('options.token', o.token, 1, 0xffffff);
     const core = await Core.create(shared.module, shared.memory);
-    return Arena.#attachCore(core, shared.maxPixels);
+    return Arena.#attachCore(core, shared.maxPixels, token);
   }
 
-  static #attachCore(core: Core, maxPixels: number): Arena {
-    const id = core.exports.attach();
+  static #attachCore(core: Core, maxPixels: number, token: number): Arena {
+    const id = core.exports.attach(token);
     if (id < 0) throw errorFromStatus(-id, 'Arena.attach');
     core.bindSlot(id);
     return new Arena(core, id, maxPixels);
@@ -248,7 +251,7 @@ export class Arena {
     const ptr = core.exports.allocate(bytes) >>> 0;
     const results = core.results;
     if (ptr === 0) throw errorFromStatus(results[RESULT_ERROR]!, `alloc(${bytes})`);
-    return { ptr, size: results[RESULT_SIZE]!, tag: results[RESULT_TAG]! };
+    return { ptr, size: results[RESULT_SIZE]!, tag: core.tag };
   }
 
   /**
@@ -312,7 +315,7 @@ export class Arena {
         throw error;
       }
       core.bytes(staging, length).set(new Uint8Array(pixels.buffer, pixels.byteOffset, length));
-      core.exports.imageUnpack(imageAddress(image), staging);
+      core.check(core.exports.imageUnpack(imageAddress(image), staging), 'fromPixels()');
       core.releaseScratch(staging);
     }
     return image;
@@ -379,12 +382,50 @@ export class Arena {
    * @example worker.on('exit', () => arena.reclaim(workerAttachmentId));
    */
   reclaim(attachmentId: number): number {
+    const dropped = this.#reclaim(attachmentId, true);
+    return dropped;
+  }
+
+  /**
+   * Reclaims a thread whose host may still be stopping it (browsers, Deno and Bun go on
+   * running a terminated worker for a moment): first fences it, so that its later calls
+   * are refused, then waits until it is outside any call of the core (or `timeout` ms have
+   * passed, after which it is taken for dead), then reclaims as {@link Arena.reclaim}.
+   * @throws {ArenaError} (rejects) as reclaim.
+   */
+  async reclaimWhenStopped(attachmentId: number, options?: { timeout?: number }): Promise<number> {
+    const o = check.options<{ timeout?: number }>('options', options);
+    const timeout = o.timeout === undefined ? 2000 : check.finite('options.timeout', o.timeout, 0);
+    const start = Date.now();
+    while (true) {
+      const dropped = this.#reclaim(attachmentId, false);
+      if (dropped >= 0) return dropped;
+      if (Date.now() - start >= timeout) return this.#reclaim(attachmentId, true);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** References dropped, or -1 while the thread is inside a call (only when not `dead`). */
+  #reclaim(attachmentId: number, dead: boolean): number {
     const core = coreOf(this);
-    check.integer('attachmentId', attachmentId, 0, 0xffffff);
+    check.integer('attachmentId', attachmentId, 0, ATTACHMENT_ID_LIMIT - 1);
     if (attachmentId === this.attachmentId) {
       throw check.invalid('attachmentId', 'the id of another thread\'s attachment', attachmentId);
     }
-    return core.exports.reclaim(attachmentId);
+    const result = core.exports.reclaim(attachmentId, dead ? 1 : 0);
+    if (result === -STATUS_BUSY) return -1;
+    if (result < 0) throw errorFromStatus(-result, `reclaim(${attachmentId})`);
+    return result;
+  }
+
+  /** The attachment id of the thread that attached with `token` and was not reclaimed yet (library internal), or -1. */
+  attachmentOfToken(token: number): number {
+    return coreOf(this).exports.attachmentOfToken(token);
+  }
+
+  /** A fresh token for a thread about to attach (library internal: pools find their workers' slots by it). */
+  nextToken(): number {
+    return coreOf(this).exports.nextToken();
   }
 
   /** Is `attachmentId` attached now? */
@@ -413,7 +454,7 @@ export class Arena {
   setBlocksMax(n: number): void {
     const core = coreOf(this);
     check.integer('blocksMax', n, 0, MAX_BLOCKS_MAX);
-    core.exports.blocksMaxSet(n);
+    core.check(core.exports.blocksMaxSet(n), 'setBlocksMax()');
   }
 
   /**
@@ -423,13 +464,14 @@ export class Arena {
   clearCache(keep = 0): void {
     const core = coreOf(this);
     check.integer('keep', keep, 0, MAX_BLOCKS_MAX);
-    core.exports.cacheClear(keep);
+    const evicted = core.exports.cacheClear(keep);
+    if (evicted < 0) throw errorFromStatus(-evicted, 'clearCache()');
   }
 
   /** Counters summed over every thread. */
   stats(): ArenaStats {
     const core = coreOf(this);
-    core.exports.statsCollect();
+    core.check(core.exports.statsCollect(), 'stats()');
     const s = core.stats;
     return {
       bytesMax: core.exports.memoryMaximum() >>> 0,
@@ -457,6 +499,7 @@ export class Arena {
   checkHeap(): HeapReport {
     const core = coreOf(this);
     const status = core.exports.heapCheck();
+    if (status < 0) throw errorFromStatus(-status, 'checkHeap()');
     const s = core.stats;
     if (status !== 0) {
       throw new Error(`heap check failed: ${VIOLATIONS[status] ?? `violation ${status}`} (at ${s[WALK_WHERE]})`);
@@ -499,12 +542,14 @@ export function createImage(arena: Arena, mode: Mode, width: number, height: num
   const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill, value) >>> 0;
   const results = core.results;
   if (address === 0) throw errorFromStatus(results[RESULT_ERROR]!, `${what}(${mode}, ${width}, ${height})`);
-  return wrapImage(arena, address, results[RESULT_AUX]!, results[RESULT_TAG]!, mode, width, height);
+  return wrapImage(arena, address, results[RESULT_AUX]!, core.tag, mode, width, height);
 }
 
+/** A block's numbers are checked before they reach the core, whose parameters are 32-bit addresses. */
 function checkBlock(block: Block): void {
   if (block === null || typeof block !== 'object' || !check.isInteger(block.ptr) || !check.isInteger(block.tag)
-    || !check.isInteger(block.size) || block.ptr <= 0 || block.size <= 0) {
+    || !check.isInteger(block.size) || block.ptr <= 0 || block.ptr >= MAX_MEMORY_BYTES || block.size <= 0
+    || block.size > MAX_MEMORY_BYTES || block.tag < 0 || block.tag >= TAG_LIMIT) {
     throw check.invalid('block', 'a Block from arena.alloc()', block);
   }
 }

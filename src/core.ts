@@ -3,23 +3,29 @@
 
 import { instantiate } from '@assemblyscript/loader';
 import { ArenaError, errorFromStatus } from './errors.js';
-import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_STATS, RESULT_ERROR } from './layout.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR } from './layout.js';
 
 /** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
 export interface CoreExports {
-  arenaInit(maxWasmPages: number, blockSize: number, blocksMax: number, alignment: number): number;
-  attach(): number;
-  detach(): void;
+  arenaInit(maxWasmPages: number, blockSize: number, blocksMax: number, alignment: number, arenaId: number): number;
+  /** Returns the attachment id (generation × 256 + slot), or a negative status. */
+  attach(token: number): number;
+  nextToken(): number;
+  attachmentOfToken(token: number): number;
   attachmentLive(id: number): number;
+  arenaId(): number;
+  detach(): void;
+  /** References dropped, or a negative status (-STATUS_BUSY: the thread is inside a call). */
+  reclaim(id: number, dead: number): number;
   allocate(bytes: number): number;
   scratchAllocate(bytes: number): number;
   scratchRelease(address: number): void;
   release(address: number, tag: number): number;
   blockLive(address: number, tag: number): number;
   memoryMaximum(): number;
-  blocksMaxSet(n: number): void;
+  blocksMaxSet(n: number): number;
   cacheClear(keep: number): number;
-  statsCollect(): void;
+  statsCollect(): number;
   heapCheck(): number;
   imageCreate(mode: number, width: number, height: number, fill: number, value: number): number;
   imageShare(record: number, tag: number): number;
@@ -27,30 +33,29 @@ export interface CoreExports {
   imageRelease(record: number, tag: number): number;
   imageUnshare(record: number, tag: number): number;
   imageOf(record: number, tag: number): number;
-  reclaim(id: number): number;
-  imageUnpack(image: number, source: number): void;
-  imagePack(image: number, target: number): void;
-  // kernels (assembly/kernels): output rows [rowStart, rowEnd) of `target` from `source`
-  transposeImage(target: number, source: number, method: number, rowStart: number, rowEnd: number): void;
-  cropImage(target: number, source: number, left: number, top: number, rowStart: number, rowEnd: number): void;
-  premultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
-  unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  imageUnpack(image: number, source: number): number;
+  imagePack(image: number, target: number): number;
+  // kernels (assembly/kernels): output rows [rowStart, rowEnd) of `target` from `source`;
+  // each returns a status
+  transposeImage(target: number, source: number, method: number, rowStart: number, rowEnd: number): number;
+  cropImage(target: number, source: number, left: number, top: number, rowStart: number, rowEnd: number): number;
+  premultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): number;
+  unpremultiplyImage(target: number, source: number, rowStart: number, rowEnd: number): number;
   resampleImage(target: number, source: number, horizontal: number, vertical: number, premultiplied: number, rowStart: number, rowEnd: number): number;
-  nearestImage(target: number, source: number, columns: number, rows: number, rowStart: number, rowEnd: number): void;
-  convertImage(target: number, source: number, rowStart: number, rowEnd: number): void;
+  nearestImage(target: number, source: number, columns: number, rows: number, rowStart: number, rowEnd: number): number;
+  convertImage(target: number, source: number, rowStart: number, rowEnd: number): number;
   reduceImage(target: number, source: number, factorX: number, factorY: number,
-    boxX: number, boxY: number, boxWidth: number, boxHeight: number, rowStart: number, rowEnd: number): void;
+    boxX: number, boxY: number, boxWidth: number, boxHeight: number, rowStart: number, rowEnd: number): number;
   // region kernels: `target` = a copy of `base` changed in the clipped width × height
   // region at (dx, dy) of the target, read from (sx, sy) of the source and the mask (0: none)
   alphaCompositeImage(target: number, base: number, overlay: number, dx: number, dy: number, sx: number, sy: number,
-    width: number, height: number, rowStart: number, rowEnd: number): void;
-  /** Returns a status (a scratch line is needed when the source has another mode). */
+    width: number, height: number, rowStart: number, rowEnd: number): number;
   pasteImage(target: number, base: number, source: number, mask: number, dx: number, dy: number, sx: number, sy: number,
     width: number, height: number, rowStart: number, rowEnd: number): number;
   fillImage(target: number, base: number, ink: number, mask: number, dx: number, dy: number, sx: number, sy: number,
-    width: number, height: number, rowStart: number, rowEnd: number): void;
+    width: number, height: number, rowStart: number, rowEnd: number): number;
   // blur: every horizontal pass of rows [rowStart, rowEnd), then every vertical pass of
-  // columns [columnStart, columnEnd) over the whole height; both return a status
+  // columns [columnStart, columnEnd) over the whole height
   blurRows(target: number, source: number, radius: number, passes: number, rowStart: number, rowEnd: number): number;
   blurColumns(target: number, source: number, radius: number, passes: number, columnStart: number, columnEnd: number): number;
   // codecs (assembly/codecs, contract in common.ts): decoders return an image (0: error),
@@ -72,6 +77,7 @@ export class Core {
   readonly module: WebAssembly.Module;
   #slot = -1;
   #results: Uint32Array;
+  #tag: Float64Array;
   #stats: Float64Array;
 
   private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, instance: WebAssembly.Instance) {
@@ -79,6 +85,7 @@ export class Core {
     this.memory = memory;
     this.exports = instance.exports as unknown as CoreExports;
     this.#results = new Uint32Array(0);
+    this.#tag = new Float64Array(0);
     this.#stats = new Float64Array(0);
   }
 
@@ -98,13 +105,14 @@ export class Core {
 
   /** Binds the result views to the slot this instance attached to. */
   bindSlot(id: number): void {
-    this.#slot = id & 0xff;
+    this.#slot = id % 256;
     this.#refreshViews();
   }
 
   #refreshViews(): void {
     const base = SLOTS_BASE + this.#slot * SLOT_SIZE;
     this.#results = new Uint32Array(this.memory.buffer, base + SLOT_RESULTS, 4);
+    this.#tag = new Float64Array(this.memory.buffer, base + SLOT_RESULT_TAG, 1);
     this.#stats = new Float64Array(this.memory.buffer, base + SLOT_STATS, 16);
   }
 
@@ -112,6 +120,12 @@ export class Core {
   get results(): Uint32Array {
     if (this.#results.length === 0) this.#refreshViews();
     return this.#results;
+  }
+
+  /** The tag of what the last call handed out (a block, a record). */
+  get tag(): number {
+    if (this.#tag.length === 0) this.#refreshViews();
+    return this.#tag[0]!;
   }
 
   get stats(): Float64Array {
@@ -131,6 +145,11 @@ export class Core {
 
   releaseScratch(address: number): void {
     this.exports.scratchRelease(address);
+  }
+
+  /** Throws the ArenaError for a status a core call returned (0: nothing). */
+  check(status: number, what: string): void {
+    if (status !== 0) throw errorFromStatus(status, what);
   }
 
   /** A view of `length` bytes at `address`, over the memory as it is now. */

@@ -72,6 +72,8 @@ export const STATUS_LIMIT = 7;
 export const STATUS_CORRUPT = 8;
 export const STATUS_DECODE = 9;
 export const STATUS_UNSUPPORTED = 10;
+export const STATUS_FENCED = 11;
+export const STATUS_BUSY = 12;
 
 /** The ArenaError for a status code the core returned; `what` says what was being done. */
 export function errorFromStatus(status: number, what: string): ArenaError {
@@ -90,6 +92,8 @@ export function errorFromStatus(status: number, what: string): ArenaError {
       return new ArenaError('LIMIT_EXCEEDED', `${what}: every attachment slot of the arena is taken`);
     case STATUS_LIMIT:
       return new ArenaError('LIMIT_EXCEEDED', `${what}: the request is larger than the arena`);
+    case STATUS_FENCED:
+      return new ArenaError('INVALID_HANDLE', `${what}: this thread's attachment to the arena was reclaimed (its calls are refused)`);
     case STATUS_DECODE:
       return new ArenaError('DECODE_FAILED', `${what}: the data is malformed or truncated`);
     case STATUS_UNSUPPORTED:

@@ -2,7 +2,7 @@
 // class by the files of src/kernels (one per family of operations).
 
 import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
-import { RESULT_ERROR, RESULT_TAG, PACKED_SIZE, type Mode } from './layout.js';
+import { RESULT_ERROR, PACKED_SIZE, type Mode } from './layout.js';
 import { coreOf, type Arena } from './arena.js';
 import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
 import { resize, type ResizeOptions } from './kernels/resize.js';
@@ -75,7 +75,7 @@ export class Image {
     const record = core.exports.imageShare(state.record, state.tag) >>> 0;
     if (record === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'share()');
     return {
-      kind: 'pixel-arena/image', record, tag: core.results[RESULT_TAG]!,
+      kind: 'pixel-arena/image', record, tag: core.tag,
       mode: this.mode, width: this.width, height: this.height,
     };
   }
@@ -115,7 +115,7 @@ export class Image {
     const core = coreOf(this.arena);
     const staging = core.scratch(length, 'toPixels');
     try {
-      core.exports.imagePack(address, staging);
+      core.check(core.exports.imagePack(address, staging), 'toPixels()');
       return core.bytes(staging, length).slice();
     } finally {
       core.releaseScratch(staging);

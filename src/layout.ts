@@ -2,36 +2,42 @@
 // assembly/alloc/layout.ts and assembly/image/layout.ts; test/layout.test.ts checks that
 // these numbers equal the ones the compiled module exports.
 
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 export const ARENA_HEADER = 1024;
 export const SLOTS_BASE = 2048;
-export const SLOT_SIZE = 2688;
+export const SLOT_SIZE = 3584;
 export const SLOT_RESULTS = 16;
+export const SLOT_RESULT_TAG = 32;
 export const SLOT_STATS = 256;
+export const SLOT_STATE = 0;
+export const SLOT_IN_CORE = 8;
 export const MAX_ATTACHMENTS = 128;
-export const MEMORY_BASE = 393216;
-export const FIXED_END = 346112;
+export const MEMORY_BASE = 524288;
+export const FIXED_END = 460800;
 export const PAGE_SIZE = 4096;
 export const SMALL_MAX_BYTES = 2040;
 export const HEADER_PAGE_COUNT = 28;
 export const HEADER_HEAP_START = 32;
+export const HEADER_PAGE_MAP = 44;
 export const HEADER_FLAGS = 12;
 export const IMAGE_HEADER_SIZE = 64;
-export const IMAGE_ROWS = 32;
+export const IMAGE_ROWS = 40;
 export const IMAGE_STRIDE = 20;
 export const IMAGE_MODE = 8;
 export const IMAGE_WIDTH = 12;
 export const IMAGE_HEIGHT = 16;
+/** Tags and attachment ids are integers below these. */
+export const TAG_LIMIT = 2 ** 48;
+export const ATTACHMENT_ID_LIMIT = 2 ** 40;
 
 export const WASM_PAGE = 65536;
 /** Largest memory a 32-bit wasm module may declare: 4 GiB − 64 KiB. */
 export const MAX_MEMORY_BYTES = 65535 * WASM_PAGE;
 
-// result words of a slot (u32 index)
+// result words of a slot (u32 index); the tag result is an f64 at SLOT_RESULT_TAG
 export const RESULT_SIZE = 0;
-export const RESULT_TAG = 1;
-export const RESULT_ERROR = 2;
-export const RESULT_AUX = 3;
+export const RESULT_ERROR = 1;
+export const RESULT_AUX = 2;
 
 // stats of a slot (f64 index), filled by statsCollect
 export const STAT_BYTES_COMMITTED = 0;
@@ -62,10 +68,10 @@ export const WALK_SMALL_BLOCKS = 9;
 export const WALK_PAGES_HELD = 10;
 
 export const VIOLATIONS: Record<number, string> = {
-  1: 'a taken page that no block covers',
-  2: 'a page of a block that is not taken',
-  3: 'a page inside a block that carries a kind',
-  4: 'a free page that carries a kind',
+  1: 'a taken page that no run covers (a claim or a give left behind)',
+  2: 'the page bitmap disagrees with the page map',
+  3: 'a page inside a run that is not an inner page, or a run past the heap',
+  4: 'a free page whose entry is not empty',
   5: 'a cache stack holds a block that is not cached',
   6: 'cached blocks found differ from the count (or a block is on two stacks)',
   7: 'slab granules and small-block headers disagree',
@@ -74,6 +80,7 @@ export const VIOLATIONS: Record<number, string> = {
   10: 'bytes held differ from the pages taken',
   11: 'a live reference names a dead image',
   12: 'image reference counts or live images disagree',
+  13: 'an operation left unfinished (an open intent frame, or a slot fenced or being reclaimed)',
 };
 
 // image modes

@@ -10,7 +10,7 @@ describe('layout constants', () => {
     const bytes = readFileSync(new URL(`../dist/pixel-arena.${variant}.wasm`, import.meta.url));
     const module = await WebAssembly.compile(bytes);
     const shared = variant.startsWith('shared');
-    const memory = new WebAssembly.Memory({ initial: 7, maximum: 100, shared });
+    const memory = new WebAssembly.Memory({ initial: layout.MEMORY_BASE / layout.WASM_PAGE + 1, maximum: 100, shared });
     const instance = await WebAssembly.instantiate(module, { env: { memory, abort() {} } });
     const globals = Object.entries(instance.exports).filter(([, v]) => v instanceof WebAssembly.Global);
     expect(globals.length).toBeGreaterThan(10);

@@ -27,7 +27,8 @@ describe('reclaiming a dead thread\'s references', () => {
     expect(dropped).toBe(7); // 5 made + 1 adopted + 1 shared and never adopted
     expect(arena.stats().reclaimed).toBe(7);
     expect(arena.isAttached(hello.id)).toBe(false);
-    expect(arena.reclaim(hello.id)).toBe(0); // nothing left the second time
+    // A stale id is refused for good: the slot's next thread has another generation.
+    expect(() => arena.reclaim(hello.id)).toThrow(expect.objectContaining({ code: 'INVALID_HANDLE' }));
     expect(() => arena.adopt(hello.unadopted)).toThrow(expect.objectContaining({ code: 'INVALID_HANDLE' }));
     // What the main thread holds is untouched.
     expect(mine.toPixels()[99]).toBe(9);
@@ -51,7 +52,7 @@ describe('reclaiming a dead thread\'s references', () => {
       env: { memory: arena.memory, abort: () => { throw new Error('abort'); } },
     });
     const core = instance.exports as Record<string, (...args: number[]) => number>;
-    const id = core.attach!();
+    const id = core.attach!(0);
     expect(core.scratchAllocate!(300_000)).toBeGreaterThan(0);
     expect(core.scratchAllocate!(100)).toBeGreaterThan(0);
     expect(arena.stats().blocksInUse).toBe(2);
@@ -65,7 +66,7 @@ describe('reclaiming a dead thread\'s references', () => {
   it('refuses to reclaim its own attachment and malformed ids', async () => {
     const arena = await Arena.create({ maxBytes: 4 << 20 });
     expect(() => arena.reclaim(arena.attachmentId)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => arena.reclaim(-1)).toThrow('Expected integer between 0 and 16777215 for attachmentId but received -1 of type number');
+    expect(() => arena.reclaim(-1)).toThrow('Expected integer between 0 and 1099511627775 for attachmentId but received -1 of type number');
     arena.close();
   });
 

@@ -1,5 +1,6 @@
-// The allocator's entry points: creating the arena, attaching threads, allocating and
-// freeing blocks, and the statistics.
+// The allocator's entry points: creating the arena, allocating and freeing blocks, the
+// core's own temporaries, the cache bound and the statistics. (Threads joining and
+// leaving, and reclaim, are in assembly/threads.ts, above the images.)
 //
 // Fast paths: a small block is a CAS in this thread's active slab; a page block is a pop
 // from this thread's cache stack for its size class. Slow path: the page heap. Before a
@@ -9,57 +10,59 @@
 import {
   ARENA_HEADER, ARENA_MAGIC, LAYOUT_VERSION, HEADER_MAGIC, HEADER_STATE, HEADER_LAYOUT, HEADER_FLAGS,
   HEADER_MAX_WASM_PAGES, HEADER_BLOCK_SIZE, HEADER_ALIGNMENT, HEADER_PAGE_COUNT, HEADER_HEAP_START,
-  HEADER_BITMAP, HEADER_BITMAP_WORDS, HEADER_PAGE_MAP, HEADER_BLOCKS_MAX, HEADER_CACHE_CREDITS,
-  HEADER_LIVE_SLOTS, HEADER_BYTES_HELD, HEADER_PEAK_BYTES_HELD,
+  HEADER_BITMAP, HEADER_BITMAP_WORDS, HEADER_PAGE_MAP, HEADER_BLOCKS_MAX, HEADER_CREDIT_POOL,
+  HEADER_PAGES_HELD, HEADER_PEAK_PAGES, HEADER_ARENA_ID,
   STATE_EMPTY, STATE_INITIALISING, STATE_READY, FLAG_SHARED, FLAG_DEBUG,
-  PAGE_SIZE, PAGE_SHIFT, WASM_PAGE, MEMORY_BASE, FIXED_END, MAX_ATTACHMENTS,
-  SLOT_STATE, SLOT_GENERATION, SLOT_FREE, SLOT_LIVE, SLOT_STATS, SLOT_COUNTERS, SLOT_ACTIVE_SLABS, SMALL_BINS,
-  SLOT_SCRATCH, SCRATCH_ENTRIES, SLOT_RESULTS,
-  KIND_BLOCK, KIND_CACHED, KIND_FREE, SMALL_MAX_BYTES,
-  RESULT_SIZE, RESULT_TAG, OK, ERR_ARENA_FULL, ERR_DOUBLE_FREE, ERR_NOT_A_BLOCK, ERR_NOT_READY,
-  ERR_NO_SLOT, ERR_LIMIT,
+  PAGE_SIZE, PAGE_SHIFT, WASM_PAGE, MEMORY_BASE, FIXED_END, MAX_ATTACHMENTS, ENTRY_SIZE,
+  SLOT_STATE, SLOT_STATS, SLOT_SCRATCH, SCRATCH_ENTRIES, SCRATCH_ENTRY_SIZE,
+  KIND_BLOCK, KIND_CACHED, SMALL_MAX_BYTES, GRANULE_SHIFT, GRANULE_SIZE, SMALL_HEADER,
+  RESULT_SIZE, OK, ERR_ARENA_FULL, ERR_NOT_A_BLOCK, ERR_NOT_READY, ERR_LIMIT,
   COUNTER_ALLOCATED, COUNTER_REUSED, COUNTER_FREED, COUNTER_RECLAIMED, COUNTER_BYTES_ALLOCATED,
-  COUNTER_BYTES_FREED, COUNTER_IMAGES_CREATED, COUNTER_IMAGES_DESTROYED,
+  COUNTER_BYTES_FREED, COUNTER_IMAGES_CREATED, COUNTER_IMAGES_DESTROYED, COUNTER_CACHE_POPPED, COUNTER_CACHE_PUSHED,
   STAT_BYTES_COMMITTED, STAT_BYTES_IN_USE, STAT_PEAK_BYTES, STAT_BLOCKS_IN_USE, STAT_BLOCKS_CACHED,
   STAT_IMAGES_LIVE, STAT_ALLOCATED, STAT_REUSED, STAT_FREED, STAT_RECLAIMED, STAT_BYTES_HELD,
-  STAT_BLOCKS_MAX, STAT_ATTACHMENTS
+  STAT_BLOCKS_MAX, STAT_ATTACHMENTS, SLOT_FREE
 } from "./layout";
+import { loadShared32, loadShared64, casShared32, publish32, publish64 } from "../shared/atomics";
 import {
-  loadShared32, loadShared64, casShared32, casShared64, publish32, publish64, fetchAdd32,
-  fetchSetBits64, fetchClearBits64
-} from "../shared/atomics";
-import {
-  takePages, givePages, loadEntry, entryKind, entryPages, entryTag, makeEntry, entryAddress,
+  takePages, givePages, loadEntry, entryKind, entryTag, makeEntry, entryAddress, runPages, setRunWord,
   pageOf, pageAddress, inHeap, sealBitmapTail
 } from "./pages";
 import { classOf } from "./classes";
-import { cachePush, cachePop, flushCaches, flushSlot, cachedBlocks, setBlocksMax } from "./cache";
-import { allocSmall, freeSmall, smallBlockLive, abandonSlab, retireEmptySlabs, smallTag, smallSize } from "./slab";
 import {
-  DEBUG, loadGeometry, bindSlot, unbindSlot, slotAddress, slotBase, slotIndex, setResult, fail, count,
-  pageCount, heapStart, attachmentIdHere
+  cachePop, cacheReturnCredit, cacheRepush, flushCaches, cachedBlocks, setBlocksMax, releasePage
+} from "./cache";
+import {
+  acquireSlab, abandonSlab, claimGranules, stampSmall, startSmall, unclaimSmall, freeSmall,
+  smallBlockLive, retireEmptySlabs, binOf, smallBytes
+} from "./slab";
+import {
+  DEBUG, loadGeometry, slotAddress, slotBase, setResult, setResultTag, resultTag, fail, count, counterAddress,
+  pageCount, heapStart, activeSlab, setActiveSlab, freshTag
 } from "./state";
+import { frameNext, frameOpen, frameClose, phase, setPhase, arg, setArg, OP_ALLOCATE } from "./frames";
 
 // ── creation ──────────────────────────────────────────────────────────────────────
 
 /**
  * Lays out a new arena in this memory (the creating thread, once). Returns OK, or
  * ERR_LIMIT when the maximum leaves no room for a heap, or ERR_NOT_READY when another
- * thread already initialised this memory.
+ * thread already initialised this memory. `arenaId` is a random number that image
+ * handles carry, so that a handle of another arena is refused.
  */
-export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, alignment: u32): i32 {
+export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, alignment: u32, arenaId: u32): i32 {
   if (casShared32(ARENA_HEADER + HEADER_STATE, STATE_EMPTY, STATE_INITIALISING) != STATE_EMPTY) {
     return ERR_NOT_READY;
   }
   if (DEBUG) assert(__heap_base >= MEMORY_BASE && MEMORY_BASE >= FIXED_END, "static data overlaps the fixed region");
   let total = <u64>maxWasmPages * <u64>WASM_PAGE;
   let base = (<u64>__heap_base + 63) & ~<u64>63;
-  // Each page costs PAGE_SIZE bytes, an 8-byte map entry and one bitmap bit.
-  let pages = (total - base) * 8 / (<u64>PAGE_SIZE * 8 + 65);
+  // Each page costs PAGE_SIZE bytes, a page map entry and one bitmap bit.
+  let pages = (total - base) * 8 / (<u64>PAGE_SIZE * 8 + <u64>ENTRY_SIZE * 8 + 1);
   let words: u64 = 0, heap: u64 = 0;
   while (pages > 0) {
     words = (pages + 63) >> 6;
-    heap = (base + words * 8 + pages * 8 + <u64>PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
+    heap = (base + words * 8 + pages * <u64>ENTRY_SIZE + <u64>PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
     if (heap + (pages << PAGE_SHIFT) <= total) break;
     pages--;
   }
@@ -73,6 +76,7 @@ export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, al
   let pageMap = bitmap + <usize>words * 8;
   // Fresh memory is zero, but a memory may be handed to us that held something else.
   memory.fill(bitmap, 0, <usize>heap - bitmap);
+  memory.fill(SLOTS_START, 0, FIXED_END - SLOTS_START);
   let h = ARENA_HEADER;
   store<u32>(h + HEADER_MAGIC, ARENA_MAGIC);
   store<u32>(h + HEADER_LAYOUT, LAYOUT_VERSION);
@@ -85,98 +89,47 @@ export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, al
   store<u32>(h + HEADER_BITMAP, <u32>bitmap);
   store<u32>(h + HEADER_BITMAP_WORDS, <u32>words);
   store<u32>(h + HEADER_PAGE_MAP, <u32>pageMap);
+  store<u32>(h + HEADER_ARENA_ID, arenaId);
   store<u32>(h + HEADER_BLOCKS_MAX, blocksMax);
-  store<u64>(h + HEADER_CACHE_CREDITS, <u64>blocksMax);
+  store<u64>(h + HEADER_CREDIT_POOL, <u64>blocksMax);
   loadGeometry();
   sealBitmapTail();
   publish32(h + HEADER_STATE, STATE_READY);
   return OK;
 }
 
-// ── attachments ───────────────────────────────────────────────────────────────────
+const SLOTS_START: usize = ARENA_HEADER + 1024;
 
-// @ts-ignore: decorator
-@inline function liveWord(index: u32): usize {
-  return ARENA_HEADER + HEADER_LIVE_SLOTS + (<usize>(index >> 6) << 3);
-}
-
-/**
- * Attaches this instance to the arena: claims a free slot. Returns the attachment id
- * (generation << 8 | slot), or a negative error code.
- */
-export function attach(): i32 {
+/** Is this memory a ready arena of this layout version? */
+export function arenaReady(): bool {
   let h = ARENA_HEADER;
-  if (loadShared32(h + HEADER_STATE) != STATE_READY || load<u32>(h + HEADER_MAGIC) != ARENA_MAGIC
-    || load<u32>(h + HEADER_LAYOUT) != LAYOUT_VERSION) return -ERR_NOT_READY;
-  loadGeometry();
-  for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    let slot = slotAddress(i);
-    if (casShared32(slot + SLOT_STATE, SLOT_FREE, SLOT_LIVE) == SLOT_FREE) {
-      fetchAdd32(slot + SLOT_GENERATION, 1);
-      bindSlot(i);
-      fetchSetBits64(liveWord(i), <u64>1 << (i & 63));
-      return <i32>attachmentIdHere();
-    }
-  }
-  return -ERR_NO_SLOT;
+  return loadShared32(h + HEADER_STATE) == STATE_READY && load<u32>(h + HEADER_MAGIC) == ARENA_MAGIC
+    && load<u32>(h + HEADER_LAYOUT) == LAYOUT_VERSION;
 }
 
-/** Is `id` a live attachment now? */
-export function attachmentLive(id: u32): bool {
-  let index = id & 0xFF;
-  if (index >= MAX_ATTACHMENTS) return false;
-  let slot = slotAddress(index);
-  return loadShared32(slot + SLOT_STATE) == SLOT_LIVE
-    && (loadShared32(slot + SLOT_GENERATION) & 0xFFFF) == (id >> 8);
+/** The arena's random id. */
+export function arenaId(): u32 {
+  return load<u32>(ARENA_HEADER + HEADER_ARENA_ID);
 }
-
-/** Returns what a slot still holds in the allocator (scratch, slabs, caches) and frees it. */
-export function releaseSlot(index: u32): void {
-  let slot = slotAddress(index);
-  for (let e: u32 = 0; e < SCRATCH_ENTRIES; e++) {
-    let entry = slot + SLOT_SCRATCH + (<usize>e << 3);
-    let address = <usize>load<u32>(entry);
-    if (address == 0) continue;
-    store<u32>(entry, 0);
-    release(address, load<u32>(entry + 4));
-  }
-  for (let bin: u32 = 0; bin < SMALL_BINS; bin++) {
-    let at = slot + SLOT_ACTIVE_SLABS + (<usize>bin << 2);
-    let slab = <usize>load<u32>(at);
-    if (slab != 0) {
-      publish32(at, 0);
-      abandonSlab(slab);
-    }
-  }
-  fetchClearBits64(liveWord(index), <u64>1 << (index & 63));
-  flushSlot(index);
-  publish32(slot + SLOT_STATE, SLOT_FREE);
-}
-
-/** Detaches this instance (its thread is done with the arena). */
-export function detach(): void {
-  if (slotBase == 0) return;
-  releaseSlot(slotIndex);
-  unbindSlot();
-}
-
-// ── blocks ────────────────────────────────────────────────────────────────────────
 
 /** The memory's maximum in bytes. */
 export function memoryMaximum(): usize {
   return <usize>load<u32>(ARENA_HEADER + HEADER_MAX_WASM_PAGES) * WASM_PAGE;
 }
 
+// ── blocks ────────────────────────────────────────────────────────────────────────
+
 /**
  * The size of the block at `address` if it is live with `tag`, else 0. A snapshot: the
  * block may be freed by its owner right after.
  */
-export function blockLive(address: usize, tag: u32): usize {
+export function blockLive(address: usize, tag: u64): usize {
   if (!inHeap(address)) return 0;
   if (((address - heapStart) & (PAGE_SIZE - 1)) != 0) return smallBlockLive(address, tag);
-  let entry = loadEntry(pageOf(address));
-  if (entryKind(entry) != KIND_BLOCK || entryTag(entry) != tag) return 0;
-  return <usize>entryPages(entry) << PAGE_SHIFT;
+  let page = pageOf(address);
+  let entry = loadEntry(page);
+  if (entry != makeEntry(KIND_BLOCK, tag)) return 0;
+  return <usize>runPages(page) << PAGE_SHIFT;
 }
 
 /** Largest request in bytes. */
@@ -184,100 +137,218 @@ function maxRequest(): usize {
   return <usize>pageCount << PAGE_SHIFT;
 }
 
-/** Makes room by flushing every cache and retiring empty slabs. */
-function flushForSpace(): void {
-  flushCaches(0);
-  retireEmptySlabs();
-}
+// ── allocating: OP_ALLOCATE ───────────────────────────────────────────────────────
+//
+//  args  0 bytes   1 page (page path) or slab (small path)   2 tag   3 pages or granules
+//        4 first granule
+const ALLOC_ARG_BYTES: usize = 0;
+const ALLOC_ARG_WHERE: usize = 1;
+const ALLOC_ARG_TAG: usize = 2;
+const ALLOC_ARG_NEED: usize = 3;
+const ALLOC_ARG_FIRST: usize = 4;
 
-/** Takes `pages` pages, making room once if needed; -1 when even then they do not fit. */
-function takePagesHard(pages: u32): i32 {
-  let page = takePages(pages);
-  if (page < 0) {
-    flushForSpace();
-    page = takePages(pages);
-  }
-  return page;
-}
+// small path
+const SMALL_LOOKING: u32 = 0;
+/** Getting a slab (a nested acquisition; undone if it did not finish). */
+const SMALL_ACQUIRING: u32 = 1;
+/** Granules [arg 4, arg 4 + arg 3) of slab arg 1 are claimed. */
+const SMALL_CLAIMED: u32 = 2;
+/** Its header says LIVE(arg 2). */
+const SMALL_STAMPED: u32 = 4;
+/** Its start bit is set: the block exists. */
+const SMALL_STARTED: u32 = 6;
+/** Giving up the active slab, too full (a nested abandon; the abandon clears the slot's pointer). */
+const SMALL_ABANDONING: u32 = 7;
+const SMALL_ABANDONED: u32 = 8;
+/** Making room: flushing the caches (a loop), then retiring empty slabs (nested). */
+const SMALL_FLUSHING: u32 = 10;
+const SMALL_RETIRING: u32 = 11;
+const SMALL_RETIRED: u32 = 12;
 
-/** Tags a run of pages as a block in use; returns its tag. */
-function markBlock(page: u32, pages: u32): u32 {
-  let tag = entryTag(loadEntry(page)) + 1;
-  publish64(entryAddress(page), makeEntry(KIND_BLOCK, pages, tag));
-  return tag;
-}
+// page path
+const PAGE_LOOKING: u32 = 20;
+/** Popped block arg 1 from a cache; credit phases follow from PAGE_CREDIT. */
+const PAGE_POPPED: u32 = 22;
+const PAGE_CREDIT: u32 = 30;
+/** The block's credit is back with this slot (PAGE_CREDIT + RETURN_SETTLED). */
+const PAGE_CREDITED: u32 = 33;
+/** Taking pages from the heap (a nested take; undone if it did not finish). */
+const PAGE_TAKING: u32 = 35;
+/** Took pages from arg 1: its entries say INNER. */
+const PAGE_TAKEN: u32 = 36;
+/** Its first entry says BLOCK(arg 2): the block exists. */
+const PAGE_MARKED: u32 = 38;
+/** Making room: flushing the caches (a loop), then retiring empty slabs (nested). */
+const PAGE_FLUSHING: u32 = 40;
+const PAGE_RETIRING: u32 = 41;
+const PAGE_RETIRED: u32 = 42;
+/** Undoing: giving the block's pages back (a nested give). */
+const UNDO_GIVING: u32 = 51;
+const UNDO_GIVEN: u32 = 52;
 
 /**
  * Allocates `bytes` bytes (any thread). Returns the block's address, or 0 with the error
- * in the result words; on success RESULT_SIZE and RESULT_TAG hold the block's size and tag.
+ * in the result words; on success RESULT_SIZE and the result tag hold its size and tag.
  */
 export function allocate(bytes: usize): usize {
   if (bytes == 0) { fail(ERR_LIMIT); return 0; }
   if (bytes > maxRequest()) { fail(ERR_ARENA_FULL); return 0; }
-  let address: usize, size: usize, tag: u32;
+  let frame = frameNext();
+  setArg(frame, ALLOC_ARG_BYTES, <u64>bytes);
+  setArg(frame, ALLOC_ARG_TAG, freshTag());
+  frameOpen(frame, OP_ALLOCATE);
+  let address: usize, size: usize;
   if (bytes <= SMALL_MAX_BYTES) {
-    address = allocSmall(bytes);
-    if (address == 0) {
-      flushForSpace();
-      address = allocSmall(bytes);
-      if (address == 0) { fail(ERR_ARENA_FULL); return 0; }
-    }
-    size = smallSize;
-    tag = smallTag;
+    address = allocateSmall(frame, bytes);
+    size = smallBytes(<u32>arg(frame, ALLOC_ARG_NEED));
   } else {
-    let pages = <u32>((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    let page = cachePop(classOf(pages), pages);
-    if (page >= 0) {
-      let entry = loadEntry(<u32>page);
-      if (DEBUG) assert(entryKind(entry) == KIND_CACHED && entryPages(entry) >= pages, "cache held a bad block");
-      let blockPages = entryPages(entry);
-      tag = entryTag(entry) + 1;
-      publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, blockPages, tag));
-      size = <usize>blockPages << PAGE_SHIFT;
-      count(COUNTER_REUSED, 1);
-    } else {
-      page = takePagesHard(pages);
-      if (page < 0) { fail(ERR_ARENA_FULL); return 0; }
-      tag = markBlock(<u32>page, pages);
-      size = <usize>pages << PAGE_SHIFT;
-    }
-    address = pageAddress(<u32>page);
+    address = allocatePages(frame, bytes);
+    size = <usize>arg(frame, ALLOC_ARG_NEED) << PAGE_SHIFT;
+  }
+  if (address == 0) {
+    frameClose(frame);
+    fail(ERR_ARENA_FULL);
+    return 0;
   }
   count(COUNTER_ALLOCATED, 1);
   count(COUNTER_BYTES_ALLOCATED, <u64>size);
   setResult(RESULT_SIZE, <u32>size);
-  setResult(RESULT_TAG, tag);
+  setResultTag(arg(frame, ALLOC_ARG_TAG));
+  frameClose(frame);
   return address;
 }
 
-/** Frees a block (any thread, whoever allocated it). Returns OK or an error code. */
-export function release(address: usize, tag: u32): i32 {
-  if (!inHeap(address)) return fail(ERR_NOT_A_BLOCK);
-  let size: usize;
-  if (((address - heapStart) & (PAGE_SIZE - 1)) != 0) {
-    let status = freeSmall(address, tag);
-    if (status != OK) return status;
-    size = smallSize;
-  } else {
-    let page = pageOf(address);
-    let at = entryAddress(page);
-    let entry = loadShared64(at);
-    // Anything but this very hand-out at a page start is a block freed before (its pages
-    // may now be cached, free, inside another block, or a slab).
-    if (entryKind(entry) != KIND_BLOCK || entryTag(entry) != tag) return fail(ERR_DOUBLE_FREE);
-    let pages = entryPages(entry);
-    let cached = makeEntry(KIND_CACHED, pages, tag);
-    if (casShared64(at, entry, cached) != entry) return fail(ERR_DOUBLE_FREE);
-    // From here this thread alone owns the block.
-    if (!cachePush(page, classOf(pages))) givePages(page, pages, tag);
-    size = <usize>pages << PAGE_SHIFT;
+function allocateSmall(frame: usize, bytes: usize): usize {
+  let need = <u32>((bytes + SMALL_HEADER + GRANULE_SIZE - 1) >> GRANULE_SHIFT);
+  let bin = binOf(need);
+  let tag = arg(frame, ALLOC_ARG_TAG);
+  setArg(frame, ALLOC_ARG_NEED, need);
+  let flushed = false;
+  while (true) {
+    let slab = activeSlab(bin);
+    if (slab == 0) {
+      setPhase(frame, SMALL_ACQUIRING);
+      slab = acquireSlab(bin, need);
+      setPhase(frame, SMALL_LOOKING);
+      if (slab == 0) {
+        if (flushed) return 0;
+        setPhase(frame, SMALL_FLUSHING);
+        makeRoom(frame, SMALL_RETIRING, SMALL_RETIRED);
+        setPhase(frame, SMALL_LOOKING);
+        flushed = true;
+        continue;
+      }
+    }
+    let first = claimGranules(slab, need);
+    if (first >= 0) {
+      setArg(frame, ALLOC_ARG_WHERE, slab);
+      setArg(frame, ALLOC_ARG_FIRST, <u64>first);
+      setPhase(frame, SMALL_CLAIMED);
+      stampSmall(slab, <u32>first, need, tag);
+      setPhase(frame, SMALL_STAMPED);
+      startSmall(slab, <u32>first);
+      setPhase(frame, SMALL_STARTED);
+      return slab + (<usize>first << GRANULE_SHIFT) + SMALL_HEADER;
+    }
+    setPhase(frame, SMALL_ABANDONING);
+    abandonSlab(slab);
+    setPhase(frame, SMALL_ABANDONED);
   }
-  count(COUNTER_FREED, 1);
-  count(COUNTER_BYTES_FREED, <u64>size);
-  return OK;
+}
+
+function allocatePages(frame: usize, bytes: usize): usize {
+  let pages = <u32>((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
+  let c = classOf(pages);
+  setArg(frame, ALLOC_ARG_NEED, pages);
+  setPhase(frame, PAGE_LOOKING);
+  let page = cachePop(c, pages);
+  if (page >= 0) {
+    setArg(frame, ALLOC_ARG_WHERE, <u64>page);
+    count(COUNTER_CACHE_POPPED, 1);
+    setPhase(frame, PAGE_POPPED);
+    if (runPages(<u32>page) < pages) {
+      // A race left a shorter block on top: it goes back, credit and all.
+      cacheRepush(<u32>page);
+      count(COUNTER_CACHE_PUSHED, 1);
+      setPhase(frame, PAGE_LOOKING);
+    } else {
+      setPhase(frame, PAGE_CREDIT);
+      cacheReturnCredit(frame, PAGE_CREDIT);
+      if (DEBUG) assert(phase(frame) == PAGE_CREDITED, "credit phases");
+      let blockPages = runPages(<u32>page);
+      setArg(frame, ALLOC_ARG_NEED, blockPages);
+      publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, arg(frame, ALLOC_ARG_TAG)));
+      count(COUNTER_REUSED, 1);
+      setPhase(frame, PAGE_MARKED);
+      return pageAddress(<u32>page);
+    }
+  }
+  let flushed = false;
+  while (true) {
+    setPhase(frame, PAGE_TAKING);
+    page = takePages(pages);
+    if (page >= 0) {
+      setArg(frame, ALLOC_ARG_WHERE, <u64>page);
+      setPhase(frame, PAGE_TAKEN);
+      break;
+    }
+    if (flushed) { setPhase(frame, PAGE_LOOKING); return 0; }
+    setPhase(frame, PAGE_FLUSHING);
+    makeRoom(frame, PAGE_RETIRING, PAGE_RETIRED);
+    flushed = true;
+  }
+  setRunWord(<u32>page, pages, 0);
+  publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, arg(frame, ALLOC_ARG_TAG)));
+  setPhase(frame, PAGE_MARKED);
+  return pageAddress(<u32>page);
+}
+
+/** Makes room by flushing every cache and retiring empty slabs (phases of the caller's frame). */
+function makeRoom(frame: usize, retiring: u32, retired: u32): void {
+  flushCaches(0);
+  setPhase(frame, retiring);
+  retireEmptySlabs();
+  setPhase(frame, retired);
+}
+
+/** Undoes an allocation from whatever phase it reached (its block never reached anyone), and closes its frame. */
+export function undoAllocate(frame: usize): void {
+  let p = phase(frame);
+  let where = <u32>arg(frame, ALLOC_ARG_WHERE);
+  if (p == SMALL_CLAIMED || p == SMALL_STAMPED || p == SMALL_STARTED) {
+    unclaimSmall(<usize>where, <u32>arg(frame, ALLOC_ARG_FIRST), <u32>arg(frame, ALLOC_ARG_NEED),
+      p == SMALL_STARTED, p != SMALL_CLAIMED);
+  } else if (p == PAGE_POPPED || (p >= PAGE_CREDIT && p <= PAGE_CREDITED)) {
+    // A cached block: its credit comes back first, as the allocation would have done.
+    if (p == PAGE_POPPED) setPhase(frame, PAGE_CREDIT);
+    cacheReturnCredit(frame, PAGE_CREDIT);
+    setArg(frame, ALLOC_ARG_FIRST, runPages(where));
+    setPhase(frame, UNDO_GIVING);
+  } else if (p == PAGE_TAKEN || p == PAGE_MARKED) {
+    // Its size is what was asked (fresh pages) or what the cached block had (set before marking).
+    setArg(frame, ALLOC_ARG_FIRST, arg(frame, ALLOC_ARG_NEED));
+    setPhase(frame, UNDO_GIVING);
+  }
+  if (phase(frame) == UNDO_GIVING) {
+    givePages(where, <u32>arg(frame, ALLOC_ARG_FIRST));
+    setPhase(frame, UNDO_GIVEN);
+  }
+  frameClose(frame);
+}
+
+/** Frees a block (any thread, whoever allocated it). Returns OK or an error code. */
+export function release(address: usize, tag: u64): i32 {
+  if (!inHeap(address)) return fail(ERR_NOT_A_BLOCK);
+  if (((address - heapStart) & (PAGE_SIZE - 1)) != 0) return freeSmall(address, tag);
+  return releasePage(pageOf(address), tag);
 }
 
 // ── scratch: the core's own temporaries, recorded so that reclaim frees them ──────
+
+// @ts-ignore: decorator
+@inline function scratchEntry(slot: usize, e: u32): usize {
+  return slot + SLOT_SCRATCH + <usize>e * SCRATCH_ENTRY_SIZE;
+}
 
 /**
  * Allocates a temporary block for this thread's own use (pixel staging, coefficient
@@ -285,34 +356,51 @@ export function release(address: usize, tag: u32): i32 {
  * holding it, reclaim frees it. Returns 0 with the error set when it cannot.
  */
 export function scratchAllocate(bytes: usize): usize {
-  let table = slotBase + SLOT_SCRATCH;
   let free: usize = 0;
   for (let e: u32 = 0; e < SCRATCH_ENTRIES && free == 0; e++) {
-    let entry = table + (<usize>e << 3);
+    let entry = scratchEntry(slotBase, e);
     if (load<u32>(entry) == 0) free = entry;
   }
   if (free == 0) { fail(ERR_LIMIT); return 0; }
   let address = allocate(bytes);
   if (address == 0) return 0;
-  // No loop or call between the allocation and its record: a thread stopped by its host
-  // is stopped either before the block exists or after it is recorded.
-  store<u32>(free + 4, load<u32>(slotBase + SLOT_RESULTS + (RESULT_TAG << 2)));
+  // Recorded straight after the allocation returns: no point in between where the thread
+  // can stop, so the block exists only once it is recorded.
+  store<u64>(free + 8, resultTag());
   store<u32>(free, <u32>address);
   return address;
 }
 
 /** Frees a temporary block from scratchAllocate. */
 export function scratchRelease(address: usize): void {
-  let table = slotBase + SLOT_SCRATCH;
   for (let e: u32 = 0; e < SCRATCH_ENTRIES; e++) {
-    let entry = table + (<usize>e << 3);
+    let entry = scratchEntry(slotBase, e);
     if (<usize>load<u32>(entry) != address) continue;
-    let status = release(address, load<u32>(entry + 4));
+    let status = release(address, load<u64>(entry + 8));
     if (DEBUG) assert(status == OK, "scratch block was not live");
     store<u32>(entry, 0);
     return;
   }
   if (DEBUG) assert(false, "scratch block not recorded");
+}
+
+/** Frees every scratch block of this slot (reclaim, and after an interrupted call); a block freed already is skipped. */
+export function releaseScratch(): void {
+  for (let e: u32 = 0; e < SCRATCH_ENTRIES; e++) {
+    let entry = scratchEntry(slotBase, e);
+    let address = <usize>load<u32>(entry);
+    if (address == 0) continue;
+    release(address, load<u64>(entry + 8));
+    store<u32>(entry, 0);
+  }
+}
+
+/** Gives up this slot's active slabs (detach, reclaim; each abandon clears the slot's pointer). */
+export function abandonActiveSlabs(): void {
+  for (let bin: u32 = 0; bin < 3; bin++) {
+    let slab = activeSlab(bin);
+    if (slab != 0) abandonSlab(slab);
+  }
 }
 
 // ── cache control ─────────────────────────────────────────────────────────────────
@@ -331,9 +419,7 @@ export function cacheClear(keep: u32): u32 {
 // @ts-ignore: decorator
 @inline function sumCounter(counter: usize): u64 {
   let total: u64 = 0;
-  for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    total += load<u64>(slotAddress(i) + SLOT_COUNTERS + (counter << 3));
-  }
+  for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) total += load<u64>(counterAddress(slotAddress(i), counter));
   return total;
 }
 
@@ -344,12 +430,12 @@ export function statsCollect(): void {
   let freed = sumCounter(COUNTER_FREED);
   let live: u32 = 0;
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    if (loadShared32(slotAddress(i) + SLOT_STATE) == SLOT_LIVE) live++;
+    if ((<u32>loadShared64(slotAddress(i) + SLOT_STATE) & 0xFF) != SLOT_FREE) live++;
   }
   store<f64>(out + (STAT_BYTES_COMMITTED << 3), <f64>memory.size() * <f64>WASM_PAGE);
   store<f64>(out + (STAT_BYTES_IN_USE << 3),
     <f64>(<i64>(sumCounter(COUNTER_BYTES_ALLOCATED) - sumCounter(COUNTER_BYTES_FREED))));
-  store<f64>(out + (STAT_PEAK_BYTES << 3), <f64>loadShared64(ARENA_HEADER + HEADER_PEAK_BYTES_HELD));
+  store<f64>(out + (STAT_PEAK_BYTES << 3), <f64>(loadShared64(ARENA_HEADER + HEADER_PEAK_PAGES) << PAGE_SHIFT));
   store<f64>(out + (STAT_BLOCKS_IN_USE << 3), <f64>(<i64>(allocated - freed)));
   store<f64>(out + (STAT_BLOCKS_CACHED << 3), <f64>cachedBlocks());
   store<f64>(out + (STAT_IMAGES_LIVE << 3),
@@ -358,7 +444,9 @@ export function statsCollect(): void {
   store<f64>(out + (STAT_REUSED << 3), <f64>sumCounter(COUNTER_REUSED));
   store<f64>(out + (STAT_FREED << 3), <f64>freed);
   store<f64>(out + (STAT_RECLAIMED << 3), <f64>sumCounter(COUNTER_RECLAIMED));
-  store<f64>(out + (STAT_BYTES_HELD << 3), <f64>loadShared64(ARENA_HEADER + HEADER_BYTES_HELD));
+  store<f64>(out + (STAT_BYTES_HELD << 3), <f64>(loadShared64(ARENA_HEADER + HEADER_PAGES_HELD) << PAGE_SHIFT));
   store<f64>(out + (STAT_BLOCKS_MAX << 3), <f64>loadShared32(ARENA_HEADER + HEADER_BLOCKS_MAX));
   store<f64>(out + (STAT_ATTACHMENTS << 3), <f64>live);
 }
+
+export { ERR_ARENA_FULL, KIND_CACHED };

@@ -10,141 +10,289 @@
 // them from the pool CREDIT_BATCH at a time. When a block leaves a cache its credit goes
 // to the thread that took it. At every moment
 //     pool + Σ slot credits + Σ cached blocks + blocks in flight = blocksMax,
-// so the cached blocks never exceed blocksMax. Lowering blocksMax takes the difference
-// out of the pool (it may go negative), revokes slot credits, and evicts blocks until the
-// pool is back at zero; a push that meets a negative pool evicts one block itself.
+// so once every operation has finished, cached ≤ blocksMax. Lowering blocksMax takes the
+// difference out of the pool (it may go negative), revokes slot credits, and evicts blocks
+// until the pool is back at zero; a push that meets a negative pool evicts a block itself.
+//
+// Every step here that moves a credit or a block is one atomic operation whose outcome
+// the thread records in its frame before its next step (frames.ts): a thread that dies
+// anywhere leaves each credit and each block either where it was or where it went.
 
 import {
-  ARENA_HEADER, HEADER_CACHE_CREDITS, HEADER_BLOCKS_MAX, HEADER_LIVE_SLOTS, SLOT_CACHE, SLOT_CREDITS,
-  CLASS_COUNT, COUNTER_CACHE_PUSHED, COUNTER_CACHE_POPPED, MAX_ATTACHMENTS, KIND_CACHED, SLOT_COUNTERS
+  ARENA_HEADER, HEADER_CREDIT_POOL, HEADER_BLOCKS_MAX, SLOT_CACHE, SLOT_CREDITS, CLASS_COUNT,
+  COUNTER_CACHE_PUSHED, COUNTER_CACHE_POPPED, MAX_ATTACHMENTS, KIND_CACHED, KIND_BLOCK, SLOT_COUNTERS,
+  COUNTER_FREED, COUNTER_BYTES_FREED, PAGE_SHIFT, OK, ERR_DOUBLE_FREE
 } from "./layout";
 import {
   loadShared32, casShared32, fetchAdd32, swapShared32, loadShared64, casShared64, fetchAdd64
 } from "../shared/atomics";
-import { pushNode, popNode, stackEmpty } from "./stack";
-import { loadEntry, entryTag, entryPages, pageOf, pageAddress, givePages } from "./pages";
-import { DEBUG, slotBase, slotIndex, slotAddress, count } from "./state";
+import { pushRun, popRun, peekRun } from "./stack";
+import { loadEntry, entryTag, entryKind, makeEntry, entryAddress, runPages, givePages } from "./pages";
+import { classOf } from "./classes";
+import { DEBUG, slotBase, slotIndex, slotAddress, count, counterAddress, fail } from "./state";
+import {
+  frameNext, frameOpen, frameClose, phase, setPhase, arg, setArg,
+  OP_RELEASE_PAGE, OP_EVICT, OP_SET_BLOCKS_MAX, OP_FLUSH_SLOT
+} from "./frames";
 
 const CREDIT_BATCH: u32 = 8;
-const CACHE_LINK: usize = 0;
 
 // @ts-ignore: decorator
-@inline function stackOf(slot: usize, c: u32): usize {
+@inline export function stackOf(slot: usize, c: u32): usize {
   return slot + SLOT_CACHE + (<usize>c << 3);
 }
 
 // @ts-ignore: decorator
-@inline function creditPool(): usize { return ARENA_HEADER + HEADER_CACHE_CREDITS; }
+@inline function creditPool(): usize { return ARENA_HEADER + HEADER_CREDIT_POOL; }
 
-/** Is slot `index` attached? */
-export function slotIsLive(index: u32): bool {
-  let word = loadShared64(ARENA_HEADER + HEADER_LIVE_SLOTS + (<usize>(index >> 6) << 3));
-  return ((word >> (index & 63)) & 1) != 0;
-}
+// @ts-ignore: decorator
+@inline function stackEmpty(head: usize): bool { return peekRun(head) < 0; }
 
 // ── credits ───────────────────────────────────────────────────────────────────────
+//
+// Steps of the operations that move credits, as phases of their frames. Each operation
+// that uses them reserves these numbers.
 
-/** Spends one credit of this slot, refilling from the pool; false when none is left. */
-function takeCredit(): bool {
-  let at = slotBase + SLOT_CREDITS;
-  let mine = loadShared32(at);
-  while (mine > 0) {
-    let found = casShared32(at, mine, mine - 1);
-    if (found == mine) return true;
-    mine = found;
-  }
-  let pool = <i64>loadShared64(creditPool());
-  while (pool > 0) {
-    let take = min<i64>(pool, <i64>CREDIT_BATCH);
-    let found = <i64>casShared64(creditPool(), <u64>pool, <u64>(pool - take));
-    if (found == pool) {
-      if (take > 1) fetchAdd32(at, <u32>(take - 1));
-      return true;
-    }
-    pool = found;
-  }
-  return false;
-}
-
-/** A block left a cache: its credit comes to this slot; a surplus goes back to the pool. */
-function returnCredit(): void {
-  let at = slotBase + SLOT_CREDITS;
-  let mine = fetchAdd32(at, 1) + 1;
-  if (mine > 2 * CREDIT_BATCH) {
-    if (casShared32(at, mine, mine - CREDIT_BATCH) == mine) {
-      fetchAdd64(creditPool(), <u64>CREDIT_BATCH);
-    }
-  }
-}
-
-/** Moves every slot's credits back to the pool (when the bound is lowered). */
-function revokeCredits(): void {
-  for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    let taken = swapShared32(slotAddress(i) + SLOT_CREDITS, 0);
-    if (taken != 0) fetchAdd64(creditPool(), <u64>taken);
-  }
-}
-
-// ── push and pop ──────────────────────────────────────────────────────────────────
+/** No credit yet. */
+export const CREDIT_NONE: u32 = 0;
+/** Took arg CREDIT_TAKE_ARG credits from the pool; all but one still to add to the slot. */
+export const CREDIT_FROM_POOL: u32 = 1;
+/** Holds one credit. */
+export const CREDIT_HELD: u32 = 2;
+/** Found no credit anywhere. */
+export const CREDIT_DENIED: u32 = 3;
 
 /**
- * Offers a freed page block to this thread's cache. The block's entry already says
- * KIND_CACHED. Returns false when the bound leaves no room (the caller frees the pages).
+ * Spends one credit of this slot, refilling from the pool; records CREDIT_HELD or
+ * CREDIT_DENIED as the frame's phase. Resumable from CREDIT_FROM_POOL.
  */
-export function cachePush(page: u32, c: u32): bool {
-  if (!takeCredit()) return false;
-  pushNode(stackOf(slotBase, c), pageAddress(page), CACHE_LINK);
-  count(COUNTER_CACHE_PUSHED, 1);
-  // The bound was lowered while we held a credit: settle the debt with one block.
-  if (<i64>loadShared64(creditPool()) < 0) settleDebt();
+function takeCredit(frame: usize, takeArg: usize): void {
+  let at = slotBase + SLOT_CREDITS;
+  if (phase(frame) == CREDIT_NONE) {
+    let mine = loadShared32(at);
+    while (mine > 0) {
+      let found = casShared32(at, mine, mine - 1);
+      if (found == mine) { setPhase(frame, CREDIT_HELD); return; }
+      mine = found;
+    }
+    let pool = <i64>loadShared64(creditPool());
+    while (true) {
+      if (pool <= 0) { setPhase(frame, CREDIT_DENIED); return; }
+      let take = min<i64>(pool, <i64>CREDIT_BATCH);
+      let found = <i64>casShared64(creditPool(), <u64>pool, <u64>(pool - take));
+      if (found == pool) {
+        setArg(frame, takeArg, <u64>take);
+        setPhase(frame, CREDIT_FROM_POOL);
+        break;
+      }
+      pool = found;
+    }
+  }
+  if (phase(frame) == CREDIT_FROM_POOL) {
+    let take = <u32>arg(frame, takeArg);
+    if (take > 1) fetchAdd32(at, take - 1);
+    setPhase(frame, CREDIT_HELD);
+  }
+}
+
+/** Phases of returning a credit (a block left a cache). */
+export const RETURN_NONE: u32 = 0;
+/** The credit is in this slot. */
+export const RETURN_DONE: u32 = 1;
+/** This slot took CREDIT_BATCH surplus credits back, still to add to the pool. */
+export const RETURN_SURPLUS: u32 = 2;
+/** The surplus is in the pool. */
+export const RETURN_SETTLED: u32 = 3;
+
+/**
+ * A block left a cache: its credit comes to this slot; a surplus goes back to the pool.
+ * `base` is the phase that stands for RETURN_NONE in the caller's frame; the frame ends at
+ * base + RETURN_SETTLED. Resumable.
+ */
+function returnCredit(frame: usize, base: u32): void {
+  let at = slotBase + SLOT_CREDITS;
+  if (phase(frame) == base + RETURN_NONE) {
+    let mine = fetchAdd32(at, 1) + 1;
+    setPhase(frame, base + RETURN_DONE);
+    if (mine > 2 * CREDIT_BATCH && casShared32(at, mine, mine - CREDIT_BATCH) == mine) {
+      setPhase(frame, base + RETURN_SURPLUS);
+    } else {
+      setPhase(frame, base + RETURN_SETTLED);
+    }
+  }
+  if (phase(frame) == base + RETURN_DONE) setPhase(frame, base + RETURN_SETTLED);
+  if (phase(frame) == base + RETURN_SURPLUS) {
+    fetchAdd64(creditPool(), <u64>CREDIT_BATCH);
+    setPhase(frame, base + RETURN_SETTLED);
+  }
+}
+
+// ── releasing a page block: OP_RELEASE_PAGE ───────────────────────────────────────
+//
+//  args  0 page   1 tag   2 pages   3 credits taken from the pool
+//  phases 0..3 are the credit phases above (after RELEASE_OWNED), then:
+const RELEASE_ARG_PAGE: usize = 0;
+const RELEASE_ARG_TAG: usize = 1;
+const RELEASE_ARG_PAGES: usize = 2;
+const RELEASE_ARG_TAKE: usize = 3;
+/** Not yet ours: the entry should say BLOCK(tag). */
+const RELEASE_START: u32 = 10;
+/** In the cache (pushed onto this slot's stack). */
+const RELEASE_CACHED: u32 = 11;
+/** Giving its pages back (a nested OP_GIVE_PAGES). */
+const RELEASE_GIVING: u32 = 13;
+const RELEASE_GIVEN: u32 = 14;
+/** Settling a debt of the pool by evictions (a loop: may be run again). */
+const RELEASE_SETTLING: u32 = 16;
+
+/** Frees the page block at `page` with `tag` (any thread). Returns OK or ERR_DOUBLE_FREE. */
+export function releasePage(page: u32, tag: u64): i32 {
+  let frame = frameNext();
+  setArg(frame, RELEASE_ARG_PAGE, page);
+  setArg(frame, RELEASE_ARG_TAG, tag);
+  // Read before the claim: while the entry says BLOCK(tag) the run's size cannot change,
+  // and a caller that knows the tag saw the hand-out complete.
+  setArg(frame, RELEASE_ARG_PAGES, runPages(page));
+  frameOpen(frame, OP_RELEASE_PAGE);
+  setPhase(frame, RELEASE_START);
+  let block = makeEntry(KIND_BLOCK, tag);
+  // Anything but this very hand-out at a run start is a block freed before (its pages may
+  // now be cached, free, inside another run, or a slab).
+  if (casShared64(entryAddress(page), block, makeEntry(KIND_CACHED, tag)) != block) {
+    frameClose(frame);
+    return fail(ERR_DOUBLE_FREE);
+  }
+  // From here this thread alone owns the block.
+  setPhase(frame, CREDIT_NONE);
+  return resumeReleasePage(frame);
+}
+
+/** Runs a page release from the phase it reached, and closes its frame. */
+export function resumeReleasePage(frame: usize): i32 {
+  let page = <u32>arg(frame, RELEASE_ARG_PAGE);
+  let pages = <u32>arg(frame, RELEASE_ARG_PAGES);
+  if (phase(frame) == RELEASE_START) {
+    // Stopped before its first step: nothing happened.
+    frameClose(frame);
+    return OK;
+  }
+  if (phase(frame) <= CREDIT_FROM_POOL) takeCredit(frame, RELEASE_ARG_TAKE);
+  if (phase(frame) == CREDIT_HELD) {
+    pushRun(stackOf(slotBase, classOf(pages)), page);
+    count(COUNTER_CACHE_PUSHED, 1);
+    setPhase(frame, RELEASE_SETTLING);
+  }
+  if (phase(frame) == CREDIT_DENIED) {
+    setPhase(frame, RELEASE_GIVING);
+    givePages(page, pages);
+    setPhase(frame, RELEASE_GIVEN);
+  }
+  if (phase(frame) == RELEASE_GIVING) {
+    // Stopped as the nested give began: it never opened its frame.
+    givePages(page, pages);
+    setPhase(frame, RELEASE_GIVEN);
+  }
+  // The bound was lowered while we held a credit: settle the debt with evictions.
+  if (phase(frame) == RELEASE_SETTLING) settleDebt();
+  count(COUNTER_FREED, 1);
+  count(COUNTER_BYTES_FREED, <u64>pages << PAGE_SHIFT);
+  frameClose(frame);
+  return OK;
+}
+
+// ── popping for an allocation ─────────────────────────────────────────────────────
+
+/**
+ * Pops from slot `slot`'s stack of class `c` if its top has at least `pages` pages (a
+ * class holds blocks from its size up), else from the class above (every block there is
+ * long enough); -1 when neither has one. The top can change between the look and the pop:
+ * the caller checks the size of what it got.
+ */
+function popFromSlot(slot: usize, c: u32, pages: u32): i32 {
+  let head = stackOf(slot, c);
+  let top = peekRun(head);
+  if (top >= 0 && runPages(<u32>top) >= pages) {
+    let page = popRun(head);
+    if (page >= 0) return page;
+  }
+  if (c + 1 < CLASS_COUNT) {
+    let above = stackOf(slot, c + 1);
+    if (!stackEmpty(above)) return popRun(above);
+  }
+  return -1;
+}
+
+/**
+ * Takes a cached block, most likely of at least `pages` pages (class `c`): this slot's
+ * stacks first, then other slots'. Returns its first page, or -1. The caller records the
+ * page straight after the call returns, counts COUNTER_CACHE_POPPED, and either keeps the
+ * block (then `cacheReturnCredit`) or, when a race left it too short, `cacheRepush`es it.
+ */
+export function cachePop(c: u32, pages: u32): i32 {
+  // A pop returns at once: no loop header between a pop that landed and the caller's record.
+  let page = popFromSlot(slotBase, c, pages);
+  if (page >= 0) return page;
+  for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
+    if (i == slotIndex) continue;
+    page = popFromSlot(slotAddress(i), c, pages);
+    if (page >= 0) return page;
+  }
+  return -1;
+}
+
+/** After a pop: the popped block's credit comes to this slot (phases from `base`). */
+export function cacheReturnCredit(frame: usize, base: u32): void {
+  returnCredit(frame, base);
+}
+
+/** Puts a popped block back on this slot's stack, credit and all; the caller counts COUNTER_CACHE_PUSHED. */
+export function cacheRepush(page: u32): void {
+  pushRun(stackOf(slotBase, classOf(runPages(page))), page);
+}
+
+// ── eviction: OP_EVICT ────────────────────────────────────────────────────────────
+//
+//  args  0 stack head   1 page popped   2 pages
+const EVICT_ARG_HEAD: usize = 0;
+const EVICT_ARG_PAGE: usize = 1;
+const EVICT_ARG_PAGES: usize = 2;
+const EVICT_START: u32 = 0;
+/** Popped; the pool does not have its credit back yet. */
+const EVICT_POPPED: u32 = 2;
+const EVICT_GIVING: u32 = 3;
+const EVICT_GIVEN: u32 = 4;
+
+/** Takes the top block off the stack at `head` and gives its pages back; false when empty. */
+function evict(head: usize): bool {
+  let frame = frameNext();
+  setArg(frame, EVICT_ARG_HEAD, head);
+  frameOpen(frame, OP_EVICT);
+  let page = popRun(head);
+  if (page < 0) { frameClose(frame); return false; }
+  let pages = runPages(<u32>page);
+  setArg(frame, EVICT_ARG_PAGE, <u64>page);
+  setArg(frame, EVICT_ARG_PAGES, pages);
+  count(COUNTER_CACHE_POPPED, 1);
+  setPhase(frame, EVICT_POPPED);
+  resumeEvict(frame);
   return true;
 }
 
-/** Pops a block of at least `pages` pages from one stack, or returns 0 (a short one goes back). */
-function popFitting(head: usize, pages: u32): usize {
-  let address = popNode(head, CACHE_LINK);
-  if (address != 0 && entryPages(loadEntry(pageOf(address))) < pages) {
-    pushNode(head, address, CACHE_LINK);
-    return 0;
+/** Runs an eviction from the phase it reached, and closes its frame. */
+export function resumeEvict(frame: usize): void {
+  if (phase(frame) == EVICT_START) { frameClose(frame); return; }
+  let page = <u32>arg(frame, EVICT_ARG_PAGE);
+  let pages = <u32>arg(frame, EVICT_ARG_PAGES);
+  if (phase(frame) == EVICT_POPPED) {
+    if (DEBUG) assert(entryKind(loadEntry(page)) == KIND_CACHED, "evicting a block that is not cached");
+    fetchAdd64(creditPool(), 1);
+    setPhase(frame, EVICT_GIVING);
   }
-  return address;
-}
-
-/** Pops a block of at least `pages` pages from slot `slot`'s stacks of class `c` and the one above. */
-function popFromSlot(slot: usize, c: u32, pages: u32): usize {
-  let head = stackOf(slot, c);
-  let address: usize = stackEmpty(head) ? 0 : popFitting(head, pages);
-  if (address == 0 && c + 1 < CLASS_COUNT) {
-    let above = stackOf(slot, c + 1);
-    if (!stackEmpty(above)) address = popNode(above, CACHE_LINK);
+  if (phase(frame) == EVICT_GIVING) {
+    givePages(page, pages);
+    setPhase(frame, EVICT_GIVEN);
   }
-  return address;
-}
-
-/**
- * Takes a cached block of at least `pages` pages (class `c`): this slot's stacks first,
- * then other live slots'. Returns its first page, or -1.
- */
-export function cachePop(c: u32, pages: u32): i32 {
-  let address = popFromSlot(slotBase, c, pages);
-  for (let i: u32 = 0; i < MAX_ATTACHMENTS && address == 0; i++) {
-    if (i == slotIndex || !slotIsLive(i)) continue;
-    address = popFromSlot(slotAddress(i), c, pages);
-  }
-  if (address == 0) return -1;
-  count(COUNTER_CACHE_POPPED, 1);
-  returnCredit();
-  return <i32>pageOf(address);
-}
-
-/** Takes a block out of a cache and gives its pages back to the heap. */
-function evict(address: usize): void {
-  let page = pageOf(address);
-  let entry = loadEntry(page);
-  if (DEBUG) assert(((entry >> 24) & 0xFF) == <u64>KIND_CACHED, "evicting a block that is not cached");
-  count(COUNTER_CACHE_POPPED, 1);
-  fetchAdd64(creditPool(), 1);
-  givePages(page, entryPages(entry), entryTag(entry));
+  frameClose(frame);
 }
 
 /** Evicts one block from anywhere; false when every cache is empty. */
@@ -153,15 +301,14 @@ function evictOne(): bool {
     let slot = slotAddress(i);
     for (let c: u32 = 0; c < CLASS_COUNT; c++) {
       let head = stackOf(slot, c);
-      if (stackEmpty(head)) continue;
-      let address = popNode(head, CACHE_LINK);
-      if (address != 0) { evict(address); return true; }
+      if (!stackEmpty(head) && evict(head)) return true;
     }
   }
   return false;
 }
 
-function settleDebt(): void {
+/** Evicts while the pool is in debt (a loop that may be run again: each eviction stands alone). */
+export function settleDebt(): void {
   while (<i64>loadShared64(creditPool()) < 0) {
     if (!evictOne()) return; // remaining debt: blocks in flight will find it
   }
@@ -171,26 +318,22 @@ function settleDebt(): void {
 export function cachedBlocks(): i64 {
   let pushed: i64 = 0, popped: i64 = 0;
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    let counters = slotAddress(i) + SLOT_COUNTERS;
-    pushed += <i64>load<u64>(counters + (COUNTER_CACHE_PUSHED << 3));
-    popped += <i64>load<u64>(counters + (COUNTER_CACHE_POPPED << 3));
+    let slot = slotAddress(i);
+    pushed += <i64>load<u64>(counterAddress(slot, COUNTER_CACHE_PUSHED));
+    popped += <i64>load<u64>(counterAddress(slot, COUNTER_CACHE_POPPED));
   }
   return pushed - popped;
 }
 
 /** Evicts cached blocks until at most `keep` remain (all slots). Returns blocks evicted. */
 export function flushCaches(keep: i64): u32 {
-  let excess = cachedBlocks() - keep;
   let evicted: u32 = 0;
-  for (let i: u32 = 0; i < MAX_ATTACHMENTS && excess > 0; i++) {
+  for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
     let slot = slotAddress(i);
-    for (let c: u32 = 0; c < CLASS_COUNT && excess > 0; c++) {
+    for (let c: u32 = 0; c < CLASS_COUNT; c++) {
       let head = stackOf(slot, c);
-      while (excess > 0) {
-        let address = popNode(head, CACHE_LINK);
-        if (address == 0) break;
-        evict(address);
-        excess--;
+      while (!stackEmpty(head) && cachedBlocks() > keep) {
+        if (!evict(head)) break;
         evicted++;
       }
     }
@@ -198,29 +341,91 @@ export function flushCaches(keep: i64): u32 {
   return evicted;
 }
 
-/** Empties the caches of slot `index` (detach, reclaim). */
+// ── emptying a slot: OP_FLUSH_SLOT ────────────────────────────────────────────────
+//
+//  args  0 slot index   1 credits taken out of the slot
+const FLUSH_ARG_SLOT: usize = 0;
+const FLUSH_ARG_TAKEN: usize = 1;
+/** Evicting the slot's blocks (a loop). */
+const FLUSH_EVICTING: u32 = 0;
+/** Took the slot's credits; still to add them to the pool. */
+const FLUSH_TAKEN: u32 = 2;
+
+/** Empties the caches of slot `index` and returns its credits to the pool (detach, reclaim). */
 export function flushSlot(index: u32): void {
-  let slot = slotAddress(index);
-  for (let c: u32 = 0; c < CLASS_COUNT; c++) {
-    let head = stackOf(slot, c);
-    while (true) {
-      let address = popNode(head, CACHE_LINK);
-      if (address == 0) break;
-      evict(address);
-    }
-  }
-  let credits = swapShared32(slot + SLOT_CREDITS, 0);
-  if (credits != 0) fetchAdd64(creditPool(), <u64>credits);
+  let frame = frameNext();
+  setArg(frame, FLUSH_ARG_SLOT, index);
+  frameOpen(frame, OP_FLUSH_SLOT);
+  resumeFlushSlot(frame);
 }
+
+export function resumeFlushSlot(frame: usize): void {
+  let slot = slotAddress(<u32>arg(frame, FLUSH_ARG_SLOT));
+  if (phase(frame) == FLUSH_EVICTING) {
+    for (let c: u32 = 0; c < CLASS_COUNT; c++) {
+      let head = stackOf(slot, c);
+      while (evict(head)) {}
+    }
+    let taken = swapShared32(slot + SLOT_CREDITS, 0);
+    setArg(frame, FLUSH_ARG_TAKEN, taken);
+    setPhase(frame, FLUSH_TAKEN);
+  }
+  let taken = arg(frame, FLUSH_ARG_TAKEN);
+  if (taken != 0) fetchAdd64(creditPool(), taken);
+  frameClose(frame);
+}
+
+// ── the bound: OP_SET_BLOCKS_MAX ──────────────────────────────────────────────────
+//
+//  args  0 new bound   1 bound before   2 slots revoked so far   3 credits taken from that slot
+const BOUND_ARG_NEW: usize = 0;
+const BOUND_ARG_BEFORE: usize = 1;
+const BOUND_ARG_SLOT: usize = 2;
+const BOUND_ARG_TAKEN: usize = 3;
+const BOUND_START: u32 = 0;
+/** The bound is swapped; the pool not yet adjusted. */
+const BOUND_SWAPPED: u32 = 2;
+/** The pool is adjusted; revoking slot credits if it is in debt. */
+const BOUND_REVOKING: u32 = 4;
+/** Took arg 3 credits from slot arg 2; still to add them to the pool. */
+const BOUND_REVOKED_ONE: u32 = 5;
+/** Settling the debt (a loop). */
+const BOUND_SETTLING: u32 = 6;
 
 /** Sets the bound; evicts what no longer fits. */
 export function setBlocksMax(n: u32): void {
+  let frame = frameNext();
+  setArg(frame, BOUND_ARG_NEW, n);
+  setArg(frame, BOUND_ARG_SLOT, 0);
+  frameOpen(frame, OP_SET_BLOCKS_MAX);
   let before = swapShared32(ARENA_HEADER + HEADER_BLOCKS_MAX, n);
-  fetchAdd64(creditPool(), <u64>(<i64>n - <i64>before));
-  if (<i64>loadShared64(creditPool()) < 0) {
-    revokeCredits();
-    settleDebt();
+  setArg(frame, BOUND_ARG_BEFORE, before);
+  setPhase(frame, BOUND_SWAPPED);
+  resumeSetBlocksMax(frame);
+}
+
+export function resumeSetBlocksMax(frame: usize): void {
+  if (phase(frame) == BOUND_START) { frameClose(frame); return; }
+  if (phase(frame) == BOUND_SWAPPED) {
+    let delta = <i64>arg(frame, BOUND_ARG_NEW) - <i64>arg(frame, BOUND_ARG_BEFORE);
+    let after = <i64>fetchAdd64(creditPool(), <u64>delta) + delta;
+    setPhase(frame, after < 0 ? BOUND_REVOKING : BOUND_SETTLING);
   }
+  while (phase(frame) == BOUND_REVOKING || phase(frame) == BOUND_REVOKED_ONE) {
+    let i = <u32>arg(frame, BOUND_ARG_SLOT);
+    if (phase(frame) == BOUND_REVOKING) {
+      if (i >= MAX_ATTACHMENTS) { setPhase(frame, BOUND_SETTLING); break; }
+      let taken = swapShared32(slotAddress(i) + SLOT_CREDITS, 0);
+      setArg(frame, BOUND_ARG_TAKEN, taken);
+      setPhase(frame, BOUND_REVOKED_ONE);
+    }
+    let taken = arg(frame, BOUND_ARG_TAKEN);
+    if (taken != 0) fetchAdd64(creditPool(), taken);
+    setArg(frame, BOUND_ARG_SLOT, i + 1);
+    setPhase(frame, BOUND_REVOKING);
+  }
+  settleDebt();
+  frameClose(frame);
 }
 
 /** Cache credits in the pool and in every slot (heap walker). */
@@ -235,4 +440,4 @@ export function cacheHead(index: u32, c: u32): usize {
   return stackOf(slotAddress(index), c);
 }
 
-export const CACHE_LINK_OFFSET = CACHE_LINK;
+export { CREDIT_BATCH };

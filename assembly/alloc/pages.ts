@@ -1,44 +1,68 @@
-// The page heap: a bitmap of taken pages, claimed with compare-and-swap, and a page map
-// that says what starts at each page.
+// The page heap: a page map that says what every page is (the truth), and a bitmap of
+// taken pages that helps to find free runs (a hint).
 //
-// A run of free pages is claimed word by word, lowest word first. If a word turns out to
-// be taken meanwhile, the words claimed so far are given back and the search starts
-// again: some other thread made progress. Freed runs simply clear their bits, so
-// neighbouring free runs merge by themselves and a freed run of any size serves a later
-// request of any size.
+// A run is claimed one page map entry at a time, FREE → INNER(tag of the claim), lowest
+// first, with the number claimed so far recorded in the claiming thread's frame; if a page
+// turns out to be taken meanwhile, the pages claimed so far are given back and the search
+// starts again: some other thread made progress. Only once every entry is ours is the hint
+// set. A run is given back in the opposite order: its first page says RELEASING, the hint
+// is cleared, then its pages become FREE. So the hint never says "free" of a page that a
+// claim could not take, and freed runs merge with their neighbours by themselves: a freed
+// run of any size serves a later request of any size.
 //
 // The memory grows when a claimed run ends beyond the committed size; `memory.grow` is
 // atomic, and a thread that finds the memory already large enough does nothing.
 
 import {
-  PAGE_SHIFT, PAGE_SIZE, WASM_PAGE, ARENA_HEADER, HEADER_BYTES_HELD, HEADER_PEAK_BYTES_HELD,
-  KIND_FREE
+  PAGE_SHIFT, PAGE_SIZE, WASM_PAGE, ARENA_HEADER, HEADER_PAGES_HELD, HEADER_PEAK_PAGES,
+  KIND_FREE, KIND_INNER, KIND_RELEASING, ENTRY_SHIFT
 } from "./layout";
 import {
-  loadShared64, casShared64, fetchClearBits64, publish64, fetchAdd64, raiseMax64
+  loadShared64, casShared64, fetchClearBits64, fetchSetBits64, publish64, raiseMax64, fetchAdd64
 } from "../shared/atomics";
-import { DEBUG, bitmapBase, bitmapWords, pageMapBase, heapStart, pageCount } from "./state";
+import { DEBUG, bitmapBase, bitmapWords, pageMapBase, heapStart, pageCount, freshTag } from "./state";
+import {
+  frameNext, frameOpen, frameClose, phase, setPhase, arg, setArg, OP_TAKE_PAGES, OP_GIVE_PAGES
+} from "./frames";
 
 // ── page map entries ──────────────────────────────────────────────────────────────
 
 // @ts-ignore: decorator
 @inline export function entryAddress(page: u32): usize {
-  return pageMapBase + (<usize>page << 3);
+  return pageMapBase + (<usize>page << ENTRY_SHIFT);
 }
 
 // @ts-ignore: decorator
-@inline export function makeEntry(kind: u32, pages: u32, tag: u32): u64 {
-  return (<u64>tag << 32) | (<u64>kind << 24) | <u64>pages;
+@inline export function makeEntry(kind: u32, tag: u64): u64 {
+  return (tag << 16) | <u64>kind;
 }
 
 // @ts-ignore: decorator
-@inline export function entryKind(entry: u64): u32 { return <u32>(entry >> 24) & 0xFF; }
+@inline export function entryKind(entry: u64): u32 { return <u32>entry & 0xF; }
 // @ts-ignore: decorator
-@inline export function entryPages(entry: u64): u32 { return <u32>entry & 0xFFFFFF; }
-// @ts-ignore: decorator
-@inline export function entryTag(entry: u64): u32 { return <u32>(entry >> 32); }
+@inline export function entryTag(entry: u64): u64 { return entry >> 16; }
 
-export function loadEntry(page: u32): u64 { return loadShared64(entryAddress(page)); }
+/** Word 0 of page `page`'s entry: kind and tag. */
+// @ts-ignore: decorator
+@inline export function loadEntry(page: u32): u64 { return loadShared64(entryAddress(page)); }
+
+/** Page count of the run starting at `page` (word 1, bits 0..23). */
+// @ts-ignore: decorator
+@inline export function runPages(page: u32): u32 {
+  return <u32>loadShared64(entryAddress(page) + 8) & 0xFFFFFF;
+}
+
+/** Stack link of the run starting at `page`: the next run's page + 1 (0: none). */
+// @ts-ignore: decorator
+@inline export function runLink(page: u32): u32 {
+  return <u32>(loadShared64(entryAddress(page) + 8) >> 32);
+}
+
+/** Writes word 1 of a run's first page (the run is the caller's). */
+// @ts-ignore: decorator
+@inline export function setRunWord(page: u32, pages: u32, link: u32): void {
+  publish64(entryAddress(page) + 8, (<u64>link << 32) | <u64>pages);
+}
 
 // @ts-ignore: decorator
 @inline export function pageAddress(page: u32): usize {
@@ -56,7 +80,11 @@ export function loadEntry(page: u32): u64 { return loadShared64(entryAddress(pag
   return address >= heapStart && address - heapStart < (<usize>pageCount << PAGE_SHIFT);
 }
 
-// ── bitmap ────────────────────────────────────────────────────────────────────────
+/** Bytes of one run of `n` pages. */
+// @ts-ignore: decorator
+@inline export function pagesBytes(n: u32): usize { return <usize>n << PAGE_SHIFT; }
+
+// ── the bitmap hint ───────────────────────────────────────────────────────────────
 
 // @ts-ignore: decorator
 @inline function wordAddress(word: u32): usize {
@@ -73,7 +101,7 @@ export function loadEntry(page: u32): u64 { return loadShared64(entryAddress(pag
  * Best fit: the start of the shortest free run of at least `n` pages, the lowest among
  * equals, or -1; a run of exactly `n` ends the search. Best fit keeps long runs whole
  * for long requests, which first fit breaks up (measured in test/full.test.ts). The
- * bitmap is read without ordering: the claim that follows checks each word with CAS.
+ * bitmap is read without ordering: the claim that follows checks every page.
  */
 function findRun(n: u32): i32 {
   let best: i32 = -1;
@@ -110,8 +138,8 @@ function findRun(n: u32): i32 {
   return best;
 }
 
-/** Gives back bits [first, first+n) (they must be ours). */
-function releaseBits(first: u32, n: u32): void {
+/** Sets or clears the hint bits of pages [first, first+n) (idempotent). */
+function markHint(first: u32, n: u32, taken: bool): void {
   let page = first;
   let end = first + n;
   while (page < end) {
@@ -119,36 +147,26 @@ function releaseBits(first: u32, n: u32): void {
     let bit = page & 63;
     let take = min<u32>(64 - bit, end - page);
     let mask = runMask(bit, take);
-    let before = fetchClearBits64(wordAddress(word), mask);
-    if (DEBUG) assert((before & mask) == mask, "released pages that were not taken");
+    if (taken) fetchSetBits64(wordAddress(word), mask);
+    else fetchClearBits64(wordAddress(word), mask);
     page += take;
   }
 }
 
-/** Tries to take bits [first, first+n); all or nothing. */
-function claimBits(first: u32, n: u32): bool {
-  let page = first;
-  let end = first + n;
-  while (page < end) {
-    let word = page >> 6;
-    let bit = page & 63;
-    let take = min<u32>(64 - bit, end - page);
-    let mask = runMask(bit, take);
-    let at = wordAddress(word);
-    let seen = loadShared64(at);
-    while (true) {
-      if ((seen & mask) != 0) {
-        if (page > first) releaseBits(first, page - first);
-        return false;
-      }
-      let found = casShared64(at, seen, seen | mask);
-      if (found == seen) break;
-      seen = found;
-    }
-    page += take;
-  }
-  return true;
+/** Is page `page` taken in the hint? (heap walker) */
+export function pageHinted(page: u32): bool {
+  return ((loadShared64(wordAddress(page >> 6)) >> (page & 63)) & 1) != 0;
 }
+
+/** Marks the bitmap bits past the last page as taken, so that no search finds them. */
+export function sealBitmapTail(): void {
+  let tail = pageCount & 63;
+  if (tail != 0) {
+    store<u64>(wordAddress(pageCount >> 6), <u64>-1 << tail);
+  }
+}
+
+// ── growth ────────────────────────────────────────────────────────────────────────
 
 /** Memory grows in steps of at least this much (a grow costs about as much whatever its size). */
 const GROW_STEP: usize = 1 << 20;
@@ -179,47 +197,149 @@ function commitUpTo(end: usize): bool {
   return true;
 }
 
+// ── taking a run: OP_TAKE_PAGES ───────────────────────────────────────────────────
+//
+//  args  0 first page of the current attempt   1 pages wanted
+//        2 pages claimed so far                 3 tag of the claim (INNER entries carry it)
+//  phases
+const TAKE_FIRST: usize = 0;
+const TAKE_PAGES: usize = 1;
+const TAKE_CLAIMED: usize = 2;
+const TAKE_TAG: usize = 3;
+/** Claiming entries (arg 2 counts them). */
+const TAKE_CLAIMING: u32 = 0;
+/** Every entry is ours; the hint and the memory size may still lag. */
+const TAKE_OWNED: u32 = 1;
+/** The hint is set and the memory covers the run. */
+const TAKE_COMMITTED: u32 = 2;
+/** Added to the arena's pages held. */
+const TAKE_COUNTED: u32 = 3;
+
+/** Gives back the pages of the current attempt that are claimed (highest first). */
+function releaseClaimed(frame: usize): void {
+  let first = <u32>arg(frame, TAKE_FIRST);
+  for (let claimed = <u32>arg(frame, TAKE_CLAIMED); claimed > 0; claimed--) {
+    publish64(entryAddress(first + claimed - 1), 0);
+    setArg(frame, TAKE_CLAIMED, claimed - 1);
+  }
+}
+
+/** Claims every entry of [first, first+n) or none. */
+function claimRun(frame: usize, first: u32, n: u32, tag: u64): bool {
+  let inner = makeEntry(KIND_INNER, tag);
+  for (let i: u32 = 0; i < n; i++) {
+    if (casShared64(entryAddress(first + i), 0, inner) != 0) {
+      releaseClaimed(frame);
+      return false;
+    }
+    setArg(frame, TAKE_CLAIMED, i + 1);
+  }
+  return true;
+}
+
 /**
  * Takes `n` contiguous free pages; returns the first page, or -1 when no free run is
- * long enough. The pages' map entries are the caller's to write.
+ * long enough. Every page of the run says INNER; the first page's entry is the caller's
+ * to write (its kind), which it does straight after the call returns.
  */
 export function takePages(n: u32): i32 {
+  let frame = frameNext();
+  setArg(frame, TAKE_FIRST, 0);
+  setArg(frame, TAKE_PAGES, n);
+  setArg(frame, TAKE_CLAIMED, 0);
+  setArg(frame, TAKE_TAG, freshTag());
+  frameOpen(frame, OP_TAKE_PAGES);
+  let tag = arg(frame, TAKE_TAG);
+  let first: i32;
   while (true) {
-    let first = findRun(n);
-    if (first < 0) return -1;
-    if (!claimBits(<u32>first, n)) continue; // lost a race: another thread took pages
-    if (!commitUpTo(pageAddress(<u32>first) + (<usize>n << PAGE_SHIFT))) {
-      releaseBits(<u32>first, n);
-      return -1;
+    first = findRun(n);
+    if (first < 0) { frameClose(frame); return -1; }
+    setArg(frame, TAKE_FIRST, <u64>first);
+    if (claimRun(frame, <u32>first, n, tag)) break;
+  }
+  setPhase(frame, TAKE_OWNED);
+  markHint(<u32>first, n, true);
+  if (!commitUpTo(pageAddress(<u32>first) + pagesBytes(n))) {
+    undoTakePages(frame);
+    return -1;
+  }
+  setPhase(frame, TAKE_COMMITTED);
+  let held = fetchAdd64(ARENA_HEADER + HEADER_PAGES_HELD, <u64>n) + <u64>n;
+  setPhase(frame, TAKE_COUNTED);
+  raiseMax64(ARENA_HEADER + HEADER_PEAK_PAGES, held);
+  frameClose(frame);
+  return first;
+}
+
+/** Undoes a take from whatever phase it reached, and closes its frame (recovery, or a failed grow). */
+export function undoTakePages(frame: usize): void {
+  let n = <u32>arg(frame, TAKE_PAGES);
+  if (phase(frame) == TAKE_COUNTED) {
+    fetchAdd64(ARENA_HEADER + HEADER_PAGES_HELD, -(<u64>n));
+    setPhase(frame, TAKE_COMMITTED);
+  }
+  if (phase(frame) != TAKE_CLAIMING) {
+    // Every entry is still ours: no one else can have hint bits in the run.
+    markHint(<u32>arg(frame, TAKE_FIRST), n, false);
+    setPhase(frame, TAKE_CLAIMING);
+  }
+  releaseClaimed(frame);
+  frameClose(frame);
+}
+
+// ── giving a run back: OP_GIVE_PAGES ──────────────────────────────────────────────
+//
+//  args  0 first page   1 pages   2 inner pages freed so far
+const GIVE_FIRST: usize = 0;
+const GIVE_PAGES: usize = 1;
+const GIVE_FREED: usize = 2;
+/** The run is the caller's (its first page says whatever it said). */
+const GIVE_START: u32 = 0;
+/** The first page says RELEASING. */
+const GIVE_MARKED: u32 = 1;
+/** The hint no longer says taken. */
+const GIVE_UNHINTED: u32 = 2;
+/** Every inner page is FREE. */
+const GIVE_INNER_FREE: u32 = 3;
+/** The first page is FREE. */
+const GIVE_ALL_FREE: u32 = 4;
+
+/** Returns a run that the caller owns to the heap. */
+export function givePages(first: u32, n: u32): void {
+  if (DEBUG) assert(n > 0 && first + n <= pageCount, "giving pages outside the heap");
+  let frame = frameNext();
+  setArg(frame, GIVE_FIRST, first);
+  setArg(frame, GIVE_PAGES, n);
+  setArg(frame, GIVE_FREED, 0);
+  frameOpen(frame, OP_GIVE_PAGES);
+  resumeGivePages(frame);
+}
+
+/** Runs a give from the phase it reached, and closes its frame. */
+export function resumeGivePages(frame: usize): void {
+  let first = <u32>arg(frame, GIVE_FIRST);
+  let n = <u32>arg(frame, GIVE_PAGES);
+  if (phase(frame) == GIVE_START) {
+    publish64(entryAddress(first), makeEntry(KIND_RELEASING, 0));
+    setPhase(frame, GIVE_MARKED);
+  }
+  if (phase(frame) == GIVE_MARKED) {
+    markHint(first, n, false);
+    setPhase(frame, GIVE_UNHINTED);
+  }
+  if (phase(frame) == GIVE_UNHINTED) {
+    for (let freed = <u32>arg(frame, GIVE_FREED); freed + 1 < n; freed++) {
+      publish64(entryAddress(first + 1 + freed), 0);
+      setArg(frame, GIVE_FREED, freed + 1);
     }
-    let held = fetchAdd64(ARENA_HEADER + HEADER_BYTES_HELD, <u64>n << PAGE_SHIFT) + (<u64>n << PAGE_SHIFT);
-    raiseMax64(ARENA_HEADER + HEADER_PEAK_BYTES_HELD, held);
-    return first;
+    setPhase(frame, GIVE_INNER_FREE);
   }
-}
-
-/** Returns pages to the heap; marks the first page free in the page map first. */
-export function givePages(first: u32, n: u32, tag: u32): void {
-  publish64(entryAddress(first), makeEntry(KIND_FREE, 0, tag));
-  fetchAdd64(ARENA_HEADER + HEADER_BYTES_HELD, -(<u64>n << PAGE_SHIFT));
-  releaseBits(first, n);
-}
-
-/** Is page `page` taken in the bitmap? (heap walker) */
-export function pageTaken(page: u32): bool {
-  return ((loadShared64(wordAddress(page >> 6)) >> (page & 63)) & 1) != 0;
-}
-
-/** Marks the bitmap bits past the last page as taken, so that no search finds them. */
-export function sealBitmapTail(): void {
-  let tail = pageCount & 63;
-  if (tail != 0) {
-    store<u64>(wordAddress(pageCount >> 6), <u64>-1 << tail);
+  if (phase(frame) == GIVE_INNER_FREE) {
+    publish64(entryAddress(first), 0);
+    setPhase(frame, GIVE_ALL_FREE);
   }
+  fetchAdd64(ARENA_HEADER + HEADER_PAGES_HELD, -(<u64>n));
+  frameClose(frame);
 }
 
-/** Bytes of one run of `n` pages. */
-// @ts-ignore: decorator
-@inline export function pagesBytes(n: u32): usize { return <usize>n << PAGE_SHIFT; }
-
-export { PAGE_SIZE };
+export { PAGE_SIZE, KIND_FREE };

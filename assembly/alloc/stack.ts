@@ -1,60 +1,64 @@
-// Treiber stacks in shared memory.
+// Treiber stacks of runs in shared memory (the block cache, the partial slabs).
 //
-// A head is one u64: the low 32 bits address the top node, the high 32 bits are a tag
-// that every successful push and pop increments. A pop that read head (A, t) and then
-// lost A to another thread, which popped it, reused it and pushed it back, finds the head
-// at (A, t+k) and its CAS fails: the tag is what defeats ABA.
+// A node is a run's first page; its link is in the run's page map entry (word 1), never in
+// the run's own bytes, so that nothing a user writes into a freed block can bend a stack.
+// A head is one u64: the low 32 bits are the top node's page + 1 (0: empty), the high 32
+// bits a tag that every successful push and pop increments. A pop that read head (A, t)
+// and then lost A to another thread, which popped it, reused it and pushed it back, finds
+// the head at (A, t+k) and its CAS fails: the tag is what defeats ABA.
 //
-// A node's link is a u32 at `linkOffset` inside the node. A pop reads the link of a node
-// that another thread may already have popped and overwritten; that read is harmless (the
-// memory stays mapped) and the CAS that follows fails.
+// A pop reads the link of a node that another thread may already have popped and
+// relinked; that read is harmless and the CAS that follows fails. The caller of a push or
+// a pop records its outcome in its frame straight after the call returns: between the
+// CAS that succeeds and the return there is no point where the thread can stop.
 
-import { loadShared64, casShared64, loadShared32, publish32 } from "../shared/atomics";
-import { DEBUG } from "./state";
+import { loadShared64, casShared64 } from "../shared/atomics";
+import { runLink, runPages, setRunWord } from "./pages";
 
 // @ts-ignore: decorator
-@inline function nextHead(head: u64, top: usize): u64 {
+@inline function nextHead(head: u64, top: u32): u64 {
   return (((head >> 32) + 1) << 32) | <u64>top;
 }
 
-/** Pushes `node` (any thread). */
-export function pushNode(head: usize, node: usize, linkOffset: usize): void {
-  if (DEBUG) assert(node != 0 && (head & 7) == 0, "bad stack push");
+/** Pushes the run starting at `page` (which the caller owns) onto the stack at `head`. */
+export function pushRun(head: usize, page: u32): void {
+  let pages = runPages(page);
   let seen = loadShared64(head);
   while (true) {
-    publish32(node + linkOffset, <u32>seen);
-    let found = casShared64(head, seen, nextHead(seen, node));
+    setRunWord(page, pages, <u32>seen);
+    let found = casShared64(head, seen, nextHead(seen, page + 1));
     if (found == seen) return;
     seen = found;
   }
 }
 
-/** Pushes an already linked chain first..last in one step (any thread). */
-export function pushChain(head: usize, first: usize, last: usize, linkOffset: usize): void {
+/** Pushes an already linked chain of runs, first..last, in one step. */
+export function pushChain(head: usize, first: u32, last: u32): void {
+  let pages = runPages(last);
   let seen = loadShared64(head);
   while (true) {
-    publish32(last + linkOffset, <u32>seen);
-    let found = casShared64(head, seen, nextHead(seen, first));
+    setRunWord(last, pages, <u32>seen);
+    let found = casShared64(head, seen, nextHead(seen, first + 1));
     if (found == seen) return;
     seen = found;
   }
 }
 
-/** Pops the top node, or returns 0 when empty (any thread). */
-export function popNode(head: usize, linkOffset: usize): usize {
+/** Pops the top run; returns its first page, or -1 when the stack is empty. */
+export function popRun(head: usize): i32 {
   let seen = loadShared64(head);
   while (true) {
-    let top = <usize><u32>seen;
-    if (top == 0) return 0;
-    let next = <usize>loadShared32(top + linkOffset);
+    let top = <u32>seen;
+    if (top == 0) return -1;
+    let next = runLink(top - 1);
     let found = casShared64(head, seen, nextHead(seen, next));
-    if (found == seen) return top;
+    if (found == seen) return <i32>(top - 1);
     seen = found;
   }
 }
 
-/** Is the stack empty right now? */
+/** The top run's first page without popping it, or -1 (a snapshot). */
 // @ts-ignore: decorator
-@inline export function stackEmpty(head: usize): bool {
-  return <u32>loadShared64(head) == 0;
+@inline export function peekRun(head: usize): i32 {
+  return <i32>(<u32>loadShared64(head)) - 1;
 }

@@ -20,6 +20,7 @@
 
 import { imageWidth, imageRow, imagePixelSize, imageBands } from "../image/image";
 import { scratchAllocate, scratchRelease } from "../alloc/arena";
+import { lastError } from "../alloc/state";
 import { premultiplyPixels, unpremultiplyPixels } from "./alpha";
 
 const PRECISION_BITS: i32 = 22;
@@ -189,7 +190,7 @@ export function resampleImage(target: usize, source: usize, horizontal: usize, v
   let taps = vertical != 0 ? tableTaps(vertical) : 0;
   let ringRows = vertical != 0 && (horizontal != 0 || premultiplied) ? taps : 0;
   let scratch = scratchAllocate(<usize>(taps << 2) + <usize>(ringRows * rowBytes) + bufferBytes + 32);
-  if (scratch == 0) return 1;
+  if (scratch == 0) return lastError();
   let rows = scratch;
   let ring = (scratch + (<usize>taps << 2) + 15) & ~<usize>15;
   let buffer = (ring + <usize>(ringRows * rowBytes) + 15) & ~<usize>15;

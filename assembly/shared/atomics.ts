@@ -1,16 +1,29 @@
 // Every atomic operation of the core goes through these helpers.
 //
-// The same sources compile twice: with the `threads` feature for a shared memory, and
-// without it for runtimes that cannot share memory (one thread). `ASC_FEATURE_THREADS`
-// is a compile-time constant, so the plain build keeps only the ordinary load/store
-// branch and carries no atomic instruction.
+// The same sources compile several ways: with the `threads` feature for a shared memory,
+// without it for runtimes that cannot share memory (one thread), and for the schedule
+// explorer (`--use PA_EXPLORE=1`), where every helper first calls the imported
+// `schedulePoint`: the explorer suspends the calling virtual thread there (binaryen's
+// asyncify), runs another one, or kills this one. `ASC_FEATURE_THREADS` and `PA_EXPLORE`
+// are compile-time constants, so the plain build keeps only the ordinary load/store
+// branch and the others carry no call they do not need.
 //
 // WebAssembly atomics are sequentially consistent, so every helper here is a full
 // ordering point; the names say what the caller means by it, not a weaker order.
 
+// @ts-ignore: decorator
+@external("env", "schedulePoint") declare function schedulePoint(): void;
+
+/** A place where the explorer may switch threads or kill this one (nothing in other builds). */
+// @ts-ignore: decorator
+@inline export function point(): void {
+  if (isDefined(PA_EXPLORE)) schedulePoint();
+}
+
 /** Reads a word that other threads may be writing at this moment. */
 // @ts-ignore: decorator
 @inline export function loadShared32(ptr: usize): u32 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.load<u32>(ptr);
   return load<u32>(ptr);
 }
@@ -18,6 +31,7 @@
 /** Reads a 64-bit word that other threads may be writing at this moment. */
 // @ts-ignore: decorator
 @inline export function loadShared64(ptr: usize): u64 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.load<u64>(ptr);
   return load<u64>(ptr);
 }
@@ -25,6 +39,7 @@
 /** Publishes a word to other threads: everything written before is visible to a reader that sees it. */
 // @ts-ignore: decorator
 @inline export function publish32(ptr: usize, value: u32): void {
+  point();
   if (ASC_FEATURE_THREADS) atomic.store<u32>(ptr, value);
   else store<u32>(ptr, value);
 }
@@ -32,6 +47,7 @@
 /** Publishes a 64-bit word to other threads. */
 // @ts-ignore: decorator
 @inline export function publish64(ptr: usize, value: u64): void {
+  point();
   if (ASC_FEATURE_THREADS) atomic.store<u64>(ptr, value);
   else store<u64>(ptr, value);
 }
@@ -39,6 +55,7 @@
 /** Compare-and-swap on a 32-bit word; returns the value found (== expected on success). */
 // @ts-ignore: decorator
 @inline export function casShared32(ptr: usize, expected: u32, replacement: u32): u32 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.cmpxchg<u32>(ptr, expected, replacement);
   let found = load<u32>(ptr);
   if (found == expected) store<u32>(ptr, replacement);
@@ -48,6 +65,7 @@
 /** Compare-and-swap on a 64-bit word; returns the value found (== expected on success). */
 // @ts-ignore: decorator
 @inline export function casShared64(ptr: usize, expected: u64, replacement: u64): u64 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.cmpxchg<u64>(ptr, expected, replacement);
   let found = load<u64>(ptr);
   if (found == expected) store<u64>(ptr, replacement);
@@ -57,6 +75,7 @@
 /** Adds to a shared 32-bit counter; returns the value before. */
 // @ts-ignore: decorator
 @inline export function fetchAdd32(ptr: usize, delta: u32): u32 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.add<u32>(ptr, delta);
   let before = load<u32>(ptr);
   store<u32>(ptr, before + delta);
@@ -66,6 +85,7 @@
 /** Adds to a shared 64-bit counter; returns the value before. */
 // @ts-ignore: decorator
 @inline export function fetchAdd64(ptr: usize, delta: u64): u64 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.add<u64>(ptr, delta);
   let before = load<u64>(ptr);
   store<u64>(ptr, before + delta);
@@ -75,15 +95,27 @@
 /** Swaps in a new 32-bit value; returns the value before. */
 // @ts-ignore: decorator
 @inline export function swapShared32(ptr: usize, value: u32): u32 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.xchg<u32>(ptr, value);
   let before = load<u32>(ptr);
   store<u32>(ptr, value);
   return before;
 }
 
+/** Swaps in a new 64-bit value; returns the value before. */
+// @ts-ignore: decorator
+@inline export function swapShared64(ptr: usize, value: u64): u64 {
+  point();
+  if (ASC_FEATURE_THREADS) return atomic.xchg<u64>(ptr, value);
+  let before = load<u64>(ptr);
+  store<u64>(ptr, value);
+  return before;
+}
+
 /** Clears bits of a shared 64-bit word; returns the value before. */
 // @ts-ignore: decorator
 @inline export function fetchClearBits64(ptr: usize, bits: u64): u64 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.and<u64>(ptr, ~bits);
   let before = load<u64>(ptr);
   store<u64>(ptr, before & ~bits);
@@ -93,13 +125,14 @@
 /** Sets bits of a shared 64-bit word; returns the value before. */
 // @ts-ignore: decorator
 @inline export function fetchSetBits64(ptr: usize, bits: u64): u64 {
+  point();
   if (ASC_FEATURE_THREADS) return atomic.or<u64>(ptr, bits);
   let before = load<u64>(ptr);
   store<u64>(ptr, before | bits);
   return before;
 }
 
-/** Raises a shared 64-bit maximum to at least `value`. */
+/** Raises a shared 64-bit maximum to at least `value` (idempotent: safe to repeat). */
 // @ts-ignore: decorator
 @inline export function raiseMax64(ptr: usize, value: u64): void {
   let seen = loadShared64(ptr);

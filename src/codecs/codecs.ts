@@ -6,7 +6,7 @@
 import { coreOf, type Arena } from '../arena.js';
 import { ArenaError, errorFromStatus, STATUS_OK } from '../errors.js';
 import {
-  RESULT_ERROR, RESULT_SIZE, RESULT_TAG, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
+  RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
 } from '../layout.js';
 import { wrapImage, imageAddress, type Image } from '../image.js';
 import * as check from '../validate.js';
@@ -186,7 +186,7 @@ export function decode(arena: Arena, bytes: Uint8Array, options?: DecodeOptions)
   const orientation = format === 'jpeg' ? core.stats[INFO_ORIENTATION]! : 1;
   const header = core.bytes(address, 20);
   const view = new DataView(header.buffer, header.byteOffset, 20);
-  let image = wrapImage(arena, address, results[RESULT_AUX]!, results[RESULT_TAG]!, MODES[header[IMAGE_MODE]!]!,
+  let image = wrapImage(arena, address, results[RESULT_AUX]!, core.tag, MODES[header[IMAGE_MODE]!]!,
     view.getUint32(IMAGE_WIDTH, true), view.getUint32(IMAGE_HEIGHT, true));
   try {
     if (autoOrient && orientation > 1) image = replace(image, orientImage(image, orientation));

@@ -68,8 +68,8 @@ export function alphaComposite(image: Image, over: Image, dest?: Point, source?:
   const width = Math.max(0, right - left);
   const height = Math.max(0, bottom - top);
   return produce(image, 'RGBA', image.width, image.height, what, (target) => {
-    core.exports.alphaCompositeImage(target, address, overlay.address, left, top,
-      x0 + left - dx, y0 + top - dy, width, height, 0, image.height);
+    core.check(core.exports.alphaCompositeImage(target, address, overlay.address, left, top,
+      x0 + left - dx, y0 + top - dy, width, height, 0, image.height), `${what}()`);
   });
 }
 
@@ -142,7 +142,7 @@ export function paste(image: Image, source: Image | number | number[], box?: Poi
       const status = core.exports.pasteImage(target, address, from.address, maskAddress, r.dx, r.dy, r.sx, r.sy, r.width, r.height, 0, image.height);
       if (status !== STATUS_OK) throw errorFromStatus(status, `${what}()`);
     } else {
-      core.exports.fillImage(target, address, ink, maskAddress, r.dx, r.dy, r.sx, r.sy, r.width, r.height, 0, image.height);
+      core.check(core.exports.fillImage(target, address, ink, maskAddress, r.dx, r.dy, r.sx, r.sy, r.width, r.height, 0, image.height), `${what}()`);
     }
   });
 }

@@ -105,55 +105,48 @@ function toScratch(core: Core, data: Int32Array, what: string): number {
 
 /** Runs rows (or columns) [start, end) of one stage in this thread's core. */
 export function runBand(core: Core, stage: BandStage, target: number, source: number, start: number, end: number, what: string): void {
+  core.check(runStage(core, stage, target, source, start, end, what), `${what}()`);
+}
+
+/** One stage in the core; returns its status. */
+function runStage(core: Core, stage: BandStage, target: number, source: number, start: number, end: number, what: string): number {
   const k = core.exports;
   switch (stage.op) {
-    case 'crop': k.cropImage(target, source, stage.left, stage.top, start, end); return;
-    case 'premultiply': k.premultiplyImage(target, source, start, end); return;
-    case 'unpremultiply': k.unpremultiplyImage(target, source, start, end); return;
+    case 'crop': return k.cropImage(target, source, stage.left, stage.top, start, end);
+    case 'premultiply': return k.premultiplyImage(target, source, start, end);
+    case 'unpremultiply': return k.unpremultiplyImage(target, source, start, end);
     case 'roundTrip':
-      k.premultiplyImage(target, source, start, end);
-      k.unpremultiplyImage(target, target, start, end);
-      return;
-    case 'transpose': k.transposeImage(target, source, stage.method, start, end); return;
-    case 'convert': k.convertImage(target, source, start, end); return;
+      return k.premultiplyImage(target, source, start, end) || k.unpremultiplyImage(target, target, start, end);
+    case 'transpose': return k.transposeImage(target, source, stage.method, start, end);
+    case 'convert': return k.convertImage(target, source, start, end);
     case 'reduce':
-      k.reduceImage(target, source, stage.factorX, stage.factorY, stage.boxX, stage.boxY, stage.boxWidth, stage.boxHeight, start, end);
-      return;
+      return k.reduceImage(target, source, stage.factorX, stage.factorY, stage.boxX, stage.boxY, stage.boxWidth, stage.boxHeight, start, end);
     case 'nearest': {
       const columns = toScratch(core, stage.columns, what);
       try {
         const rows = toScratch(core, stage.rows, what);
-        k.nearestImage(target, source, columns, rows, start, end);
-        core.releaseScratch(rows);
+        try {
+          return k.nearestImage(target, source, columns, rows, start, end);
+        } finally {
+          core.releaseScratch(rows);
+        }
       } finally {
         core.releaseScratch(columns);
       }
-      return;
     }
     case 'resample': {
       const horizontal = stage.horizontal ? toScratch(core, stage.horizontal, what) : 0;
       let vertical = 0;
       try {
         vertical = stage.vertical ? toScratch(core, stage.vertical, what) : 0;
-        if (k.resampleImage(target, source, horizontal, vertical, stage.premultiplied ? 1 : 0, start, end) !== 0) {
-          throw new ArenaError('ARENA_FULL', `${what}(): no memory for the resampling buffers`);
-        }
+        return k.resampleImage(target, source, horizontal, vertical, stage.premultiplied ? 1 : 0, start, end);
       } finally {
         if (vertical) core.releaseScratch(vertical);
         if (horizontal) core.releaseScratch(horizontal);
       }
-      return;
     }
-    case 'blurRows': {
-      const status = k.blurRows(target, source, stage.radius, stage.passes, start, end);
-      if (status !== STATUS_OK) throw errorFromStatus(status, `${what}()`);
-      return;
-    }
-    case 'blurColumns': {
-      const status = k.blurColumns(target, source, stage.radius, stage.passes, start, end);
-      if (status !== STATUS_OK) throw errorFromStatus(status, `${what}()`);
-      return;
-    }
+    case 'blurRows': return k.blurRows(target, source, stage.radius, stage.passes, start, end);
+    case 'blurColumns': return k.blurColumns(target, source, stage.radius, stage.passes, start, end);
   }
 }
 

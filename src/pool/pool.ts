@@ -68,12 +68,16 @@ type ResolvedOptions = Required<Omit<PoolOptions, 'arena' | 'tasks' | 'resourceL
 
 interface WorkerState {
   readonly index: number;
+  /** The token it attaches with (Arena.nextToken). */
+  readonly token: number;
   readonly port: WorkerPort;
   ready: boolean;
   job?: Job;
   /** A job that was aborted while running here: the worker is terminated if it does not stop. */
   abandoned?: { job: number; timer: ReturnType<typeof setTimeout> };
   closing: boolean;
+  /** It exited (or was terminated): whatever it still says is ignored. */
+  gone?: boolean;
 }
 
 function poolError(code: ErrorCode, message: string): ArenaError {
@@ -94,7 +98,6 @@ export class Pool {
   readonly #options: ResolvedOptions;
   readonly #workers: Array<WorkerState | undefined>;
   readonly #queue: Job[] = [];
-  readonly #ids: SharedArrayBuffer;
   #nextJob = 1;
   /** Jobs finished so far: each may have released memory that waiting jobs need. */
   #releases = 0;
@@ -108,7 +111,6 @@ export class Pool {
     this.arena = arena;
     this.#options = options;
     this.#workers = new Array(options.workers).fill(undefined);
-    this.#ids = new SharedArrayBuffer(4 * options.workers);
   }
 
   /**
@@ -155,14 +157,15 @@ export class Pool {
 
   /** Starts worker `index`; resolves when it is ready, rejects (WORKER_FAILED) if it dies first. */
   #spawn(index: number): Promise<void> {
-    Atomics.store(new Int32Array(this.#ids), index, 0);
+    const token = this.arena.nextToken();
     const port = runtime().spawnPoolWorker!({
-      type: 'start', arena: this.arena.shared, tasks: this.#options.tasks, ids: this.#ids, slot: index,
+      type: 'start', arena: this.arena.shared, tasks: this.#options.tasks, token,
     }, this.#options.resourceLimits);
-    const state: WorkerState = { index, port, ready: false, closing: false };
+    const state: WorkerState = { index, token, port, ready: false, closing: false };
     this.#workers[index] = state;
     return new Promise<void>((resolve, reject) => {
       port.onMessage((message) => {
+        if (state.gone) return;
         if (message.type === 'ready') {
           state.ready = true;
           this.#startFailures = 0;
@@ -172,21 +175,31 @@ export class Pool {
           this.#onWorkerMessage(state, message);
         }
       });
-      port.onExit((reason) => {
+      port.onExit((reason, stopped) => {
         const wasReady = state.ready;
-        this.#onWorkerExit(state, reason);
+        void this.#onWorkerExit(state, reason, stopped);
         if (!wasReady) reject(poolError('WORKER_FAILED', `Pool: a worker died while starting: ${reason}`));
       });
     });
   }
 
-  #onWorkerExit(state: WorkerState, reason: string): void {
+  async #onWorkerExit(state: WorkerState, reason: string, stopped: boolean): Promise<void> {
     if (this.#workers[state.index] !== state) return;
     this.#workers[state.index] = undefined;
     if (state.abandoned) clearTimeout(state.abandoned.timer);
-    // Everything it held in the arena: references, scratch, its slot.
-    const id = Atomics.load(new Int32Array(this.#ids), state.index) - 1;
-    if (id >= 0) this.arena.reclaim(id);
+    // Everything it held in the arena: references, scratch, its slot. Where a terminated
+    // worker may still run for a moment, its later calls are refused at once and the
+    // reclaim waits until it is outside the core.
+    state.gone = true;
+    try {
+      const id = this.arena.attachmentOfToken(state.token);
+      if (id >= 0) {
+        if (stopped) this.arena.reclaim(id);
+        else await this.arena.reclaimWhenStopped(id);
+      }
+    } catch {
+      // This thread closed the arena: there is nothing left to reclaim into.
+    }
     const job = state.job;
     state.job = undefined;
     if (job) {

@@ -13,9 +13,8 @@ export interface WorkerStart {
   readonly arena: SharedArena;
   /** The module of user tasks, as a URL string; undefined when the pool has none. */
   readonly tasks: string | undefined;
-  /** Int32 words shared with the pool; the worker writes its attachment id at `slot`. */
-  readonly ids: SharedArrayBuffer;
-  readonly slot: number;
+  /** The token the worker attaches with: the pool finds its slot by it, even if the worker dies before it can say its id. */
+  readonly token: number;
 }
 
 /** An Image inside task arguments or results, replaced by its handle on the wire. */

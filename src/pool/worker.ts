@@ -32,9 +32,8 @@ function releaseAll(images: Iterable<Image>): void {
 }
 
 export async function startWorker(port: Port, start: WorkerStart): Promise<void> {
-  const arena = await Arena.attach(start.arena);
-  // Tell the pool who we are before anything can fail: it reclaims by this id.
-  Atomics.store(new Int32Array(start.ids), start.slot, arena.attachmentId + 1);
+  // The pool finds this thread's slot by its token, whenever it dies.
+  const arena = await Arena.attach(start.arena, { token: start.token });
   const tasks: Record<string, unknown> = start.tasks === undefined ? {} : await import(/* @vite-ignore */ start.tasks);
   const aborts = new Map<number, AbortController>();
 

@@ -13,12 +13,12 @@ function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort 
   const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: start, resourceLimits: limits });
   let reason = 'the worker exited';
   let exited = false;
-  const exitListeners: Array<(reason: string) => void> = [];
+  const exitListeners: Array<(reason: string, stopped: boolean) => void> = [];
   worker.on('error', (error) => { reason = `the worker threw: ${error?.stack ?? error}`; });
   worker.on('exit', (code) => {
     exited = true;
     if (!reason.startsWith('the worker threw')) reason = `the worker exited with code ${code}`;
-    exitListeners.forEach((listener) => listener(reason));
+    exitListeners.forEach((listener) => listener(reason, true));
   });
   return {
     post: (message) => worker.postMessage(message),

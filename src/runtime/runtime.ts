@@ -14,8 +14,12 @@ export interface WorkerLimits {
 export interface WorkerPort {
   post(message: ToWorker): void;
   onMessage(listener: (message: FromWorker) => void): void;
-  /** Called once, when the worker is gone: it exited, threw at top level, or was terminated. */
-  onExit(listener: (reason: string) => void): void;
+  /**
+   * Called once, when the worker is gone: it exited, threw at top level, or was
+   * terminated. `stopped`: the host says the thread has stopped running (Node's 'exit');
+   * false where a terminated worker may still run for a moment (browsers, Deno, Bun).
+   */
+  onExit(listener: (reason: string, stopped: boolean) => void): void;
   terminate(): Promise<void>;
 }
 

@@ -35,12 +35,13 @@ function spawnPoolWorker(start: WorkerStart): WorkerPort {
   // Written out literally so that bundlers see the worker and bundle it.
   const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
   let gone = false;
-  const exitListeners: Array<(reason: string) => void> = [];
+  const exitListeners: Array<(reason: string, stopped: boolean) => void> = [];
   const exit = (reason: string) => {
     if (gone) return;
     gone = true;
+    // A request, not a completion: the worker may still run for a moment.
     worker.terminate();
-    exitListeners.forEach((listener) => listener(reason));
+    exitListeners.forEach((listener) => listener(reason, false));
   };
   // A web worker that throws at top level stays alive but is of no use: treat it as gone.
   worker.addEventListener('error', (event) => { event.preventDefault(); exit(`the worker threw: ${event.message}`); });
