@@ -7,7 +7,7 @@
 // is inside a call. Functions that return an address return 0 when refused, with the
 // status in the result words; the others return the status.
 
-import { enter, leave } from "./threads";
+import { enter, leave, stopRequested } from "./threads";
 import * as T from "./threads";
 import * as A from "./alloc/arena";
 import * as I from "./image/image";
@@ -23,6 +23,16 @@ import { heapCheck as walk } from "./check";
 import { lastError } from "./alloc/state";
 import * as L from "./alloc/layout";
 import * as IL from "./image/layout";
+
+/**
+ * Kernels run in chunks of rows (or columns), and stop between two when this thread is
+ * being reclaimed: a terminated worker that goes on for a moment stops within a chunk.
+ */
+const CHUNK: i32 = 64;
+const RESAMPLE_CHUNK: i32 = 256;
+
+// @ts-ignore: decorator
+@inline function chunkEnd(start: i32, end: i32, chunk: i32): i32 { return min(start + chunk, end); }
 
 // ── arena and threads (no fence: they run before or around attachment) ─────────────
 
@@ -174,28 +184,40 @@ export function imagePack(image: usize, target: usize): i32 {
 
 export function transposeImage(target: usize, source: usize, method: u32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  G.transposeImage(target, source, method, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    G.transposeImage(target, source, method, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
 
 export function cropImage(target: usize, source: usize, left: i32, top: i32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  G.cropImage(target, source, left, top, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    G.cropImage(target, source, left, top, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
 
 export function premultiplyImage(target: usize, source: usize, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  AL.premultiplyImage(target, source, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    AL.premultiplyImage(target, source, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
 
 export function unpremultiplyImage(target: usize, source: usize, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  AL.unpremultiplyImage(target, source, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    AL.unpremultiplyImage(target, source, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
@@ -203,21 +225,30 @@ export function unpremultiplyImage(target: usize, source: usize, rowStart: i32, 
 export function resampleImage(target: usize, source: usize, horizontal: usize, vertical: usize, premultiplied: bool,
   rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  let status = R.resampleImage(target, source, horizontal, vertical, premultiplied, rowStart, rowEnd);
+  let status = L.OK;
+  for (let y = rowStart; y < rowEnd && status == L.OK; y += RESAMPLE_CHUNK) {
+    status = stopRequested() ? L.ERR_FENCED : R.resampleImage(target, source, horizontal, vertical, premultiplied, y, chunkEnd(y, rowEnd, RESAMPLE_CHUNK));
+  }
   leave();
   return status;
 }
 
 export function nearestImage(target: usize, source: usize, columns: usize, rows: usize, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  R.nearestImage(target, source, columns, rows, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    R.nearestImage(target, source, columns, rows, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
 
 export function convertImage(target: usize, source: usize, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  C.convertImage(target, source, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    C.convertImage(target, source, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
@@ -225,7 +256,10 @@ export function convertImage(target: usize, source: usize, rowStart: i32, rowEnd
 export function reduceImage(target: usize, source: usize, factorX: i32, factorY: i32,
   boxX: i32, boxY: i32, boxWidth: i32, boxHeight: i32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  RD.reduceImage(target, source, factorX, factorY, boxX, boxY, boxWidth, boxHeight, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    RD.reduceImage(target, source, factorX, factorY, boxX, boxY, boxWidth, boxHeight, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
@@ -233,7 +267,10 @@ export function reduceImage(target: usize, source: usize, factorX: i32, factorY:
 export function alphaCompositeImage(target: usize, base: usize, overlay: usize, dx: i32, dy: i32, sx: i32, sy: i32,
   width: i32, height: i32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  CO.alphaCompositeImage(target, base, overlay, dx, dy, sx, sy, width, height, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    CO.alphaCompositeImage(target, base, overlay, dx, dy, sx, sy, width, height, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
@@ -241,7 +278,10 @@ export function alphaCompositeImage(target: usize, base: usize, overlay: usize, 
 export function pasteImage(target: usize, base: usize, source: usize, mask: usize, dx: i32, dy: i32, sx: i32, sy: i32,
   width: i32, height: i32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  let status = CO.pasteImage(target, base, source, mask, dx, dy, sx, sy, width, height, rowStart, rowEnd);
+  let status = L.OK;
+  for (let y = rowStart; y < rowEnd && status == L.OK; y += CHUNK) {
+    status = stopRequested() ? L.ERR_FENCED : CO.pasteImage(target, base, source, mask, dx, dy, sx, sy, width, height, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return status;
 }
@@ -249,21 +289,30 @@ export function pasteImage(target: usize, base: usize, source: usize, mask: usiz
 export function fillImage(target: usize, base: usize, ink: u32, mask: usize, dx: i32, dy: i32, sx: i32, sy: i32,
   width: i32, height: i32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  CO.fillImage(target, base, ink, mask, dx, dy, sx, sy, width, height, rowStart, rowEnd);
+  for (let y = rowStart; y < rowEnd; y += CHUNK) {
+    if (stopRequested()) { leave(); return L.ERR_FENCED; }
+    CO.fillImage(target, base, ink, mask, dx, dy, sx, sy, width, height, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return L.OK;
 }
 
 export function blurRows(target: usize, source: usize, radius: f32, passes: i32, rowStart: i32, rowEnd: i32): i32 {
   if (!enter()) return lastError();
-  let status = B.blurRows(target, source, radius, passes, rowStart, rowEnd);
+  let status = L.OK;
+  for (let y = rowStart; y < rowEnd && status == L.OK; y += CHUNK) {
+    status = stopRequested() ? L.ERR_FENCED : B.blurRows(target, source, radius, passes, y, chunkEnd(y, rowEnd, CHUNK));
+  }
   leave();
   return status;
 }
 
 export function blurColumns(target: usize, source: usize, radius: f32, passes: i32, columnStart: i32, columnEnd: i32): i32 {
   if (!enter()) return lastError();
-  let status = B.blurColumns(target, source, radius, passes, columnStart, columnEnd);
+  let status = L.OK;
+  for (let y = columnStart; y < columnEnd && status == L.OK; y += CHUNK) {
+    status = stopRequested() ? L.ERR_FENCED : B.blurColumns(target, source, radius, passes, y, chunkEnd(y, columnEnd, CHUNK));
+  }
   leave();
   return status;
 }

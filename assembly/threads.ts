@@ -231,8 +231,10 @@ function resumeDetach(frame: usize): void {
   }
   frameClose(frame);
   // References it still holds (or shared and nobody adopted yet) keep the slot until they
-  // are gone or the slot is reclaimed: no other thread may take its place meanwhile.
+  // are gone or the slot is reclaimed: no other thread may take its place meanwhile. A
+  // reclaim that finishes this detach leaves the slot's state to the reclaim.
   let word = loadShared64(slotBase + SLOT_STATE);
+  if (stateOf(word) != SLOT_LIVE) return;
   let next = recordsName(slotIndex)
     ? makeState(SLOT_DETACHED, auxOf(word), generationOf(word))
     : makeState(SLOT_FREE, 0, generationOf(word));

@@ -69,7 +69,7 @@ export const WALK_PAGES_HELD = 10;
 
 export const VIOLATIONS: Record<number, string> = {
   1: 'a taken page that no run covers (a claim or a give left behind)',
-  2: 'the page bitmap disagrees with the page map',
+  2: 'the page bitmap calls a free page taken (lost to searches)',
   3: 'a page inside a run that is not an inner page, or a run past the heap',
   4: 'a free page whose entry is not empty',
   5: 'a cache stack holds a block that is not cached',

@@ -21,7 +21,7 @@ import {
   COUNTER_BYTES_FREED, COUNTER_IMAGES_CREATED, COUNTER_IMAGES_DESTROYED, COUNTER_CACHE_POPPED, COUNTER_CACHE_PUSHED,
   STAT_BYTES_COMMITTED, STAT_BYTES_IN_USE, STAT_PEAK_BYTES, STAT_BLOCKS_IN_USE, STAT_BLOCKS_CACHED,
   STAT_IMAGES_LIVE, STAT_ALLOCATED, STAT_REUSED, STAT_FREED, STAT_RECLAIMED, STAT_BYTES_HELD,
-  STAT_BLOCKS_MAX, STAT_ATTACHMENTS, SLOT_FREE
+  STAT_BLOCKS_MAX, STAT_ATTACHMENTS, SLOT_LIVE
 } from "./layout";
 import { loadShared32, loadShared64, casShared32, publish32, publish64 } from "../shared/atomics";
 import {
@@ -430,7 +430,7 @@ export function statsCollect(): void {
   let freed = sumCounter(COUNTER_FREED);
   let live: u32 = 0;
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    if ((<u32>loadShared64(slotAddress(i) + SLOT_STATE) & 0xFF) != SLOT_FREE) live++;
+    if ((<u32>loadShared64(slotAddress(i) + SLOT_STATE) & 0xFF) == SLOT_LIVE) live++;
   }
   store<f64>(out + (STAT_BYTES_COMMITTED << 3), <f64>memory.size() * <f64>WASM_PAGE);
   store<f64>(out + (STAT_BYTES_IN_USE << 3),

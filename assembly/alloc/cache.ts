@@ -21,7 +21,7 @@
 import {
   ARENA_HEADER, HEADER_CREDIT_POOL, HEADER_BLOCKS_MAX, SLOT_CACHE, SLOT_CREDITS, CLASS_COUNT,
   COUNTER_CACHE_PUSHED, COUNTER_CACHE_POPPED, MAX_ATTACHMENTS, KIND_CACHED, KIND_BLOCK, SLOT_COUNTERS,
-  COUNTER_FREED, COUNTER_BYTES_FREED, PAGE_SHIFT, OK, ERR_DOUBLE_FREE
+  COUNTER_FREED, COUNTER_BYTES_FREED, PAGE_SHIFT, OK, ERR_DOUBLE_FREE, SLOT_STATE, SLOT_FREE
 } from "./layout";
 import {
   loadShared32, casShared32, fetchAdd32, swapShared32, loadShared64, casShared64, fetchAdd64
@@ -45,8 +45,15 @@ const CREDIT_BATCH: u32 = 8;
 // @ts-ignore: decorator
 @inline function creditPool(): usize { return ARENA_HEADER + HEADER_CREDIT_POOL; }
 
+/** A glance at a stack (no ordering: the pop that may follow decides). */
 // @ts-ignore: decorator
-@inline function stackEmpty(head: usize): bool { return peekRun(head) < 0; }
+@inline function stackEmpty(head: usize): bool { return <u32>load<u64>(head) == 0; }
+
+/** Slots whose caches may hold blocks: attached ones (a slot's cache is emptied when it is released). */
+// @ts-ignore: decorator
+@inline function slotInUse(i: u32): bool {
+  return (<u32>load<u64>(slotAddress(i) + SLOT_STATE) & 0xFF) != SLOT_FREE;
+}
 
 // ── credits ───────────────────────────────────────────────────────────────────────
 //
@@ -155,26 +162,28 @@ export function releasePage(page: u32, tag: u64): i32 {
   setArg(frame, RELEASE_ARG_PAGES, runPages(page));
   frameOpen(frame, OP_RELEASE_PAGE);
   setPhase(frame, RELEASE_START);
-  let block = makeEntry(KIND_BLOCK, tag);
-  // Anything but this very hand-out at a run start is a block freed before (its pages may
-  // now be cached, free, inside another run, or a slab).
-  if (casShared64(entryAddress(page), block, makeEntry(KIND_CACHED, tag)) != block) {
-    frameClose(frame);
-    return fail(ERR_DOUBLE_FREE);
-  }
-  // From here this thread alone owns the block.
-  setPhase(frame, CREDIT_NONE);
   return resumeReleasePage(frame);
 }
 
-/** Runs a page release from the phase it reached, and closes its frame. */
+/**
+ * Runs a page release from the phase it reached, and closes its frame. From the start
+ * (a thread stopped before its claim) it makes the claim: a caller waiting on it sees the
+ * release done, or refused.
+ */
 export function resumeReleasePage(frame: usize): i32 {
   let page = <u32>arg(frame, RELEASE_ARG_PAGE);
   let pages = <u32>arg(frame, RELEASE_ARG_PAGES);
   if (phase(frame) == RELEASE_START) {
-    // Stopped before its first step: nothing happened.
-    frameClose(frame);
-    return OK;
+    let tag = arg(frame, RELEASE_ARG_TAG);
+    let block = makeEntry(KIND_BLOCK, tag);
+    // Anything but this very hand-out at a run start is a block freed before (its pages
+    // may now be cached, free, inside another run, or a slab).
+    if (casShared64(entryAddress(page), block, makeEntry(KIND_CACHED, tag)) != block) {
+      frameClose(frame);
+      return fail(ERR_DOUBLE_FREE);
+    }
+    // From here this thread alone owns the block.
+    setPhase(frame, CREDIT_NONE);
   }
   if (phase(frame) <= CREDIT_FROM_POOL) takeCredit(frame, RELEASE_ARG_TAKE);
   if (phase(frame) == CREDIT_HELD) {
@@ -233,7 +242,7 @@ export function cachePop(c: u32, pages: u32): i32 {
   let page = popFromSlot(slotBase, c, pages);
   if (page >= 0) return page;
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
-    if (i == slotIndex) continue;
+    if (i == slotIndex || !slotInUse(i)) continue;
     page = popFromSlot(slotAddress(i), c, pages);
     if (page >= 0) return page;
   }
@@ -252,10 +261,9 @@ export function cacheRepush(page: u32): void {
 
 // ── eviction: OP_EVICT ────────────────────────────────────────────────────────────
 //
-//  args  0 stack head   1 page popped   2 pages
+//  args  0 stack head   1 page popped
 const EVICT_ARG_HEAD: usize = 0;
 const EVICT_ARG_PAGE: usize = 1;
-const EVICT_ARG_PAGES: usize = 2;
 const EVICT_START: u32 = 0;
 /** Popped; the pool does not have its credit back yet. */
 const EVICT_POPPED: u32 = 2;
@@ -269,9 +277,7 @@ function evict(head: usize): bool {
   frameOpen(frame, OP_EVICT);
   let page = popRun(head);
   if (page < 0) { frameClose(frame); return false; }
-  let pages = runPages(<u32>page);
   setArg(frame, EVICT_ARG_PAGE, <u64>page);
-  setArg(frame, EVICT_ARG_PAGES, pages);
   count(COUNTER_CACHE_POPPED, 1);
   setPhase(frame, EVICT_POPPED);
   resumeEvict(frame);
@@ -282,7 +288,8 @@ function evict(head: usize): bool {
 export function resumeEvict(frame: usize): void {
   if (phase(frame) == EVICT_START) { frameClose(frame); return; }
   let page = <u32>arg(frame, EVICT_ARG_PAGE);
-  let pages = <u32>arg(frame, EVICT_ARG_PAGES);
+  // The block is this thread's since the pop: its size cannot change.
+  let pages = runPages(page);
   if (phase(frame) == EVICT_POPPED) {
     if (DEBUG) assert(entryKind(loadEntry(page)) == KIND_CACHED, "evicting a block that is not cached");
     fetchAdd64(creditPool(), 1);
@@ -298,6 +305,7 @@ export function resumeEvict(frame: usize): void {
 /** Evicts one block from anywhere; false when every cache is empty. */
 function evictOne(): bool {
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
+    if (!slotInUse(i)) continue;
     let slot = slotAddress(i);
     for (let c: u32 = 0; c < CLASS_COUNT; c++) {
       let head = stackOf(slot, c);
@@ -329,6 +337,7 @@ export function cachedBlocks(): i64 {
 export function flushCaches(keep: i64): u32 {
   let evicted: u32 = 0;
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
+    if (!slotInUse(i)) continue;
     let slot = slotAddress(i);
     for (let c: u32 = 0; c < CLASS_COUNT; c++) {
       let head = stackOf(slot, c);

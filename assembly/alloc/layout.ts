@@ -138,6 +138,7 @@ export const SLOT_ACTIVE_SLABS: usize = 40;
 export const SLOT_REF_FREE: usize = 52;
 export const SLOT_CREDITS: usize = 64;
 export const SLOT_TAG_COUNTER: usize = 72;
+
 export const SLOT_COUNTERS: usize = 128;
 export const SLOT_STATS: usize = 256;
 export const SLOT_FRAMES: usize = 384;

@@ -4,11 +4,16 @@
 // A run is claimed one page map entry at a time, FREE → INNER(tag of the claim), lowest
 // first, with the number claimed so far recorded in the claiming thread's frame; if a page
 // turns out to be taken meanwhile, the pages claimed so far are given back and the search
-// starts again: some other thread made progress. Only once every entry is ours is the hint
-// set. A run is given back in the opposite order: its first page says RELEASING, the hint
-// is cleared, then its pages become FREE. So the hint never says "free" of a page that a
-// claim could not take, and freed runs merge with their neighbours by themselves: a freed
-// run of any size serves a later request of any size.
+// starts again. Freed runs merge with their neighbours by themselves: a freed run of any
+// size serves a later request of any size.
+//
+// The hint may lag the truth, in one direction only. A page's hint bit is set by whoever
+// owns it, once its claim is whole; it is cleared after the page is FREE again, by the
+// thread that freed it. A search that meets a page the hint calls free but another claim
+// holds (in progress, or left by a thread that died) marks it taken and looks elsewhere,
+// so no claim waits for another; it clears its mark again if the page turned FREE
+// meanwhile. So a FREE page is never left marked taken (which would lose it), while a
+// taken page may be marked free for a moment (which only costs a search).
 //
 // The memory grows when a claimed run ends beyond the committed size; `memory.grow` is
 // atomic, and a thread that finds the memory already large enough does nothing.
@@ -201,11 +206,13 @@ function commitUpTo(end: usize): bool {
 //
 //  args  0 first page of the current attempt   1 pages wanted
 //        2 pages claimed so far                 3 tag of the claim (INNER entries carry it)
+//        4 page + 1 being marked held (0: none)
 //  phases
 const TAKE_FIRST: usize = 0;
 const TAKE_PAGES: usize = 1;
 const TAKE_CLAIMED: usize = 2;
 const TAKE_TAG: usize = 3;
+const TAKE_MARKING: usize = 4;
 /** Claiming entries (arg 2 counts them). */
 const TAKE_CLAIMING: u32 = 0;
 /** Every entry is ours; the hint and the memory size may still lag. */
@@ -215,26 +222,50 @@ const TAKE_COMMITTED: u32 = 2;
 /** Added to the arena's pages held. */
 const TAKE_COUNTED: u32 = 3;
 
-/** Gives back the pages of the current attempt that are claimed (highest first). */
+/**
+ * Gives back the pages of the current attempt that are claimed, highest first: each entry
+ * INNER(tag) → FREE by CAS (so that running this again after a restart never frees a page
+ * someone claimed since), then its hint bit (a page claimed again meanwhile may lose its
+ * bit: that direction only costs a search).
+ */
 function releaseClaimed(frame: usize): void {
   let first = <u32>arg(frame, TAKE_FIRST);
+  let inner = makeEntry(KIND_INNER, arg(frame, TAKE_TAG));
   for (let claimed = <u32>arg(frame, TAKE_CLAIMED); claimed > 0; claimed--) {
-    publish64(entryAddress(first + claimed - 1), 0);
+    casShared64(entryAddress(first + claimed - 1), inner, 0);
+    markHint(first + claimed - 1, 1, false);
     setArg(frame, TAKE_CLAIMED, claimed - 1);
   }
 }
 
-/** Claims every entry of [first, first+n) or none. */
-function claimRun(frame: usize, first: u32, n: u32, tag: u64): bool {
+/**
+ * Marks a page that another claim holds as taken, unless it turned FREE meanwhile (the
+ * frame names the page until then, so that a restart looks again).
+ */
+function markHeld(frame: usize, page: u32): void {
+  setArg(frame, TAKE_MARKING, page + 1);
+  markHint(page, 1, true);
+  unmarkIfFree(frame);
+}
+
+function unmarkIfFree(frame: usize): void {
+  let marking = <u32>arg(frame, TAKE_MARKING);
+  if (marking == 0) return;
+  if (loadEntry(marking - 1) == 0) markHint(marking - 1, 1, false);
+  setArg(frame, TAKE_MARKING, 0);
+}
+
+/** Claims every entry of [first, first+n) or none; returns -1, or the page found taken. */
+function claimRun(frame: usize, first: u32, n: u32, tag: u64): i32 {
   let inner = makeEntry(KIND_INNER, tag);
   for (let i: u32 = 0; i < n; i++) {
     if (casShared64(entryAddress(first + i), 0, inner) != 0) {
       releaseClaimed(frame);
-      return false;
+      return <i32>(first + i);
     }
     setArg(frame, TAKE_CLAIMED, i + 1);
   }
-  return true;
+  return -1;
 }
 
 /**
@@ -248,6 +279,7 @@ export function takePages(n: u32): i32 {
   setArg(frame, TAKE_PAGES, n);
   setArg(frame, TAKE_CLAIMED, 0);
   setArg(frame, TAKE_TAG, freshTag());
+  setArg(frame, TAKE_MARKING, 0);
   frameOpen(frame, OP_TAKE_PAGES);
   let tag = arg(frame, TAKE_TAG);
   let first: i32;
@@ -255,7 +287,10 @@ export function takePages(n: u32): i32 {
     first = findRun(n);
     if (first < 0) { frameClose(frame); return -1; }
     setArg(frame, TAKE_FIRST, <u64>first);
-    if (claimRun(frame, <u32>first, n, tag)) break;
+    let taken = claimRun(frame, <u32>first, n, tag);
+    if (taken < 0) break;
+    // Another claim holds a page the hint calls free: mark it, look elsewhere, never wait.
+    markHeld(frame, <u32>taken);
   }
   setPhase(frame, TAKE_OWNED);
   markHint(<u32>first, n, true);
@@ -274,15 +309,12 @@ export function takePages(n: u32): i32 {
 /** Undoes a take from whatever phase it reached, and closes its frame (recovery, or a failed grow). */
 export function undoTakePages(frame: usize): void {
   let n = <u32>arg(frame, TAKE_PAGES);
+  unmarkIfFree(frame);
   if (phase(frame) == TAKE_COUNTED) {
     fetchAdd64(ARENA_HEADER + HEADER_PAGES_HELD, -(<u64>n));
     setPhase(frame, TAKE_COMMITTED);
   }
-  if (phase(frame) != TAKE_CLAIMING) {
-    // Every entry is still ours: no one else can have hint bits in the run.
-    markHint(<u32>arg(frame, TAKE_FIRST), n, false);
-    setPhase(frame, TAKE_CLAIMING);
-  }
+  setPhase(frame, TAKE_CLAIMING);
   releaseClaimed(frame);
   frameClose(frame);
 }
@@ -295,14 +327,12 @@ const GIVE_PAGES: usize = 1;
 const GIVE_FREED: usize = 2;
 /** The run is the caller's (its first page says whatever it said). */
 const GIVE_START: u32 = 0;
-/** The first page says RELEASING. */
-const GIVE_MARKED: u32 = 1;
-/** The hint no longer says taken. */
-const GIVE_UNHINTED: u32 = 2;
+/** The first page says RELEASING; inner pages become FREE (arg 2 counts them). */
+const GIVE_MARKED: u32 = 2;
 /** Every inner page is FREE. */
-const GIVE_INNER_FREE: u32 = 3;
-/** The first page is FREE. */
-const GIVE_ALL_FREE: u32 = 4;
+const GIVE_INNER_FREE: u32 = 4;
+/** The first page is FREE; the hint still says taken. */
+const GIVE_ALL_FREE: u32 = 6;
 
 /** Returns a run that the caller owns to the heap. */
 export function givePages(first: u32, n: u32): void {
@@ -324,10 +354,6 @@ export function resumeGivePages(frame: usize): void {
     setPhase(frame, GIVE_MARKED);
   }
   if (phase(frame) == GIVE_MARKED) {
-    markHint(first, n, false);
-    setPhase(frame, GIVE_UNHINTED);
-  }
-  if (phase(frame) == GIVE_UNHINTED) {
     for (let freed = <u32>arg(frame, GIVE_FREED); freed + 1 < n; freed++) {
       publish64(entryAddress(first + 1 + freed), 0);
       setArg(frame, GIVE_FREED, freed + 1);
@@ -338,6 +364,9 @@ export function resumeGivePages(frame: usize): void {
     publish64(entryAddress(first), 0);
     setPhase(frame, GIVE_ALL_FREE);
   }
+  // After the pages are FREE: a page claimed again meanwhile may lose its bit, which a
+  // search that meets it puts back; a FREE page never keeps one.
+  markHint(first, n, false);
   fetchAdd64(ARENA_HEADER + HEADER_PAGES_HELD, -(<u64>n));
   frameClose(frame);
 }

@@ -119,12 +119,34 @@ function findGranules(used: u64, need: u32): i32 {
  * decision; the caller records it straight after the call returns.
  */
 function dropClaim(slab: usize, bits: u64): u32 {
+  if (isDefined(PA_MUTANT_SLAB)) return dropClaimThenDecide(slab, bits);
   let at = slab + SLAB_USED;
   let bin = load<u32>(slab + SLAB_BIN);
   let seen = loadShared64(at);
   while (true) {
     if (DEBUG) assert(seen != RETIRED && (seen & bits) == bits, "dropping a claim not held");
     let next = decide(seen, bits, bin);
+    let found = casShared64(at, seen, next);
+    if (found == seen) return decisionOf(next, seen);
+    seen = found;
+  }
+}
+
+/**
+ * The schedule explorer's proof of its own worth (built only with `--use PA_MUTANT_SLAB=1`,
+ * never shipped): the slab code as it was before claim and decision were one CAS. The
+ * claim is dropped first, and the decision is taken by a second CAS that holds no claim:
+ * if meanwhile the slab was retired and its page handed out again, that CAS writes into
+ * the new owner's bytes and may retire a live page. test/explore.test.ts checks that the
+ * explorer finds this.
+ */
+function dropClaimThenDecide(slab: usize, bits: u64): u32 {
+  let at = slab + SLAB_USED;
+  let bin = load<u32>(slab + SLAB_BIN);
+  let seen = fetchClearBits64(at, bits) & ~bits;
+  while (true) {
+    let next = decide(seen, 0, bin);
+    if (next == seen) return DECIDED_NOTHING;
     let found = casShared64(at, seen, next);
     if (found == seen) return decisionOf(next, seen);
     seen = found;
@@ -152,11 +174,12 @@ function carryOut(frame: usize, slab: usize, decision: u32, base: u32): void {
 
 // ── freeing: OP_RELEASE_SMALL ─────────────────────────────────────────────────────
 //
-//  args  0 slab   1 first granule   2 granules   3 decision
+//  args  0 slab   1 first granule   2 granules   3 decision   4 tag
 const FREE_ARG_SLAB: usize = 0;
 const FREE_ARG_FIRST: usize = 1;
 const FREE_ARG_GRANULES: usize = 2;
 const FREE_ARG_DECISION: usize = 3;
+const FREE_ARG_TAG: usize = 4;
 const FREE_START: u32 = 0;
 /** The header says DEAD: the block is this thread's alone. */
 const FREE_DEAD: u32 = 2;
@@ -198,28 +221,34 @@ export function freeSmall(address: usize, tag: u64): i32 {
   if (((loadShared64(slab + SLAB_STARTS) >> first) & 1) == 0) return fail(ERR_DOUBLE_FREE);
   let seen = loadShared64(header);
   if (headerState(seen) != SMALL_LIVE || headerTag(seen) != tag) return fail(ERR_DOUBLE_FREE);
-  let granules = headerGranules(seen);
   let frame = frameNext();
   setArg(frame, FREE_ARG_SLAB, slab);
   setArg(frame, FREE_ARG_FIRST, first);
-  setArg(frame, FREE_ARG_GRANULES, granules);
+  setArg(frame, FREE_ARG_GRANULES, headerGranules(seen));
+  setArg(frame, FREE_ARG_TAG, tag);
   frameOpen(frame, OP_RELEASE_SMALL);
-  if (casShared64(header, seen, makeHeader(SMALL_DEAD, granules, tag)) != seen) {
-    frameClose(frame);
-    return fail(ERR_DOUBLE_FREE);
-  }
-  // This thread alone now owns the block, and through it holds a claim on the slab.
-  setPhase(frame, FREE_DEAD);
-  resumeFreeSmall(frame);
-  return OK;
+  return resumeFreeSmall(frame);
 }
 
-/** Runs a small free from the phase it reached, and closes its frame. */
-export function resumeFreeSmall(frame: usize): void {
-  if (phase(frame) == FREE_START) { frameClose(frame); return; }
+/**
+ * Runs a small free from the phase it reached, and closes its frame. From the start (a
+ * thread stopped before its claim) it makes the claim: a caller waiting on it sees the
+ * free done, or refused.
+ */
+export function resumeFreeSmall(frame: usize): i32 {
   let slab = <usize>arg(frame, FREE_ARG_SLAB);
   let first = <u32>arg(frame, FREE_ARG_FIRST);
   let granules = <u32>arg(frame, FREE_ARG_GRANULES);
+  if (phase(frame) == FREE_START) {
+    let tag = arg(frame, FREE_ARG_TAG);
+    let live = makeHeader(SMALL_LIVE, granules, tag);
+    if (casShared64(slab + (<usize>first << GRANULE_SHIFT), live, makeHeader(SMALL_DEAD, granules, tag)) != live) {
+      frameClose(frame);
+      return fail(ERR_DOUBLE_FREE);
+    }
+    // This thread alone now owns the block, and through it holds a claim on the slab.
+    setPhase(frame, FREE_DEAD);
+  }
   if (phase(frame) == FREE_DEAD) {
     fetchClearBits64(slab + SLAB_STARTS, <u64>1 << first);
     setPhase(frame, FREE_UNSTARTED);
@@ -233,6 +262,7 @@ export function resumeFreeSmall(frame: usize): void {
   count(COUNTER_FREED, 1);
   count(COUNTER_BYTES_FREED, <u64>smallBytes(granules));
   frameClose(frame);
+  return OK;
 }
 
 // ── giving up a slab: OP_ABANDON_SLAB ─────────────────────────────────────────────

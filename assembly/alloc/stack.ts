@@ -57,8 +57,8 @@ export function popRun(head: usize): i32 {
   }
 }
 
-/** The top run's first page without popping it, or -1 (a snapshot). */
+/** The top run's first page without popping it, or -1: a glance, without ordering (the pop that may follow decides). */
 // @ts-ignore: decorator
 @inline export function peekRun(head: usize): i32 {
-  return <i32>(<u32>loadShared64(head)) - 1;
+  return <i32>(<u32>load<u64>(head)) - 1;
 }

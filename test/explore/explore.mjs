@@ -1,0 +1,230 @@
+// The schedule explorer: runs the scenarios of scenarios.mjs under many schedules, each
+// chosen from a seed, and checks after each that nothing was handed to two owners, that
+// every owner's stamp survived, and that the heap walker finds the arena consistent with
+// every thread reclaimed. Two strategies, alternating: random switches, and PCT
+// (probabilistic concurrency testing: random thread priorities with a few priority change
+// points, which finds bugs of small depth with a known probability). Either may kill a
+// thread at a schedule point; a live thread then reclaims it, as a pool does.
+//
+//   npm run explore -- [--minutes N | --schedules N] [--seed S] [--scenario NAME]
+//                      [--kills N] [--core explore|explore-mutant]
+//
+// A failure prints the seed and schedule number, which replay it exactly (--replay).
+
+import { Machine, Violation, loadModule } from './machine.mjs';
+import { context, scenarios } from './scenarios.mjs';
+
+/** A small seeded PRNG (mulberry32). */
+export function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const int = (random, n) => Math.floor(random() * n);
+
+class RandomSwitches {
+  constructor(random, kills) {
+    this.random = random;
+    this.kills = kills;
+    this.switchRate = 0.05 + random() * 0.6;
+    this.killRate = kills > 0 ? 0.002 + random() * 0.05 : 0;
+    this.name = 'random';
+  }
+  onPoint() {
+    if (this.kills > 0 && this.random() < this.killRate) { this.kills--; return 'kill'; }
+    return this.random() < this.switchRate ? 'switch' : 'continue';
+  }
+  pick(runnable) {
+    return runnable[int(this.random, runnable.length)];
+  }
+}
+
+class PriorityChanges {
+  constructor(random, threads, kills, { depth = 3, steps = 400 } = {}) {
+    this.random = random;
+    this.name = 'pct';
+    const order = Array.from({ length: threads }, (_, i) => i).sort(() => random() - 0.5);
+    this.priority = new Map(order.map((thread, rank) => [thread, depth + rank]));
+    this.changes = new Map();
+    for (let d = 1; d < depth; d++) this.changes.set(1 + int(random, steps), d);
+    this.killAt = kills > 0 ? new Set(Array.from({ length: kills }, () => 1 + int(random, steps))) : new Set();
+    this.steps = 0;
+  }
+  onPoint(thread, machine) {
+    this.steps++;
+    if (this.killAt.has(this.steps)) return 'kill';
+    const lowered = this.changes.get(this.steps);
+    if (lowered !== undefined) this.priority.set(thread.index, lowered);
+    const top = this.pick(machine.threads.filter((t) => t.runnable));
+    return top === thread ? 'continue' : 'switch';
+  }
+  onPause(thread) {
+    this.priority.set(thread.index, 0);
+  }
+  pick(runnable) {
+    let best = runnable[0];
+    for (const t of runnable) if (this.priority.get(t.index) > this.priority.get(best.index)) best = t;
+    return best;
+  }
+}
+
+const VIOLATIONS = {
+  1: 'a taken page that no run covers', 2: 'the page bitmap calls a free page taken',
+  3: 'a page inside a run that is not an inner page', 4: 'a free page whose entry is not empty',
+  5: 'a cache stack holds a block that is not cached', 6: 'cached blocks found differ from the count',
+  7: 'slab granules and small-block headers disagree', 8: 'blocks in use differ from allocations minus frees',
+  9: 'cached blocks plus credits differ from blocksMax', 10: 'pages held differ from the pages taken',
+  11: 'a live reference names a dead image', 12: 'image reference counts or live images disagree',
+  13: 'an operation left unfinished',
+};
+
+/** After a run: everyone reclaimed, leftovers freed, then the arena must be spotless. */
+function settle(machine, ctx) {
+  for (const thread of machine.threads) {
+    if ((thread.state === 'dead' || thread.fenced) && !thread.reclaimed) machine.reclaimFromController(thread);
+  }
+  const c = machine.controller;
+  const free = (block) => {
+    const status = c.release(block.ptr, block.tag);
+    if (status !== 0) throw new Violation(`leftover block ${block.ptr} (tag ${block.tag}) of a dead thread gave ${status}`);
+    machine.unclaim(block.ptr, block.size);
+  };
+  for (const thread of machine.threads) {
+    if (thread.state !== 'dead' && !thread.fenced) continue;
+    for (const block of thread.blocks.values()) free(block);
+    // A free cut short by the kill: finished by reclaim, or never begun.
+    if (thread.freeing) {
+      const status = c.release(thread.freeing.ptr, thread.freeing.tag);
+      if (status !== 0 && status !== 2) throw new Violation(`the block a dead thread was freeing gave ${status}`);
+    }
+  }
+  // Mail nobody took: blocks are freed, handles adopted and released (a dead sender's are gone).
+  for (const box of ctx.mailboxes) {
+    for (const item of box.splice(0)) {
+      if (item.ptr !== undefined) { free(item); continue; }
+      const image = c.imageAdopt(item.record, item.tag);
+      if (image === 0) {
+        const sender = machine.threads[item.from];
+        if (sender.state !== 'dead' && !sender.fenced) throw new Violation('a live thread\'s handle could not be adopted');
+        continue;
+      }
+      if (c.imageRelease(item.record, item.tag) !== 0) throw new Violation('releasing an adopted leftover failed');
+    }
+  }
+  // A thread that detached while a handle it shared was still on its way keeps its slot
+  // until reclaimed (a pool reclaims every worker that leaves): here that handle's
+  // receiver died before adopting it.
+  for (const thread of machine.threads) {
+    if (thread.state === 'done' && machine.slotState(thread) === 'detached') machine.reclaimFromController(thread);
+  }
+  if (machine.ledger.size !== 0) {
+    const owners = [...new Set(machine.ledger.values())].join(', ');
+    throw new Violation(`${machine.ledger.size} granules still claimed after every block was freed (${owners})`);
+  }
+  const status = machine.heapCheck();
+  if (status !== 0) throw new Violation(`heap check: ${VIOLATIONS[status] ?? status}`);
+  const stats = machine.stats();
+  if (stats.blocksInUse !== 0 || stats.imagesLive !== 0 || stats.bytesInUse !== 0) {
+    throw new Violation(`leak: ${JSON.stringify(stats)}`);
+  }
+  if (stats.attachments !== 1) throw new Violation(`${stats.attachments - 1} slots still taken after every thread left`);
+}
+
+/**
+ * Explores one scenario. Returns { schedules, points, seconds, failure? } where failure
+ * holds { schedule, message, trace } for the first schedule that broke a rule.
+ * @param {{ scenario: string, seed?: number, schedules?: number, seconds?: number, kills?: number,
+ *   variant?: string, replay?: number, start?: number }} options
+ * @returns {{ schedules: number, points: number, seconds: number,
+ *   failure?: { scenario: string, seed: number, schedule: number, strategy: string, message: string,
+ *     killed: string[], threads: string, trace?: string } }}
+ */
+export function explore({ scenario: name, seed = 1, schedules = Infinity, seconds = Infinity, kills = 1, variant = "explore", replay, start = 0 } = {}) {
+  const scenario = scenarios[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+  const machine = new Machine(loadModule(variant), {
+    threads: scenario.threads, maxBytes: scenario.maxBytes ?? (2 << 20), growth: scenario.growth ?? false,
+    blocksMax: scenario.blocksMax ?? 8, blockSize: scenario.blockSize ?? 65536,
+  });
+  const started = performance.now();
+  let points = 0;
+  let run = 0;
+  const first = replay ?? start;
+  const last = replay !== undefined ? replay + 1 : schedules;
+  for (run = first; run < last; run++) {
+    if ((performance.now() - started) / 1000 > seconds) break;
+    const random = seeded(seed * 1_000_003 + run);
+    const strategy = run % 2 === 0
+      ? new RandomSwitches(random, kills)
+      : new PriorityChanges(random, scenario.threads, kills, { depth: 2 + int(random, 3), steps: 50 + int(random, 600) });
+    machine.tracing = replay !== undefined;
+    machine.reset(strategy);
+    const ctx = context(machine);
+    try {
+      machine.run(scenario.programs(ctx, machine.threads));
+      settle(machine, ctx);
+    } catch (error) {
+      points += machine.points;
+      return {
+        schedules: run - first + 1, points, seconds: (performance.now() - started) / 1000,
+        failure: {
+          scenario: name, seed, schedule: run, strategy: strategy.name,
+          message: error instanceof Violation ? error.message : String(error?.stack ?? error),
+          killed: machine.threads.filter((t) => t.state === 'dead').map((t) => `thread ${t.index} in ${t.killedDuring?.fn}`),
+          threads: machine.describe(),
+          trace: machine.tracing ? machine.trace.join(' ') : undefined,
+        },
+      };
+    }
+    points += machine.points;
+  }
+  return { schedules: run - first, points, seconds: (performance.now() - started) / 1000 };
+}
+
+// ── command line ────────────────────────────────────────────────────────────────
+
+function option(args, name, fallback) {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const minutes = Number(option(args, 'minutes', '0.25'));
+  const schedules = option(args, 'schedules') ? Number(option(args, 'schedules')) : Infinity;
+  const seed = Number(option(args, 'seed', String(Date.now() % 1_000_000)));
+  const kills = Number(option(args, 'kills', '1'));
+  const variant = option(args, 'core', 'explore');
+  const replay = option(args, 'replay') === undefined ? undefined : Number(option(args, 'replay'));
+  const only = option(args, 'scenario');
+  const names = only ? [only] : Object.keys(scenarios);
+  const perScenario = (minutes * 60) / names.length;
+  console.log(`schedule explorer: core ${variant}, seed ${seed}, ${kills} kill(s) per schedule at most, ${names.length} scenario(s)`);
+  let failed = false;
+  let round = 0;
+  const deadline = performance.now() + minutes * 60_000;
+  do {
+    for (const name of names) {
+      const result = explore({
+        scenario: name, seed: seed + round * 7919, schedules, seconds: Math.min(perScenario, 60), kills, variant, replay,
+      });
+      const rate = result.schedules / Math.max(result.seconds, 1e-9);
+      console.log(`${name.padEnd(16)} ${String(result.schedules).padStart(8)} schedules ${String(result.points).padStart(10)} points ${rate.toFixed(0).padStart(6)} schedules/s${result.failure ? '  FAILED' : ''}`);
+      if (result.failure) {
+        failed = true;
+        const f = result.failure;
+        console.log(`  ${f.message}\n  strategy ${f.strategy}; killed: ${f.killed.join(', ') || 'none'}\n  ${f.threads}`);
+        console.log(`  replay: npm run explore -- --scenario ${f.scenario} --seed ${f.seed} --replay ${f.schedule} --kills ${kills} --core ${variant}`);
+        if (f.trace) console.log(`  trace: ${f.trace}`);
+      }
+    }
+    round++;
+  } while (!failed && replay === undefined && schedules === Infinity && performance.now() < deadline);
+  process.exitCode = failed ? 1 : 0;
+}

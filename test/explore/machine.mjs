@@ -1,0 +1,354 @@
+// A machine of virtual threads over one memory, in one JS thread: the heart of the schedule
+// explorer (explore.mjs drives it, scenarios.mjs gives the threads something to do).
+//
+// Every virtual thread is an instance of the explore build of the core (scripts/build-
+// explore.mjs): the real allocator, with a call to the imported `schedulePoint` before each
+// atomic operation, made suspendable there by binaryen's asyncify. At each point the
+// strategy decides: go on, switch to another thread (this one unwinds and is rewound later
+// exactly where it stopped), or kill this thread (it unwinds and never runs again, as a
+// worker terminated in the middle of a core call). Each instance keeps its asyncify stack in
+// its own region of the memory between the attachment slots and the static data.
+//
+// Threads run programs: generators that yield operations (a core call and how to read its
+// result). Between operations a program's own code runs without interruption, as a worker's
+// JavaScript runs between its calls into the core. The machine keeps an ownership ledger of
+// every block handed out, stamps each block, and checks both at every hand-out and free.
+
+import { readFileSync } from 'node:fs';
+
+export const WASM_PAGE = 65536;
+
+// Offsets the machine needs (asserted against the module's exported globals at load).
+const SLOTS_BASE = 2048;
+const SLOT_RESULTS = 16;
+const SLOT_RESULT_TAG = 32;
+const RESULT_SIZE = 0;
+const RESULT_ERROR = 1;
+const RESULT_AUX = 2;
+const ASYNC_STACK = 8192;
+
+/** Reads an AssemblyScript string (UTF-16, length in bytes at ptr - 4) from memory. */
+function readString(memory, ptr) {
+  if (!ptr) return '';
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
+export class Violation extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'Violation';
+  }
+}
+
+export function loadModule(variant = 'explore') {
+  return new WebAssembly.Module(readFileSync(new URL(`../../build/pixel-arena.${variant}.wasm`, import.meta.url)));
+}
+
+/** A thread's view of the core, and what it is doing. */
+class VirtualThread {
+  constructor(machine, index) {
+    this.machine = machine;
+    this.index = index;
+    this.stack = 0;
+    this.instance = undefined;
+    this.exports = undefined;
+    this.reset();
+  }
+
+  reset() {
+    this.id = -1;
+    this.slot = -1;
+    this.state = 'ready'; // ready | done | dead
+    this.suspended = false;
+    this.rewinding = false;
+    this.unwinding = undefined;
+    this.program = undefined;
+    this.pending = undefined;
+    this.reclaimed = false;
+    this.blocks = new Map(); // ptr -> block, the raw blocks this thread owns
+    this.images = [];        // { record, tag, image }
+    this.freeing = undefined;
+    this.tried = undefined;
+    this.fenced = false;
+    this.opPoints = 0;
+    this.killedDuring = undefined;
+    this.lastValue = undefined;
+  }
+
+  get runnable() {
+    return this.state === 'ready';
+  }
+
+  result(index) {
+    return new Uint32Array(this.machine.memory.buffer, SLOTS_BASE + this.slot * this.machine.slotSize + SLOT_RESULTS, 4)[index];
+  }
+
+  resultTag() {
+    return new Float64Array(this.machine.memory.buffer, SLOTS_BASE + this.slot * this.machine.slotSize + SLOT_RESULT_TAG, 1)[0];
+  }
+}
+
+export class Machine {
+  /**
+   * @param module the explore core
+   * @param options.threads virtual threads; options.maxBytes arena size; options.growth:
+   *   start with the memory small, so that it grows during the run
+   */
+  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536 } = {}) {
+    this.module = module;
+    this.options = { threads, maxBytes, growth, blocksMax, blockSize };
+    this.current = null;
+    this.strategy = null;
+    this.points = 0;
+    this.progressLimit = 100_000;
+    this.runLimit = 5_000_000;
+    this.trace = [];
+    this.tracing = false;
+    this.threads = Array.from({ length: threads }, (_, i) => new VirtualThread(this, i));
+    this.#build();
+  }
+
+  #imports(thread) {
+    const machine = this;
+    return {
+      env: {
+        memory: this.memory,
+        abort(message, file, line, column) {
+          throw new Violation(`core assertion failed: ${readString(machine.memory, message)} at ${readString(machine.memory, file)}:${line}:${column}`);
+        },
+        schedulePoint() {
+          if (thread === null || machine.current !== thread) return;
+          const e = thread.exports;
+          if (thread.rewinding) {
+            thread.rewinding = false;
+            e.asyncify_stop_rewind();
+            return;
+          }
+          if (++machine.points > machine.runLimit) throw new Violation(`a run went past ${machine.runLimit} schedule points: a program never ends`);
+          // A lock-free operation finishes whatever the others do; one that keeps going
+          // this long waits for another thread in all but name.
+          if (++thread.opPoints > machine.progressLimit) {
+            throw new Violation(`thread ${thread.index} made no progress in ${machine.progressLimit} schedule points of ${thread.pending?.fn}: it waits for another thread`);
+          }
+          const decision = machine.strategy.onPoint(thread, machine);
+          if (machine.tracing) machine.trace.push(`${thread.index}:${decision[0]}`);
+          if (decision === 'continue') return;
+          const header = new Int32Array(machine.memory.buffer, thread.stack, 2);
+          header[0] = thread.stack + 8;
+          header[1] = thread.stack + ASYNC_STACK;
+          e.asyncify_start_unwind(thread.stack);
+          thread.unwinding = decision;
+        },
+      },
+    };
+  }
+
+  /** A fresh memory with an arena in it, the controller attached, and an instance per thread. */
+  #build() {
+    const { maxBytes, growth, blocksMax, blockSize } = this.options;
+    const maxPages = maxBytes / WASM_PAGE;
+    this.memory = new WebAssembly.Memory({ initial: growth ? 10 : maxPages, maximum: maxPages });
+    this.controller = new WebAssembly.Instance(this.module, this.#imports(null)).exports;
+    this.memoryBase = this.controller.MEMORY_BASE.value;
+    this.slotSize = this.controller.SLOT_SIZE.value;
+    if (this.controller.SLOTS_BASE.value !== SLOTS_BASE || this.controller.SLOT_RESULTS.value !== SLOT_RESULTS
+      || this.controller.SLOT_RESULT_TAG.value !== SLOT_RESULT_TAG) throw new Error('the explore core has another slot layout');
+    const free = this.controller.FIXED_END.value;
+    if (free + this.threads.length * ASYNC_STACK > this.memoryBase) throw new Error('too many virtual threads for the free region');
+    this.threads.forEach((thread, i) => {
+      thread.stack = free + i * ASYNC_STACK;
+      thread.instance = new WebAssembly.Instance(this.module, this.#imports(thread));
+      thread.exports = thread.instance.exports;
+    });
+    const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, 7);
+    if (status !== 0) throw new Error(`arenaInit failed: ${status}`);
+    this.controllerId = this.controller.attach(0);
+    if (this.controllerId < 0) throw new Error('controller attach failed');
+    this.snapshot = growth ? null : new Uint8Array(this.memory.buffer).slice();
+  }
+
+  /** Back to the state after creation: memory restored (or rebuilt), threads attached anew. */
+  reset(strategy) {
+    if (this.snapshot) new Uint8Array(this.memory.buffer).set(this.snapshot);
+    else this.#build();
+    this.strategy = strategy;
+    this.points = 0;
+    this.trace = [];
+    this.ledger = new Map(); // granule index -> owner label, over every live block
+    this.events = 0;
+    for (const thread of this.threads) {
+      thread.reset();
+      this.current = null;
+      thread.id = thread.exports.attach(0);
+      if (thread.id < 0) throw new Error(`attach failed: ${thread.id}`);
+      thread.slot = thread.id % 256;
+    }
+  }
+
+  // ── running ────────────────────────────────────────────────────────────────────
+
+  /** Runs `thread`'s pending operation until it finishes, is suspended or is killed. */
+  #step(thread) {
+    const op = thread.pending;
+    const e = thread.exports;
+    if (thread.suspended) {
+      thread.suspended = false;
+      thread.rewinding = true;
+      e.asyncify_start_rewind(thread.stack);
+    }
+    this.current = thread;
+    let value;
+    try {
+      value = e[op.fn](...op.args);
+    } finally {
+      this.current = null;
+    }
+    if (thread.unwinding !== undefined) {
+      e.asyncify_stop_unwind();
+      const decision = thread.unwinding;
+      thread.unwinding = undefined;
+      if (decision === 'kill') {
+        thread.state = 'dead';
+        thread.killedDuring = op;
+        this.onKill?.(thread);
+      } else {
+        thread.suspended = true;
+      }
+      return { finished: false };
+    }
+    return { finished: true, value };
+  }
+
+  /** Runs every thread's program to its end under the strategy. */
+  run(programs) {
+    this.threads.forEach((thread, i) => { thread.program = programs[i]; });
+    for (;;) {
+      const runnable = this.threads.filter((t) => t.runnable);
+      if (runnable.length === 0) break;
+      const thread = this.strategy.pick(runnable, this);
+      if (thread.pending === undefined) {
+        const next = thread.program.next(thread.lastValue);
+        thread.lastValue = undefined;
+        if (next.done) { thread.state = 'done'; continue; }
+        thread.pending = next.value;
+      }
+      if (thread.pending.fn === 'pause') {
+        thread.pending = undefined;
+        this.strategy.onPause?.(thread);
+        continue;
+      }
+      const { finished, value } = this.#step(thread);
+      if (finished) {
+        const op = thread.pending;
+        thread.pending = undefined;
+        thread.opPoints = 0;
+        thread.lastValue = op.done ? op.done(value, thread) : value;
+      }
+    }
+  }
+
+  // ── the ledger ─────────────────────────────────────────────────────────────────
+
+  /** Records a hand-out of [ptr, ptr+size) to `owner`; a granule already owned is a double hand-out. */
+  claim(ptr, size, owner) {
+    for (let g = Math.floor(ptr / 64), end = Math.ceil((ptr + size) / 64); g < end; g++) {
+      const before = this.ledger.get(g);
+      if (before !== undefined) {
+        throw new Violation(`block ${ptr}+${size} handed to ${owner} while ${before} holds granule ${g * 64}: two owners`);
+      }
+      this.ledger.set(g, owner);
+    }
+  }
+
+  unclaim(ptr, size) {
+    for (let g = Math.floor(ptr / 64), end = Math.ceil((ptr + size) / 64); g < end; g++) this.ledger.delete(g);
+  }
+
+  bytes(ptr, length) {
+    return new Uint8Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Writes the owner's stamp at the start of a block and zeros after it (what a user's zero-filled row looks like). */
+  stamp(block) {
+    const view = new DataView(this.memory.buffer, block.ptr, Math.min(block.size, 64));
+    for (let i = 0; i < view.byteLength; i++) view.setUint8(i, 0);
+    view.setFloat64(0, block.tag, true);
+  }
+
+  /** Is the stamp intact, and the zeros after it? */
+  stampIntact(block) {
+    const view = new DataView(this.memory.buffer, block.ptr, Math.min(block.size, 64));
+    if (view.getFloat64(0, true) !== block.tag) return false;
+    for (let i = 8; i < view.byteLength; i++) if (view.getUint8(i) !== 0) return false;
+    return true;
+  }
+
+  /** Each thread's state, the operation it is in and its open frames (op:phase), for failure reports. */
+  describe() {
+    const OPS = ['', 'take', 'give', 'allocate', 'releasePage', 'releaseSmall', 'evict', 'acquireSlab', 'abandonSlab',
+      'retireSlabs', 'setBlocksMax', 'flushSlot', 'growRecords', 'createImage', 'dropReference', 'shareImage', 'reclaim',
+      'detach'];
+    return this.threads.map((t) => {
+      const base = SLOTS_BASE + t.slot * this.slotSize;
+      const depth = new Uint32Array(this.memory.buffer, base + 12, 1)[0];
+      const frames = [];
+      for (let i = 0; i < depth && i < 8; i++) {
+        const f = new Uint32Array(this.memory.buffer, base + 384 + i * 96, 2);
+        frames.push(`${OPS[f[0]] ?? f[0]}:${f[1]}`);
+      }
+      return `thread ${t.index} (slot ${t.slot}) ${t.state}${t.pending ? ` in ${t.pending.fn}` : ''} [${frames.join(' > ')}]`;
+    }).join('; ');
+  }
+
+  // ── final checks, by the controller (no schedule points: nothing else runs) ──────
+
+  controllerResult(index) {
+    const slot = this.controllerId % 256;
+    return new Uint32Array(this.memory.buffer, SLOTS_BASE + slot * this.slotSize + SLOT_RESULTS, 4)[index];
+  }
+
+  slotState(thread) {
+    const word = new Uint32Array(this.memory.buffer, SLOTS_BASE + thread.slot * this.slotSize, 1)[0];
+    return ['free', 'live', 'detached', 'fenced', 'reclaiming'][word & 0xff];
+  }
+
+  /** Reclaims a dead thread from the controller. */
+  reclaimFromController(thread) {
+    const dropped = this.controller.reclaim(thread.id, 1);
+    if (dropped < 0 && dropped !== -3) throw new Violation(`reclaim of thread ${thread.index} failed: ${dropped}`);
+    thread.reclaimed = true;
+  }
+
+  /** The heap walker's verdict (0: clean) and the stats. */
+  heapCheck() {
+    return this.controller.heapCheck();
+  }
+
+  stats() {
+    this.controller.statsCollect();
+    const slot = this.controllerId % 256;
+    const s = new Float64Array(this.memory.buffer, SLOTS_BASE + slot * this.slotSize + 256, 16);
+    return { bytesInUse: s[1], blocksInUse: s[3], blocksCached: s[4], imagesLive: s[5], attachments: s[12], blocksMax: s[11] };
+  }
+}
+
+export const RESULTS = { SIZE: RESULT_SIZE, ERROR: RESULT_ERROR, AUX: RESULT_AUX };
+
+/** Per slot: cache pushes and pops counted, and blocks found on its stacks (debugging aid). */
+export function cacheCensus(machine) {
+  const out = [];
+  const mem = machine.memory.buffer;
+  const pageMap = new Uint32Array(mem, 1024 + 44, 1)[0];
+  for (let slot = 0; slot < 8; slot++) {
+    const base = 2048 + slot * machine.slotSize;
+    const counters = new BigUint64Array(mem, base + 128, 16);
+    let onStacks = 0;
+    for (let c = 0; c < 272; c++) {
+      let node = Number(new BigUint64Array(mem, base + 1408 + c * 8, 1)[0] & 0xffffffffn);
+      while (node !== 0 && onStacks < 1000) { onStacks++; node = Number(new BigUint64Array(mem, pageMap + (node - 1) * 16 + 8, 1)[0] >> 32n); }
+    }
+    out.push({ slot, pushed: Number(counters[6]), popped: Number(counters[7]), onStacks, credits: new Uint32Array(mem, base + 64, 1)[0] });
+  }
+  return out;
+}
