@@ -1,0 +1,285 @@
+// Progressive JPEG scans (T.81 Annex G, libjpeg's jcphuff.c), over the whole image's
+// quantized coefficients, in the order of libjpeg's jpeg_simple_progression. Each scan runs
+// twice: first counting its symbols, from which its optimal Huffman tables are made (a
+// progressive file always has optimal tables in libjpeg), then writing them and the scan.
+//
+// A scan sends either DC or a band Ss..Se of AC coefficients, of every block of its
+// components, as successive approximation: bits Al and up first (Ah = 0), then bit Al of
+// the coefficients already sent (Ah = Al + 1, a refinement).
+//
+//   DC first    (dc >> Al) coded as sequential DC differences; MCU-interleaved when the
+//               scan has several components, dummy blocks included
+//   DC refine   bit Al of each DC, no Huffman coding
+//   AC first    |c| >> Al in (run, size) symbols; blocks whose band is empty (after the
+//               shift) are counted in an end-of-band run (EOBRUN) sent as one symbol
+//               (r << 4, r = floor(log2 run)) and r extra bits, when a block with data
+//               comes, or at 0x7FFF
+//   AC refine   coefficients becoming nonzero at bit Al are coded as (run, 1) symbols and
+//               a sign bit; for those already nonzero, bit Al is a correction bit, held
+//               back and sent after the next symbol (or the EOBRUN that covers them). Runs
+//               of 16 zeros get ZRL symbols only up to the last newly nonzero coefficient.
+//               At most MAX_CORRECTION_BITS wait: beyond 1000 − 64 the run is sent early.
+//
+// One component AC scans cover only the blocks that hold image samples, row by row.
+
+import { putBits, flushBits, writerReserve, BLOCK_BOUND } from "./bit-writer";
+import { writeScanHeader } from "./segments-encode";
+import { category, extraBits, buildCodes, optimalTable, CODE_TABLE_BYTES, COUNT_TABLE_BYTES, SPEC_BYTES } from "./huffman-encode";
+import {
+  component, componentCount, mcusX, mcusY, samplingH, samplingV, blocksWide, realWide, realHigh,
+  tableOf, blockAt, lastDc, setLastDc,
+} from "./frame-encode";
+
+const MAX_CORRECTION_BITS: i32 = 1000;
+const EOBRUN_MAX: i32 = 0x7FFF;
+const ALL_COMPONENTS: u8 = 0xFF;
+
+// jpeg_simple_progression's scripts: component (or all), Ss, Se, Ah, Al per scan.
+// @ts-ignore: decorator
+@lazy const YCBCR_SCRIPT = memory.data<u8>([
+  ALL_COMPONENTS, 0, 0, 0, 1,
+  0, 1, 5, 0, 2,
+  2, 1, 63, 0, 1,
+  1, 1, 63, 0, 1,
+  0, 6, 63, 0, 2,
+  0, 1, 63, 2, 1,
+  ALL_COMPONENTS, 0, 0, 1, 0,
+  2, 1, 63, 1, 0,
+  1, 1, 63, 1, 0,
+  0, 1, 63, 1, 0
+]);
+const YCBCR_SCANS: i32 = 10;
+
+// @ts-ignore: decorator
+@lazy const GRAY_SCRIPT = memory.data<u8>([
+  0, 0, 0, 0, 1,
+  0, 1, 5, 0, 2,
+  0, 6, 63, 0, 2,
+  0, 1, 63, 2, 1,
+  0, 0, 0, 1, 0,
+  0, 1, 63, 1, 0
+]);
+const GRAY_SCANS: i32 = 6;
+
+// Tables and buffers (set by progressiveSetup) and the state of the scan being coded.
+let codeTables: usize = 0;      // 4 code tables: DC0, AC0, DC1, AC1
+let countTables: usize = 0;     // 4 count tables, same order
+let specs: usize = 0;           // 4 table specifications, same order
+let optimalWork: usize = 0;
+let correction: usize = 0;      // MAX_CORRECTION_BITS bytes, one bit each
+let counting = false;
+let acTable: i32 = 0;           // index (of the 4) of the AC table of this scan
+let eobRun: i32 = 0;
+let correctionCount: i32 = 0;   // bits held in `correction` for the pending EOBRUN (libjpeg's BE)
+
+/** Where the scans find their tables and buffers. */
+export function progressiveSetup(codes: usize, counts: usize, tableSpecs: usize, work: usize, correctionBits: usize): void {
+  codeTables = codes;
+  countTables = counts;
+  specs = tableSpecs;
+  optimalWork = work;
+  correction = correctionBits;
+}
+
+// @ts-ignore: decorator
+@inline function putSymbol(table: i32, symbol: u32): void {
+  if (counting) {
+    let at = countTables + <usize>table * COUNT_TABLE_BYTES + (<usize>symbol << 2);
+    store<u32>(at, load<u32>(at) + 1);
+  } else {
+    let code = load<u32>(codeTables + <usize>table * CODE_TABLE_BYTES + (<usize>symbol << 2));
+    putBits(code >> 8, <i32>(code & 0xFF));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function putExtra(bits: u32, size: u32): void {
+  if (!counting && size != 0) putBits(bits, <i32>size);
+}
+
+/** Writes `n` held correction bits starting at `from`. */
+function putCorrections(from: i32, n: i32): void {
+  if (counting) return;
+  for (let i = 0; i < n; i++) putBits(<u32>load<u8>(correction + <usize>(from + i)), 1);
+}
+
+/** Sends the pending end-of-band run, then the correction bits it covers. */
+function putEobRun(): void {
+  if (eobRun == 0) return;
+  let size = <u32>(31 - clz(eobRun));
+  putSymbol(acTable, size << 4);
+  putExtra(<u32>eobRun & ((1 << size) - 1), size);
+  eobRun = 0;
+  putCorrections(0, correctionCount);
+  correctionCount = 0;
+}
+
+function dcFirst(block: usize, c: usize, al: i32): void {
+  let value = <i32>load<i16>(block) >> al;
+  let difference = value - lastDc(c);
+  setLastDc(c, value);
+  let size = category(<u32>abs(difference));
+  putSymbol(tableOf(c) << 1, size);
+  putExtra(extraBits(difference, size), size);
+}
+
+function dcRefine(block: usize, al: i32): void {
+  if (!counting) putBits(<u32>(<i32>load<i16>(block) >> al) & 1, 1);
+}
+
+function acFirst(block: usize, ss: i32, se: i32, al: i32): void {
+  let run = 0;
+  for (let k = ss; k <= se; k++) {
+    let value = <i32>load<i16>(block + (<usize>k << 1));
+    let magnitude = <u32>abs(value) >> al;
+    if (magnitude == 0) {
+      run++;
+      continue;
+    }
+    putEobRun();
+    while (run > 15) {
+      putSymbol(acTable, 0xF0);
+      run -= 16;
+    }
+    let size = category(magnitude);
+    putSymbol(acTable, (<u32>run << 4) | size);
+    // a negative coefficient sends the complement of its shifted magnitude
+    putExtra((value < 0 ? ~magnitude : magnitude) & ((1 << size) - 1), size);
+    run = 0;
+  }
+  if (run > 0) {
+    eobRun++;
+    if (eobRun == EOBRUN_MAX) putEobRun();
+  }
+}
+
+function acRefine(block: usize, ss: i32, se: i32, al: i32): void {
+  // The last coefficient that becomes nonzero in this scan: ZRLs beyond it fold into EOB.
+  let last = 0;
+  for (let k = ss; k <= se; k++) {
+    if ((<u32>abs(<i32>load<i16>(block + (<usize>k << 1))) >> al) == 1) last = k;
+  }
+  let run = 0;
+  let held = correctionCount; // where this block's correction bits start
+  let count = 0;              // and how many it holds
+  for (let k = ss; k <= se; k++) {
+    let value = <i32>load<i16>(block + (<usize>k << 1));
+    let magnitude = <u32>abs(value) >> al;
+    if (magnitude == 0) {
+      run++;
+      continue;
+    }
+    while (run > 15 && k <= last) {
+      putEobRun();
+      putSymbol(acTable, 0xF0);
+      run -= 16;
+      putCorrections(held, count);
+      held = 0;
+      count = 0;
+    }
+    if (magnitude > 1) {
+      store<u8>(correction + <usize>(held + count), <u8>(magnitude & 1));
+      count++;
+      continue;
+    }
+    putEobRun();
+    putSymbol(acTable, (<u32>run << 4) | 1);
+    putExtra(value < 0 ? 0 : 1, 1);
+    putCorrections(held, count);
+    held = 0;
+    count = 0;
+    run = 0;
+  }
+  if (run > 0 || count > 0) {
+    eobRun++;
+    correctionCount += count;
+    if (eobRun == EOBRUN_MAX || correctionCount > MAX_CORRECTION_BITS - 64 + 1) putEobRun();
+  }
+}
+
+/** One pass over a scan's blocks: counting its symbols, or writing them. */
+function scanPass(first: i32, count: i32, ss: i32, se: i32, ah: i32, al: i32): bool {
+  eobRun = 0;
+  correctionCount = 0;
+  for (let i = 0; i < count; i++) setLastDc(component(first + i), 0);
+  if (count > 1) {
+    // DC of all components, interleaved in MCUs.
+    for (let my = 0; my < mcusY; my++) {
+      if (!counting && !writerReserve(<usize>mcusX * 6 * BLOCK_BOUND)) return false;
+      for (let mx = 0; mx < mcusX; mx++) {
+        for (let i = 0; i < count; i++) {
+          let c = component(first + i);
+          let h = samplingH(c), v = samplingV(c);
+          for (let y = 0; y < v; y++) {
+            for (let x = 0; x < h; x++) {
+              let block = blockAt(c, mx * h + x, my * v + y);
+              if (ah == 0) dcFirst(block, c, al);
+              else dcRefine(block, al);
+            }
+          }
+        }
+      }
+    }
+  } else {
+    let c = component(first);
+    let wide = realWide(c), high = realHigh(c);
+    for (let by = 0; by < high; by++) {
+      if (!counting && !writerReserve(<usize>wide * BLOCK_BOUND + <usize>MAX_CORRECTION_BITS * 2)) return false;
+      for (let bx = 0; bx < wide; bx++) {
+        let block = blockAt(c, bx, by);
+        if (ss == 0) {
+          if (ah == 0) dcFirst(block, c, al);
+          else dcRefine(block, al);
+        } else if (ah == 0) {
+          acFirst(block, ss, se, al);
+        } else {
+          acRefine(block, ss, se, al);
+        }
+      }
+    }
+  }
+  if (!counting && !writerReserve(<usize>MAX_CORRECTION_BITS * 2 + 64)) return false;
+  putEobRun();
+  if (!counting) flushBits();
+  return true;
+}
+
+/**
+ * Writes every scan of the progression: for each, its optimal Huffman tables (DHT), the
+ * scan header and the coded data. False with the status set when the output cannot grow.
+ */
+export function progressiveScans(): bool {
+  let script = componentCount == 1 ? GRAY_SCRIPT : YCBCR_SCRIPT;
+  let scans = componentCount == 1 ? GRAY_SCANS : YCBCR_SCANS;
+  for (let s = 0; s < scans; s++) {
+    let entry = script + <usize>s * 5;
+    let which = load<u8>(entry);
+    let ss = <i32>load<u8>(entry, 1), se = <i32>load<u8>(entry, 2);
+    let ah = <i32>load<u8>(entry, 3), al = <i32>load<u8>(entry, 4);
+    let first = which == ALL_COMPONENTS ? 0 : <i32>which;
+    let count = which == ALL_COMPONENTS ? componentCount : 1;
+    // Tables this scan codes with: bit (2·table + ac) of `used`.
+    let used: u32 = 0;
+    if (ss == 0) {
+      if (ah == 0) for (let i = 0; i < count; i++) used |= 1 << (tableOf(component(first + i)) << 1);
+    } else {
+      acTable = (tableOf(component(first)) << 1) | 1;
+      used = 1 << acTable;
+    }
+    if (used != 0) {
+      memory.fill(countTables, 0, 4 * COUNT_TABLE_BYTES);
+      counting = true;
+      scanPass(first, count, ss, se, ah, al);
+      counting = false;
+      for (let t = 0; t < 4; t++) {
+        if ((used & (1 << t)) == 0) continue;
+        let spec = specs + <usize>t * SPEC_BYTES;
+        optimalTable(countTables + <usize>t * COUNT_TABLE_BYTES, spec, optimalWork);
+        buildCodes(spec, codeTables + <usize>t * CODE_TABLE_BYTES);
+      }
+    }
+    if (!writeScanHeader(first, count, ss, se, ah, al, specs)) return false;
+    if (!scanPass(first, count, ss, se, ah, al)) return false;
+  }
+  return true;
+}
