@@ -175,6 +175,40 @@ describe('jpeg encode memory', () => {
     expect(sha256(imageOf(big!.input).encode('jpeg', big!.options as EncodeOptions))).toBe(big!.sha256);
   });
 
+  it('gives Pillow\'s bytes or ARENA_FULL when memory runs short, leaving nothing behind', async () => {
+    const tight = await Arena.create({ maxBytes: 8 << 20, debug: true });
+    const input = goldens.inputs.get('noise_128x96')!;
+    const image = imageOf(input, tight);
+    const cases = casesOf(input.name, (c) => c.options.quality === 100 && c.options.subsampling === '4:4:4');
+    // Fill the arena, then give memory back a page at a time, trying every case each time.
+    const filler = [];
+    for (;;) {
+      try { filler.push(tight.alloc(4096)); } catch { break; }
+    }
+    let failures = 0, allDone = false;
+    while (!allDone && filler.length > 0) {
+      tight.free(filler.pop()!);
+      allDone = true;
+      for (const c of cases) {
+        const before = tight.stats();
+        try {
+          expect(sha256(image.encode('jpeg', c.options as EncodeOptions)), pillowCall(c.options)).toBe(c.sha256);
+        } catch (error) {
+          expect((error as { code?: string }).code, pillowCall(c.options)).toBe('ARENA_FULL');
+          failures++;
+          allDone = false;
+        }
+        expect(tight.stats().bytesInUse).toBe(before.bytesInUse);
+      }
+    }
+    expect(allDone).toBe(true);
+    expect(failures).toBeGreaterThan(20);
+    filler.forEach((block) => tight.free(block));
+    image.release();
+    tight.checkHeap();
+    tight.close();
+  });
+
   it('gives the same bytes for an image made of many blocks', async () => {
     const small = await Arena.create({ maxBytes: 64 << 20, blockSize: 4096, alignment: 1, debug: true });
     for (const name of ['coffee_91x67', 'noise_128x96', 'chelsea_L_45x37']) {
