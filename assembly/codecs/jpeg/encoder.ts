@@ -14,17 +14,20 @@
 //   progressive                   the whole image's coefficients are kept, then coded in
 //                                 the scans of progressive-encode.ts
 //
-// Work block (one scratch block; offsets 16-byte aligned):
-//   ┌───────────────┬──────────────┬─────────────┬──────────────┬──────────────┐
-//   │ components    │ quantization │ code tables │ count tables │ table specs  │
-//   │ 3 × 48        │ 2 × 512      │ 4 × 1024    │ 4 × 1028     │ 4 × 272      │
-//   ├───────────────┼──────────────┼─────────────┼──────────────┼──────────────┤
-//   │ optimal-table │ DCT block    │ correction  │ sample planes│ chroma rows  │
-//   │ work          │ 128          │ bits 1000   │ per component│ (subsampled) │
-//   ├───────────────┴──────────────┴─────────────┴──────────────┴──────────────┤
-//   │ coefficients of one iMCU row (sequential with standard tables only)       │
-//   └───────────────────────────────────────────────────────────────────────────┘
-// Table order everywhere: DC luminance, AC luminance, DC chrominance, AC chrominance.
+// Work block (one scratch block), in this order:
+//   ┌────────────────┬────────────┬──────────────────────────────────────────────────────┐
+//   │ components     │ 3 × 48     │ frame-encode.ts records                              │
+//   │ quantization   │ 2 × 512    │ quality.ts tables, luminance then chrominance        │
+//   │ code tables    │ 4 × 1024   │ each of the four in the order DC luminance,          │
+//   │ count tables   │ 4 × 1028   │ AC luminance, DC chrominance, AC chrominance         │
+//   │ table specs    │ 4 × 272    │                                                      │
+//   │ optimal work   │ 2188       │ optimalTable's workspace                             │
+//   │ correction     │ 1024       │ correction bits a progressive refinement holds back  │
+//   │ magnitudes     │ 128        │ a block's |c| >> Al in a progressive scan            │
+//   │ sample planes  │ per comp.  │ v · 8 rows of blocksWide · 8 samples                 │
+//   │ chroma rows    │ 2 × vMax   │ full-resolution Cb, then Cr rows (subsampled only)   │
+//   │ coefficients   │ per comp.  │ one iMCU row (sequential, standard tables only)      │
+//   └────────────────┴────────────┴──────────────────────────────────────────────────────┘
 //
 // A dummy block has no AC coefficients and the DC of the block before it: at the right
 // edge, the block to its left; in a row of dummy blocks at the bottom, the last block of
@@ -50,7 +53,7 @@ import {
   realWide, realHigh, tableOf, coefficientsOf, setCoefficients, lastDc, setLastDc, samplesOf, setSamples,
   COMPONENT_BYTES, BLOCK_BYTES,
 } from "./frame-encode";
-import { ZIGZAG, STD_DC_LUMINANCE, STD_AC_LUMINANCE, STD_DC_CHROMINANCE, STD_AC_CHROMINANCE } from "./tables";
+import { STD_DC_LUMINANCE, STD_AC_LUMINANCE, STD_DC_CHROMINANCE, STD_AC_CHROMINANCE } from "./tables";
 
 /** libjpeg's JPEG_MAX_DIMENSION: larger images are refused, as Pillow refuses them. */
 const MAX_DIMENSION: i32 = 65500;
@@ -63,9 +66,9 @@ const W_CODES: usize = W_QUANT + 2 * QUANT_TABLE_BYTES;
 const W_COUNTS: usize = W_CODES + 4 * CODE_TABLE_BYTES;
 const W_SPECS: usize = (W_COUNTS + 4 * COUNT_TABLE_BYTES + 15) & ~15;
 const W_OPTIMAL: usize = W_SPECS + 4 * SPEC_BYTES;
-const W_BLOCK: usize = (W_OPTIMAL + OPTIMAL_WORK_BYTES + 15) & ~15;
-const W_CORRECTION: usize = W_BLOCK + BLOCK_BYTES;
-const W_PLANES: usize = W_CORRECTION + CORRECTION_BYTES;
+const W_CORRECTION: usize = (W_OPTIMAL + OPTIMAL_WORK_BYTES + 15) & ~15;
+const W_MAGNITUDES: usize = W_CORRECTION + CORRECTION_BYTES;
+const W_PLANES: usize = W_MAGNITUDES + BLOCK_BYTES;
 
 // State of the call (per thread).
 let image: usize = 0;
@@ -136,7 +139,6 @@ function prepareRow(row: i32): void {
 
 /** Transforms iMCU row `row` of the sample planes into coefficient blocks. */
 function transformRow(row: i32): void {
-  let block = work + W_BLOCK;
   for (let i = 0; i < componentCount; i++) {
     let c = component(i);
     let h = samplingH(c), v = samplingV(c);
@@ -155,10 +157,7 @@ function transformRow(row: i32): void {
           store<i16>(target, dc);
           continue;
         }
-        forwardDct(samples + (<usize>bx << 3), stride, divisors, block);
-        for (let k: usize = 0; k < 64; k++) {
-          store<i16>(target + (k << 1), load<i16>(block + (<usize>load<u8>(ZIGZAG + k) << 1)));
-        }
+        forwardDct(samples + (<usize>bx << 3), stride, divisors, target);
       }
     }
   }
@@ -344,7 +343,7 @@ export function jpegEncode(sourceImage: usize, quality: i32, subsampling: i32, p
       transformRow(row);
     }
     if (progressive != 0) {
-      progressiveSetup(work + W_CODES, work + W_COUNTS, work + W_SPECS, work + W_OPTIMAL, work + W_CORRECTION);
+      progressiveSetup(work + W_CODES, work + W_COUNTS, work + W_SPECS, work + W_OPTIMAL, work + W_CORRECTION, work + W_MAGNITUDES);
       ok = progressiveScans();
     } else {
       optimizeTables();

@@ -67,18 +67,21 @@ let countTables: usize = 0;     // 4 count tables, same order
 let specs: usize = 0;           // 4 table specifications, same order
 let optimalWork: usize = 0;
 let correction: usize = 0;      // MAX_CORRECTION_BITS bytes, one bit each
+let magnitudes: usize = 0;      // 64 u16: the block's shifted magnitudes
+let onesMask: u64 = 0;
 let counting = false;
 let acTable: i32 = 0;           // index (of the 4) of the AC table of this scan
 let eobRun: i32 = 0;
 let correctionCount: i32 = 0;   // bits held in `correction` for the pending EOBRUN (libjpeg's BE)
 
 /** Where the scans find their tables and buffers. */
-export function progressiveSetup(codes: usize, counts: usize, tableSpecs: usize, work: usize, correctionBits: usize): void {
+export function progressiveSetup(codes: usize, counts: usize, tableSpecs: usize, work: usize, correctionBits: usize, blockWork: usize): void {
   codeTables = codes;
   countTables = counts;
   specs = tableSpecs;
   optimalWork = work;
   correction = correctionBits;
+  magnitudes = blockWork;
 }
 
 // @ts-ignore: decorator
@@ -127,48 +130,74 @@ function dcRefine(block: usize, al: i32): void {
   if (!counting) putBits(<u32>(<i32>load<i16>(block) >> al) & 1, 1);
 }
 
+/**
+ * |c| >> al of the block's 64 coefficients into `magnitudes` (64 u16); returns the mask of
+ * those not zero (bit k for coefficient k) and leaves the mask of those equal to 1 in
+ * `onesMask`.
+ */
+function shiftedMagnitudes(block: usize, al: i32): u64 {
+  let zero = i16x8.splat(0), one = i16x8.splat(1);
+  let nonzero: u64 = 0;
+  let ones: u64 = 0;
+  for (let i: usize = 0; i < 128; i += 32) {
+    let a = i16x8.shr_u(i16x8.abs(v128.load(block + i)), al);
+    let b = i16x8.shr_u(i16x8.abs(v128.load(block + i, 16)), al);
+    v128.store(magnitudes + i, a);
+    v128.store(magnitudes + i, b, 16);
+    let shift = <u64>(i >> 1);
+    nonzero |= <u64><u32>i8x16.bitmask(i8x16.narrow_i16x8_s(i16x8.ne(a, zero), i16x8.ne(b, zero))) << shift;
+    ones |= <u64><u32>i8x16.bitmask(i8x16.narrow_i16x8_s(i16x8.eq(a, one), i16x8.eq(b, one))) << shift;
+  }
+  onesMask = ones;
+  return nonzero;
+}
+
+/** Bits ss..se. */
+// @ts-ignore: decorator
+@inline function bandMask(ss: i32, se: i32): u64 {
+  return (se == 63 ? <u64>-1 : (<u64>1 << <u64>(se + 1)) - 1) & ~((<u64>1 << <u64>ss) - 1);
+}
+
 function acFirst(block: usize, ss: i32, se: i32, al: i32): void {
-  let run = 0;
-  for (let k = ss; k <= se; k++) {
-    let value = <i32>load<i16>(block + (<usize>k << 1));
-    let magnitude = <u32>abs(value) >> al;
-    if (magnitude == 0) {
-      run++;
-      continue;
-    }
-    putEobRun();
+  let mask = shiftedMagnitudes(block, al) & bandMask(ss, se);
+  if (mask != 0) putEobRun();
+  let previous = ss - 1;
+  while (mask != 0) {
+    let k = <i32>ctz(mask);
+    mask &= mask - 1;
+    let run = k - previous - 1;
+    previous = k;
     while (run > 15) {
       putSymbol(acTable, 0xF0);
       run -= 16;
     }
+    let magnitude = <u32>load<u16>(magnitudes + (<usize>k << 1));
     let size = category(magnitude);
     putSymbol(acTable, (<u32>run << 4) | size);
     // a negative coefficient sends the complement of its shifted magnitude
-    putExtra((value < 0 ? ~magnitude : magnitude) & ((1 << size) - 1), size);
-    run = 0;
+    putExtra((load<i16>(block + (<usize>k << 1)) < 0 ? ~magnitude : magnitude) & ((1 << size) - 1), size);
   }
-  if (run > 0) {
+  if (previous < se) {
     eobRun++;
     if (eobRun == EOBRUN_MAX) putEobRun();
   }
 }
 
 function acRefine(block: usize, ss: i32, se: i32, al: i32): void {
+  let band = bandMask(ss, se);
+  let mask = shiftedMagnitudes(block, al) & band;
   // The last coefficient that becomes nonzero in this scan: ZRLs beyond it fold into EOB.
-  let last = 0;
-  for (let k = ss; k <= se; k++) {
-    if ((<u32>abs(<i32>load<i16>(block + (<usize>k << 1))) >> al) == 1) last = k;
-  }
-  let run = 0;
+  let newlyNonzero = onesMask & band;
+  let last = newlyNonzero == 0 ? 0 : 63 - <i32>clz(newlyNonzero);
+  let run = 0;                // zeros since the last symbol
   let held = correctionCount; // where this block's correction bits start
   let count = 0;              // and how many it holds
-  for (let k = ss; k <= se; k++) {
-    let value = <i32>load<i16>(block + (<usize>k << 1));
-    let magnitude = <u32>abs(value) >> al;
-    if (magnitude == 0) {
-      run++;
-      continue;
-    }
+  let previous = ss - 1;
+  while (mask != 0) {
+    let k = <i32>ctz(mask);
+    mask &= mask - 1;
+    run += k - previous - 1;
+    previous = k;
     while (run > 15 && k <= last) {
       putEobRun();
       putSymbol(acTable, 0xF0);
@@ -177,6 +206,7 @@ function acRefine(block: usize, ss: i32, se: i32, al: i32): void {
       held = 0;
       count = 0;
     }
+    let magnitude = <u32>load<u16>(magnitudes + (<usize>k << 1));
     if (magnitude > 1) {
       store<u8>(correction + <usize>(held + count), <u8>(magnitude & 1));
       count++;
@@ -184,12 +214,13 @@ function acRefine(block: usize, ss: i32, se: i32, al: i32): void {
     }
     putEobRun();
     putSymbol(acTable, (<u32>run << 4) | 1);
-    putExtra(value < 0 ? 0 : 1, 1);
+    putExtra(load<i16>(block + (<usize>k << 1)) < 0 ? 0 : 1, 1);
     putCorrections(held, count);
     held = 0;
     count = 0;
     run = 0;
   }
+  run += se - previous;
   if (run > 0 || count > 0) {
     eobRun++;
     correctionCount += count;
