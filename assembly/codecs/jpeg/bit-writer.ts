@@ -56,7 +56,6 @@ export function writerReserve(bytes: usize): bool {
   let used = cursor - start;
   let capacity = (limit - start) << 1;
   if (capacity < used + bytes) capacity = used + bytes;
-  if (capacity < used) return false; // wrapped: no memory is that large
   let moved = scratchAllocate(capacity);
   if (moved == 0) return false;
   memory.copy(moved, start, used);

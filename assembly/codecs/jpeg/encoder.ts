@@ -61,7 +61,7 @@ const CORRECTION_BYTES: usize = 1024;
 
 // Offsets in the work block.
 const W_COMPONENTS: usize = 0;
-const W_QUANT: usize = 256;
+const W_QUANT: usize = (3 * COMPONENT_BYTES + 15) & ~15;
 const W_CODES: usize = W_QUANT + 2 * QUANT_TABLE_BYTES;
 const W_COUNTS: usize = W_CODES + 4 * CODE_TABLE_BYTES;
 const W_SPECS: usize = (W_COUNTS + 4 * COUNT_TABLE_BYTES + 15) & ~15;

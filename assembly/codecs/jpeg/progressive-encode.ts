@@ -26,7 +26,7 @@ import { putBits, flushBits, writerReserve, BLOCK_BOUND } from "./bit-writer";
 import { writeScanHeader } from "./segments-encode";
 import { category, extraBits, buildCodes, optimalTable, CODE_TABLE_BYTES, COUNT_TABLE_BYTES, SPEC_BYTES } from "./huffman-encode";
 import {
-  component, componentCount, mcusX, mcusY, samplingH, samplingV, blocksWide, realWide, realHigh,
+  component, componentCount, mcusX, mcusY, samplingH, samplingV, realWide, realHigh,
   tableOf, blockAt, lastDc, setLastDc,
 } from "./frame-encode";
 
