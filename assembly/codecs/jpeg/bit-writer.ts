@@ -5,9 +5,9 @@
 // 0xFF byte of coded data is followed by a stuffed 0x00 (T.81 F.1.2.3), which the fast path
 // checks for in all four bytes at once. A scan ends on a byte boundary, padded with 1 bits.
 //
-// The block grows only in writerReserve, called before each batch of blocks with a bound
-// on what the batch can write (BLOCK_BOUND bytes per block); the bit buffer is not in
-// memory, so moving the bytes never disturbs it.
+// The block grows only in writerReserve, called before each MCU (or block) with a bound on
+// what it can write (BLOCK_BOUND bytes per block); the bit buffer is not in memory, so
+// moving the bytes never disturbs it.
 
 import { scratchAllocate, scratchRelease } from "../../alloc/arena";
 import { setResult } from "../../alloc/state";

@@ -80,6 +80,7 @@ let vMax: i32 = 1;
 let paddedWidth: i32 = 0;   // mcusX · hMax · 8: the width of full-resolution rows
 let chromaRows: usize = 0;  // full-resolution Cb then Cr rows (vMax each) when subsampled
 let streaming = false;      // coefficients for one iMCU row only
+let blocksPerMcu: i32 = 0;
 let work: usize = 0;
 let coefficientStore: usize = 0;
 
@@ -165,10 +166,11 @@ function transformRow(row: i32): void {
 
 /** Codes (or counts, for optimal tables) the MCUs of iMCU row `row`. */
 function codeRow(row: i32, counting: bool): bool {
-  if (!counting && !writerReserve(<usize>mcusX * 6 * BLOCK_BOUND)) return false;
   let codes = work + W_CODES;
   let counts = work + W_COUNTS;
+  let mcuBound = <usize>blocksPerMcu * BLOCK_BOUND;
   for (let mx = 0; mx < mcusX; mx++) {
+    if (!counting && !writerReserve(mcuBound)) return false;
     for (let i = 0; i < componentCount; i++) {
       let c = component(i);
       let h = samplingH(c), v = samplingV(c);
@@ -286,6 +288,7 @@ export function jpegEncode(sourceImage: usize, quality: i32, subsampling: i32, p
   work = scratchAllocate(workBytes);
   if (work == 0) return 0;
   frameSetup(work + W_COMPONENTS, count, width, height, hMax, vMax);
+  blocksPerMcu = hMax * vMax + count - 1;
   let at = work + W_PLANES;
   for (let i = 0; i < count; i++) {
     let c = component(i);

@@ -31,6 +31,8 @@ import {
 } from "./frame-encode";
 
 const MAX_CORRECTION_BITS: i32 = 1000;
+/** Bytes one block can add: its own codes, and held correction bits an EOBRUN lets out (stuffed). */
+const SCAN_BLOCK_BOUND: usize = BLOCK_BOUND + (<usize>MAX_CORRECTION_BITS >> 2);
 const EOBRUN_MAX: i32 = 0x7FFF;
 const ALL_COMPONENTS: u8 = 0xFF;
 
@@ -236,8 +238,9 @@ function scanPass(first: i32, count: i32, ss: i32, se: i32, ah: i32, al: i32): b
   if (count > 1) {
     // DC of all components, interleaved in MCUs.
     for (let my = 0; my < mcusY; my++) {
-      if (!counting && !writerReserve(<usize>mcusX * 6 * BLOCK_BOUND)) return false;
       for (let mx = 0; mx < mcusX; mx++) {
+        // An MCU's DC codes (at most 6 × 27 bits) take less than one block's bound.
+        if (!counting && !writerReserve(SCAN_BLOCK_BOUND)) return false;
         for (let i = 0; i < count; i++) {
           let c = component(first + i);
           let h = samplingH(c), v = samplingV(c);
@@ -255,8 +258,8 @@ function scanPass(first: i32, count: i32, ss: i32, se: i32, ah: i32, al: i32): b
     let c = component(first);
     let wide = realWide(c), high = realHigh(c);
     for (let by = 0; by < high; by++) {
-      if (!counting && !writerReserve(<usize>wide * BLOCK_BOUND + <usize>MAX_CORRECTION_BITS * 2)) return false;
       for (let bx = 0; bx < wide; bx++) {
+        if (!counting && !writerReserve(SCAN_BLOCK_BOUND)) return false;
         let block = blockAt(c, bx, by);
         if (ss == 0) {
           if (ah == 0) dcFirst(block, c, al);
@@ -269,7 +272,7 @@ function scanPass(first: i32, count: i32, ss: i32, se: i32, ah: i32, al: i32): b
       }
     }
   }
-  if (!counting && !writerReserve(<usize>MAX_CORRECTION_BITS * 2 + 64)) return false;
+  if (!counting && !writerReserve(SCAN_BLOCK_BOUND)) return false;
   putEobRun();
   if (!counting) flushBits();
   return true;
