@@ -53,7 +53,7 @@ import {
   realWide, realHigh, tableOf, coefficientsOf, setCoefficients, lastDc, setLastDc, samplesOf, setSamples,
   COMPONENT_BYTES, BLOCK_BYTES,
 } from "./frame-encode";
-import { STD_DC_LUMINANCE, STD_AC_LUMINANCE, STD_DC_CHROMINANCE, STD_AC_CHROMINANCE } from "./tables";
+import { STD_DC_LUMINANCE, STD_AC_LUMINANCE, STD_DC_CHROMINANCE, STD_AC_CHROMINANCE, DC_SYMBOLS, AC_SYMBOLS } from "./tables";
 
 /** libjpeg's JPEG_MAX_DIMENSION: larger images are refused, as Pillow refuses them. */
 const MAX_DIMENSION: i32 = 65500;
@@ -225,10 +225,10 @@ function optimizeTables(): void {
 /** Copies the Annex K table specifications in and builds their codes. */
 function standardTables(): void {
   let specs = work + W_SPECS;
-  memory.copy(specs, STD_DC_LUMINANCE, 16 + 12);
-  memory.copy(specs + SPEC_BYTES, STD_AC_LUMINANCE, 16 + 162);
-  memory.copy(specs + 2 * SPEC_BYTES, STD_DC_CHROMINANCE, 16 + 12);
-  memory.copy(specs + 3 * SPEC_BYTES, STD_AC_CHROMINANCE, 16 + 162);
+  memory.copy(specs, STD_DC_LUMINANCE, 16 + DC_SYMBOLS);
+  memory.copy(specs + SPEC_BYTES, STD_AC_LUMINANCE, 16 + AC_SYMBOLS);
+  memory.copy(specs + 2 * SPEC_BYTES, STD_DC_CHROMINANCE, 16 + DC_SYMBOLS);
+  memory.copy(specs + 3 * SPEC_BYTES, STD_AC_CHROMINANCE, 16 + AC_SYMBOLS);
   for (let t: usize = 0; t < 4; t++) buildCodes(specs + t * SPEC_BYTES, work + W_CODES + t * CODE_TABLE_BYTES);
 }
 

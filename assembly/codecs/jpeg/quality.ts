@@ -31,7 +31,7 @@ export const QUANT_SCALE: usize = 384;
 export const QUANT_TABLE_BYTES: usize = 512;
 
 /** libjpeg's jpeg_quality_scaling: the percentage the Annex K tables are scaled by. */
-export function qualityScale(quality: i32): i32 {
+function qualityScale(quality: i32): i32 {
   if (quality <= 0) quality = 1;
   if (quality > 100) quality = 100;
   return quality < 50 ? 5000 / quality : 200 - quality * 2;

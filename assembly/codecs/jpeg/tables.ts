@@ -10,10 +10,10 @@
 //   │ codes of length 1, 2, .., 16   │ in order of increasing code length    │
 //   └────────────────────────────────┴───────────────────────────────────────┘
 
-/** Symbols of a DC table (categories 0..11). */
-export const DC_SYMBOLS: i32 = 12;
-/** Symbols of an AC table (run/size pairs). */
-export const AC_SYMBOLS: i32 = 162;
+/** Symbols of the standard DC tables (categories 0..11). */
+export const DC_SYMBOLS: usize = 12;
+/** Symbols of the standard AC tables (EOB, ZRL and every run/size pair up to size 10). */
+export const AC_SYMBOLS: usize = 162;
 
 /** Position in the 8×8 block (row-major) of the k-th coefficient in zigzag order. */
 // @ts-ignore: decorator
