@@ -19,6 +19,7 @@ import * as C from "./kernels/convert";
 import * as RD from "./kernels/reduce";
 import * as CO from "./kernels/composite";
 import * as B from "./kernels/blur";
+import * as JE from "./codecs/jpeg/encoder";
 import { heapCheck as walk } from "./check";
 import { lastError } from "./alloc/state";
 import * as L from "./alloc/layout";
@@ -315,6 +316,15 @@ export function blurColumns(target: usize, source: usize, radius: f32, passes: i
   }
   leave();
   return status;
+}
+
+// ── codecs (assembly/codecs; the contract is in codecs/common.ts) ────────────────
+
+export function jpegEncode(image: usize, quality: i32, subsampling: i32, progressive: i32, optimize: i32): usize {
+  if (!enter()) return 0;
+  let output = JE.jpegEncode(image, quality, subsampling, progressive, optimize);
+  leave();
+  return output;
 }
 
 // Layout constants, exported as globals so that a test can compare them with src/layout.ts.

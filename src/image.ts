@@ -263,10 +263,14 @@ export class Image {
   /**
    * The image encoded as PNG, JPEG or QOI, copied out of the arena (ready for a file or a
    * Response). PNG: every mode, `level` 0..9 (default 6), `filter` (default 'adaptive').
-   * JPEG: L and RGB (LA and RGBA lose their alpha), `quality` 1..100 (default 75),
-   * `subsampling` (default '4:2:0'), `progressive`, `optimize`: the bytes Pillow's
-   * `save()` writes with the same options. QOI: RGB and RGBA (L and LA as RGB and RGBA).
-   * @throws {ArenaError} INVALID_ARGUMENT for a bad format or option; INVALID_HANDLE; ARENA_FULL.
+   * JPEG: `quality` 1..100 (default 75), `subsampling` '4:4:4', '4:2:2' or '4:2:0'
+   * (default as Pillow's: '4:2:0', and no subsampling for L and LA), `progressive`,
+   * `optimize`: the bytes Pillow's `save()` writes with the same options. L is written as a
+   * grayscale file, RGB as YCbCr; LA and RGBA, which Pillow refuses for JPEG, lose their
+   * alpha and are written as L and RGB. QOI: RGB and RGBA (L and LA as RGB and RGBA).
+   * @throws {ArenaError} INVALID_ARGUMENT for a bad format or option, or an empty image for
+   *   JPEG (Pillow: "cannot write empty image as JPEG"); LIMIT_EXCEEDED for a JPEG side over
+   *   65500 pixels (libjpeg's limit); INVALID_HANDLE; ARENA_FULL.
    * @example await writeFile('thumb.jpg', thumbnail.encode('jpeg', { quality: 80 }));
    */
   encode(format: Format, options?: EncodeOptions): Uint8Array {

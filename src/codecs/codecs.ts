@@ -57,7 +57,7 @@ export interface EncodeOptions {
   filter?: 'adaptive' | 'none' | 'sub' | 'up' | 'average' | 'paeth';
   /** JPEG: 1..100. Default 75 (Pillow's). */
   quality?: number;
-  /** JPEG: chroma subsampling. Default '4:2:0' (Pillow's). */
+  /** JPEG: chroma subsampling. Default as Pillow's: '4:2:0' for RGB and RGBA, none ('4:4:4') for L and LA. */
   subsampling?: '4:4:4' | '4:2:2' | '4:2:0';
   /** JPEG: progressive, as Pillow's save(progressive=True). Default false. */
   progressive?: boolean;
@@ -72,6 +72,8 @@ const FORMAT_CODES: Record<number, Format> = { 1: 'png', 2: 'jpeg', 3: 'qoi' };
 const PNG_FILTERS = ['none', 'sub', 'up', 'average', 'paeth', 'adaptive'] as const;
 const SUBSAMPLINGS = ['4:4:4', '4:2:2', '4:2:0'] as const;
 const REDUCTIONS = [1, 2, 4, 8] as const;
+/** libjpeg's JPEG_MAX_DIMENSION. */
+const JPEG_MAX_SIDE = 65500;
 
 /** The format whose signature `bytes` start with, or undefined. */
 export function sniff(bytes: Uint8Array): Format | undefined {
@@ -229,9 +231,20 @@ export function encode(image: Image, format: Format, options?: EncodeOptions): U
     }
     case 'jpeg': {
       const quality = o.quality === undefined ? 75 : check.integer('options.quality', o.quality, 1, 100);
-      const subsampling = o.subsampling === undefined ? '4:2:0' : check.oneOf('options.subsampling', o.subsampling, SUBSAMPLINGS);
+      // Pillow's default leaves libjpeg's sampling: 2×2 luma for YCbCr, 1×1 for grayscale
+      // (an explicit subsampling is written into a grayscale file's SOF as Pillow does).
+      const gray = image.mode === 'L' || image.mode === 'LA';
+      const subsampling = o.subsampling === undefined ? (gray ? '4:4:4' : '4:2:0')
+        : check.oneOf('options.subsampling', o.subsampling, SUBSAMPLINGS);
       const progressive = o.progressive === undefined ? false : check.boolean('options.progressive', o.progressive);
       const optimize = o.optimize === undefined ? false : check.boolean('options.optimize', o.optimize);
+      if (image.width === 0 || image.height === 0) {
+        throw new ArenaError('INVALID_ARGUMENT', `${what}: cannot write an empty image (${image.width}×${image.height}) as JPEG`);
+      }
+      if (image.width > JPEG_MAX_SIDE || image.height > JPEG_MAX_SIDE) {
+        throw new ArenaError('LIMIT_EXCEEDED',
+          `${what}: JPEG sides are limited to ${JPEG_MAX_SIDE} pixels (libjpeg's limit) but the image is ${image.width}×${image.height}`);
+      }
       output = core.exports.jpegEncode(address, quality, SUBSAMPLINGS.indexOf(subsampling), progressive ? 1 : 0, optimize ? 1 : 0);
       break;
     }
