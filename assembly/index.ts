@@ -40,3 +40,4 @@ export const HEADER_FLAGS = A.HEADER_FLAGS;
 export const IMAGE_HEADER_SIZE = I.IMAGE_HEADER_SIZE;
 export const IMAGE_ROWS = I.IMAGE_ROWS;
 export const IMAGE_STRIDE = I.IMAGE_STRIDE;
+export { jpegProbe, jpegDecode } from "./codecs/jpeg/decoder";
