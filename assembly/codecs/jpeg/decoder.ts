@@ -58,7 +58,7 @@ import { upsampleH2V1Fancy, upsampleH1V2Fancy, upsampleH2V2Fancy, upsampleRepeat
 import { ycbcrRow, rgbRow, cmykRow } from "./color";
 import {
   decodeDcFirst, decodeDcRefine, decodeAcFirst, decodeAcRefine, resetEndOfBandRun,
-  predictionOverflow, resetPredictionOverflow,
+  predictionOverflow, resetPredictionOverflow, dezigzag,
 } from "./progressive";
 import { STANDARD_BITS_DC_LUMINANCE, STANDARD_VALUES_DC, STANDARD_BITS_AC_LUMINANCE, STANDARD_VALUES_AC_LUMINANCE,
   STANDARD_BITS_DC_CHROMINANCE, STANDARD_BITS_AC_CHROMINANCE, STANDARD_VALUES_AC_CHROMINANCE } from "./standard-tables";
@@ -640,30 +640,26 @@ function decodeProgressiveScan(pos: usize): i32 {
  * 1 DC first, 2 DC refinement, 3 AC first, 4 AC refinement.
  */
 function forEachMcu(kind: u32): i32 {
+  if (scanComponents == 1) return forEachBlock(kind);
   let interval = restartInterval;
   let toGo = interval;
-  let single = scanComponents == 1;
-  let c0 = component(scanComponent(0));
-  let columns = single ? load<u32>(c0 + COMPONENT_WIDTH_BLOCKS) : mcusPerRow;
-  let rows = single ? load<u32>(c0 + COMPONENT_HEIGHT_BLOCKS) : imcuRows;
   let blocksPerMcu: u32 = 0;
   for (let i: u32 = 0; i < scanComponents; i++) {
     let c = component(scanComponent(i));
-    blocksPerMcu += single ? 1 : <u32>load<u8>(c + COMPONENT_H) * <u32>load<u8>(c + COMPONENT_V);
+    blocksPerMcu += <u32>load<u8>(c + COMPONENT_H) * <u32>load<u8>(c + COMPONENT_V);
   }
-  let total = columns * rows;
+  let total = mcusPerRow * imcuRows;
   if (!spend(<u64>total * <u64>blocksPerMcu)) return ERR_DECODE;
   let al = approximationLow;
   let index: u32 = 0;
-  for (let row: u32 = 0; row < rows; row++) {
-    for (let column: u32 = 0; column < columns; column++) {
+  for (let row: u32 = 0; row < imcuRows; row++) {
+    for (let column: u32 = 0; column < mcusPerRow; column++) {
       if (interval != 0) {
         if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
       }
       for (let i: u32 = 0; i < scanComponents; i++) {
         let c = component(scanComponent(i));
-        let h: u32 = 1, v: u32 = 1;
-        if (!single) { h = <u32>load<u8>(c + COMPONENT_H); v = <u32>load<u8>(c + COMPONENT_V); }
+        let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
         for (let y: u32 = 0; y < v; y++) {
           for (let x: u32 = 0; x < h; x++) {
             let block = coefficientBlock(c, column * h + x, row * v + y);
@@ -671,12 +667,8 @@ function forEachMcu(kind: u32): i32 {
               store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
             } else if (kind == 1) {
               store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
-            } else if (kind == 2) {
-              decodeDcRefine(block, al);
-            } else if (kind == 3) {
-              decodeAcFirst(block, acTableOf(c), spectralStart, spectralEnd, al);
             } else {
-              decodeAcRefine(block, acTableOf(c), spectralStart, spectralEnd, al);
+              decodeDcRefine(block, al);
             }
           }
         }
@@ -686,6 +678,43 @@ function forEachMcu(kind: u32): i32 {
       if (interval != 0) toGo--;
     }
   }
+  return OK;
+}
+
+/** The blocks of a scan of one component, in raster order (each block is an MCU). */
+function forEachBlock(kind: u32): i32 {
+  let interval = restartInterval;
+  let toGo = interval;
+  let c = component(scanComponent(0));
+  let columns = load<u32>(c + COMPONENT_WIDTH_BLOCKS);
+  let rows = load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
+  let total = columns * rows;
+  if (!spend(<u64>total)) return ERR_DECODE;
+  let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
+  let base = <usize>load<u32>(c + COMPONENT_COEFFICIENTS);
+  let dc = dcTableOf(c), ac = acTableOf(c);
+  let al = approximationLow, start = spectralStart, end = spectralEnd;
+  let prediction = load<i32>(c + COMPONENT_DC_PRED);
+  let index: u32 = 0;
+  for (let row: u32 = 0; row < rows; row++) {
+    let block = base + <usize>row * lineBytes;
+    for (let column: u32 = 0; column < columns; column++, block += 128) {
+      if (interval != 0 && toGo == 0) {
+        if (!processRestart()) return ERR_DECODE;
+        toGo = interval;
+        prediction = 0;
+      }
+      if (kind == 4) decodeAcRefine(block, ac, start, end, al);
+      else if (kind == 3) decodeAcFirst(block, ac, start, end, al);
+      else if (kind == 2) decodeDcRefine(block, al);
+      else if (kind == 1) prediction = decodeDcFirst(block, dc, prediction, al);
+      else prediction = decodeBlock(block, dc, ac, prediction);
+      if (!dataHeld(index, total, toGo)) return ERR_DECODE;
+      index++;
+      if (interval != 0) toGo--;
+    }
+  }
+  store<i32>(c + COMPONENT_DC_PRED, prediction);
   return OK;
 }
 
@@ -712,7 +741,9 @@ function outputCoefficients(): i32 {
           continue;
         }
         for (let x: u32 = 0; x < widthBlocks; x++) {
-          memory.copy(block, coefficientBlock(c, x, by), 128);
+          // Progressive arrays hold blocks in zigzag order (progressive.ts).
+          if (progressive) dezigzag(coefficientBlock(c, x, by), block);
+          else memory.copy(block, coefficientBlock(c, x, by), 128);
           inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
         }
       }

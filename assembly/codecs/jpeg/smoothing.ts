@@ -13,6 +13,7 @@ import { MAX_COMPONENTS, component, coefBits, latchedQuant, imcuRows, frameCompo
   COMPONENT_LATCHED, COMPONENT_COEFFICIENTS, COMPONENT_LINE_BLOCKS, COMPONENT_V, COMPONENT_WIDTH_BLOCKS,
   COMPONENT_HEIGHT_BLOCKS, COMPONENT_SCALED } from "./frame";
 import { inverseTransform } from "./idct";
+import { dezigzag } from "./progressive";
 
 /** Natural positions of zigzag coefficients 1..9 (Q01, Q10, Q20, Q11, Q02, Q03, Q12, Q21, Q30). */
 const POSITIONS = memory.data<u8>([0, 1, 8, 16, 9, 2, 3, 10, 17, 24]);
@@ -86,7 +87,7 @@ export function smoothBlockRow(index: u32, imcuRow: u32, blockRow: u32, blockRow
   let n2 = n1, n3 = n1, n4 = n1, n5 = n1;
   let nn2 = nn1, nn3 = nn1, nn4 = nn1, nn5 = nn1;
   for (let x: u32 = 0; x <= lastColumn; x++) {
-    memory.copy(block, coefficients + ((<usize>by * lineBlocks + <usize>x) << 7), 128);
+    dezigzag(coefficients + ((<usize>by * lineBlocks + <usize>x) << 7), block);
     if (x == 0 && x < lastColumn) {
       pp4 = dcAt(c, 1, prevPrev); p4 = dcAt(c, 1, prev); c4 = dcAt(c, 1, by); n4 = dcAt(c, 1, next); nn4 = dcAt(c, 1, nextNext);
     }

@@ -1,0 +1,141 @@
+// JPEG decoding against Pillow 9.4 (test/goldens/jpeg-decode.json): every file of the
+// corpus at full size and at reduce 2, 4 and 8 (Pillow's draft()), the benchmark
+// photographs and scikit-image's, the probe's fields, EXIF orientation applied as
+// ImageOps.exif_transpose, and the files the decoder refuses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Arena } from '../dist/node.js';
+import { loadJpegGoldens, jpegPath, expectDecode, held, type JpegDecodeGolden, type JpegProbeGolden } from './helpers/jpeg.js';
+
+const goldens = loadJpegGoldens();
+const REDUCTIONS = [1, 2, 4, 8] as const;
+/** Files Pillow may decode but this library refuses, and files neither reads. */
+const REFUSED = new Set(['corpus/arithmetic.jpg', 'corpus/arithmetic_progressive.jpg', 'corpus/lossless_sof3.jpg',
+  'corpus/precision_12.jpg', 'corpus/sample_3x1_2x1_fractional.jpg']);
+
+let arena: Arena;
+let fast: Arena;
+
+beforeAll(async () => {
+  arena = await Arena.create({ maxBytes: 256 << 20, debug: true });
+  fast = await Arena.create({ maxBytes: 1 << 30 });
+});
+
+afterAll(() => {
+  for (const a of [arena, fast]) {
+    expect(a.stats().imagesLive).toBe(0);
+    a.checkHeap();
+    a.close();
+  }
+});
+
+const decodable = goldens.filter((g) => !REFUSED.has(g.name));
+
+describe('decode like Pillow', () => {
+  const corpus = decodable.filter((g) => g.name.startsWith('corpus/'));
+  it.each(corpus.map((g) => [g.name, g] as const))('%s', (name, golden) => {
+    const bytes = readFileSync(jpegPath(name)!);
+    for (const reduce of REDUCTIONS) {
+      const expected = golden.decode[reduce];
+      expect('error' in expected, `Pillow decodes ${name} at reduce ${reduce}`).toBe(false);
+      const image = arena.decode(bytes, { reduce });
+      try {
+        expectDecode(`${name} reduce ${reduce}`, image, expected as JpegDecodeGolden);
+      } finally {
+        image.release();
+      }
+    }
+  });
+
+  const photos = decodable.filter((g) => !g.name.startsWith('corpus/'));
+  it.each(photos.map((g) => [g.name, g] as const))('%s (from another encoder)', (name, golden) => {
+    const path = jpegPath(name);
+    if (!path) return; // scikit-image is not installed here
+    const bytes = readFileSync(path);
+    for (const reduce of REDUCTIONS) {
+      const image = fast.decode(bytes, { reduce });
+      try {
+        expectDecode(`${name} reduce ${reduce}`, image, golden.decode[reduce] as JpegDecodeGolden);
+      } finally {
+        image.release();
+      }
+    }
+  });
+});
+
+describe('probe like Pillow', () => {
+  it.each(goldens.filter((g) => jpegPath(g.name)).map((g) => [g.name, g] as const))('%s', (name, golden) => {
+    const bytes = readFileSync(jpegPath(name)!);
+    const before = held(arena);
+    if ('error' in golden.probe) {
+      expect(() => arena.probe(bytes)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    } else {
+      const p = golden.probe as JpegProbeGolden;
+      expect(arena.probe(bytes)).toEqual({
+        format: 'jpeg', width: p.width, height: p.height, mode: p.mode, progressive: p.progressive,
+        subsampling: p.subsampling, orientation: p.orientation, hasIcc: p.hasIcc,
+      });
+    }
+    expect(held(arena)).toEqual(before);
+  });
+});
+
+describe('EXIF orientation', () => {
+  const oriented = goldens.filter((g) => g.oriented);
+  it('covers orientations 2..8 in both byte orders', () => {
+    expect(oriented.map((g) => g.name).filter((n) => n.startsWith('corpus/orientation_')).length).toBe(14);
+  });
+
+  it.each(oriented.filter((g) => jpegPath(g.name)).map((g) => [g.name, g] as const))('%s with autoOrient', (name, golden) => {
+    const image = arena.decode(readFileSync(jpegPath(name)!), { autoOrient: true });
+    const expected = golden.oriented!;
+    expectDecode(name, image, { mode: 'RGB', width: expected.width, height: expected.height, sha256: expected.sha256 });
+    image.release();
+  });
+
+  it('leaves the pixels as stored without autoOrient', () => {
+    const golden = goldens.find((g) => g.name === 'corpus/orientation_6_le.jpg')!;
+    const image = arena.decode(readFileSync(jpegPath(golden.name)!));
+    expectDecode(golden.name, image, golden.decode[1] as JpegDecodeGolden);
+    image.release();
+  });
+});
+
+describe('refused files', () => {
+  it.each([...REFUSED].map((n) => [n] as const))('%s is UNSUPPORTED, nothing kept', (name) => {
+    const bytes = readFileSync(jpegPath(name)!);
+    const before = held(arena);
+    for (const reduce of REDUCTIONS) {
+      expect(() => arena.decode(bytes, { reduce })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    }
+    expect(held(arena)).toEqual(before);
+  });
+
+  it('arithmetic-coded files are ones Pillow decodes (the one gap)', () => {
+    for (const name of ['corpus/arithmetic.jpg', 'corpus/arithmetic_progressive.jpg']) {
+      expect('error' in goldens.find((g) => g.name === name)!.decode[1]).toBe(false);
+    }
+  });
+});
+
+describe('decode options at the edge', () => {
+  it('converts on the way out with `mode`', () => {
+    const golden = goldens.find((g) => g.name === 'corpus/gray.jpg')!;
+    const bytes = readFileSync(jpegPath(golden.name)!);
+    const gray = arena.decode(bytes);
+    const rgb = arena.decode(bytes, { mode: 'RGB' });
+    const converted = gray.convert('RGB');
+    expect(rgb.mode).toBe('RGB');
+    expect(rgb.toPixels()).toEqual(converted.toPixels());
+    for (const image of [gray, rgb, converted]) image.release();
+  });
+
+  it('applies maxPixels from the header, for the full size whatever `reduce`', () => {
+    const bytes = readFileSync(jpegPath('corpus/sample_2x2.jpg')!);
+    const before = held(arena);
+    expect(() => arena.decode(bytes, { maxPixels: 97 * 67 - 1 })).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
+    expect(() => arena.decode(bytes, { maxPixels: 97 * 67 - 1, reduce: 8 })).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
+    expect(held(arena)).toEqual(before);
+    arena.decode(bytes, { maxPixels: 97 * 67 }).release();
+  });
+});
