@@ -52,7 +52,7 @@ import {
   readRestartInterval, resetTables, defineHuffman, quantDefined, huffmanDefined, restartInterval,
   MARKER_SOI, MARKER_EOI, MARKER_SOS, MARKER_DHT, MARKER_DQT, MARKER_DRI, MARKER_RST0, MARKER_DAC,
 } from "./markers";
-import { buildHuffmanTable, decodeBlock, startBits, overran, readPos, readEnd } from "./huffman-decode";
+import { buildHuffmanTable, decodeBlock, startBits, overran, markerReached, readPos } from "./huffman-decode";
 import { inverseTransform } from "./idct";
 import { upsampleH2V1Fancy, upsampleH1V2Fancy, upsampleH2V2Fancy, upsampleRepeat } from "./upsample";
 import { ycbcrRow, rgbRow, cmykRow } from "./color";
@@ -502,11 +502,12 @@ function processRestart(): bool {
 
 /**
  * After MCU `index` of `total` (with `toGo` left in the restart interval, 0 without
- * restarts): false when the data ran out before the last MCU of the scan or interval.
+ * restarts): false when the data ran out, unless a marker ended it within the last MCU of
+ * the scan or interval (libjpeg reads zeros there; some encoders drop the final bits).
  */
 // @ts-ignore: decorator
 @inline function dataHeld(index: u32, total: u32, toGo: u32): bool {
-  return !overran() || index + 1 == total || toGo == 1;
+  return !overran() || (markerReached && (index + 1 == total || toGo == 1));
 }
 
 // ── one sequential scan of every component, straight into the image ──────────────

@@ -97,10 +97,12 @@ export let readPos: usize = 0;
 export let readEnd: usize = 0;
 /** A marker (or the end of the input) stopped the data; the reader pads with zeros. */
 export let dataEnded: bool = false;
+/** The data stopped at a marker, not at the end of the input. */
+export let markerReached: bool = false;
 
 /** Starts reading entropy-coded data at `pos` (after a SOS header or a restart marker). */
 export function startBits(pos: usize, end: usize): void {
-  bitBuffer = 0; bitCount = 0; padBits = 0; readPos = pos; readEnd = end; dataEnded = false;
+  bitBuffer = 0; bitCount = 0; padBits = 0; readPos = pos; readEnd = end; dataEnded = false; markerReached = false;
 }
 
 /** A decode read zero bits that stand for data past a marker. */
@@ -136,6 +138,7 @@ export function refill(): void {
       while (next < readEnd && load<u8>(next) == 0xFF) next++;
       if (next >= readEnd || load<u8>(next) != 0) {
         dataEnded = true;
+        markerReached = next < readEnd;
         continue;
       }
       pos = next;
