@@ -6,7 +6,7 @@
 //   in0+in4, in0-in4, in7+in3 and in5+in1 in 16 bits, pass-1 results saturated to 16
 //   bits, and the samples saturated to -128..127 before the +128 shift.
 // - 4×4 and 2×2 (reduce 2, 4 and 8 for luma, or chroma of a reduced frame): jidctred.c
-//   as jidctred-sse2.asm computes it, in scalar code with the same 16-bit steps.
+//   as jidctred-sse2.asm computes it, with the same 16-bit steps.
 // - 1×1: jidctred.c's jpeg_idct_1x1 (plain C in libjpeg-turbo): the DC through the
 //   10-bit wrapping range-limit table.
 //
@@ -193,104 +193,111 @@ export function idct8x8(block: usize, quant: usize, out: usize, stride: usize, w
 
 // ── reduced sizes ─────────────────────────────────────────────────────────────────
 
-/** The low 16 bits, signed: a 16-bit SIMD multiply or shift. */
+/** Zeroes a block of 64 coefficients. */
 // @ts-ignore: decorator
-@inline function wrap16(value: i32): i32 { return <i32><i16>value; }
-
-/** Saturated to 16 bits: packssdw. */
-// @ts-ignore: decorator
-@inline function saturate16(value: i32): i32 { return min<i32>(max<i32>(value, -32768), 32767); }
-
-/** A pass-2 result as a sample: packssdw, packsswb, then +128. */
-// @ts-ignore: decorator
-@inline function sample(value: i32): u8 { return <u8>(min<i32>(max<i32>(value, -128), 127) + 128); }
-
-// @ts-ignore: decorator
-@inline function dequantized(block: usize, quant: usize, index: usize): i32 {
-  return wrap16(<i32>load<i16>(block + (index << 1)) * <i32>load<i16>(quant + (index << 1)));
+@inline function clearBlock(block: usize): void {
+  let zero = i32x4.splat(0);
+  for (let i: usize = 0; i < 128; i += 16) v128.store(block + i, zero);
 }
 
-/** 4×4 samples from an 8×8 block (jidctred-sse2.asm's jsimd_idct_4x4). `ws`: 64 bytes. */
+/**
+ * 4×4 samples from an 8×8 block (jidctred-sse2.asm's jsimd_idct_4x4): pass 1 over the eight
+ * columns (row 4 of the coefficients does not reach the output), pass 2 over the four
+ * rows, one per 32-bit lane.
+ */
 export function idct4x4(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
-  // Pass 1: columns, rows 0..3 of the workspace as 16-bit values.
-  let acZero = true;
-  for (let i: usize = 8; i < 64; i++) {
-    if ((i >> 3) != 4 && load<i16>(block + (i << 1)) != 0) { acZero = false; break; }
+  let raw = v128.or(v128.or(v128.or(v128.load(block, 16), v128.load(block, 32)), v128.load(block, 48)),
+    v128.or(v128.or(v128.load(block, 80), v128.load(block, 96)), v128.load(block, 112)));
+  let in0 = i16x8.mul(v128.load(block), v128.load(quant));
+  let ws0: v128, ws1: v128, ws2: v128, ws3: v128;
+  if (!v128.any_true(raw)) {
+    ws0 = i16x8.shl(in0, 2);
+    ws1 = ws0; ws2 = ws0; ws3 = ws0;
+  } else {
+    let in1 = i16x8.mul(v128.load(block, 16), v128.load(quant, 16));
+    let in2 = i16x8.mul(v128.load(block, 32), v128.load(quant, 32));
+    let in3 = i16x8.mul(v128.load(block, 48), v128.load(quant, 48));
+    let in5 = i16x8.mul(v128.load(block, 80), v128.load(quant, 80));
+    let in6 = i16x8.mul(v128.load(block, 96), v128.load(quant, 96));
+    let in7 = i16x8.mul(v128.load(block, 112), v128.load(quant, 112));
+    let in13Low = lo16(in1, in3), in13High = hi16(in1, in3);
+    let in57Low = lo16(in5, in7), in57High = hi16(in5, in7);
+    let in26Low = lo16(in2, in6), in26High = hi16(in2, in6);
+    let odd2Low = i32x4.add(i32x4.dot_i16x8_s(in13Low, pair(F_2_562, F_0_899)), i32x4.dot_i16x8_s(in57Low, pair(-F_0_601, -F_0_509)));
+    let odd2High = i32x4.add(i32x4.dot_i16x8_s(in13High, pair(F_2_562, F_0_899)), i32x4.dot_i16x8_s(in57High, pair(-F_0_601, -F_0_509)));
+    let odd0Low = i32x4.add(i32x4.dot_i16x8_s(in13Low, pair(F_1_061, -F_2_172)), i32x4.dot_i16x8_s(in57Low, pair(F_1_451, -F_0_211)));
+    let odd0High = i32x4.add(i32x4.dot_i16x8_s(in13High, pair(F_1_061, -F_2_172)), i32x4.dot_i16x8_s(in57High, pair(F_1_451, -F_0_211)));
+    let even2Low = i32x4.dot_i16x8_s(in26Low, pair(F_1_847, -F_0_765));
+    let even2High = i32x4.dot_i16x8_s(in26High, pair(F_1_847, -F_0_765));
+    let rounding = i32x4.splat(1 << 11);
+    let even0Low = i32x4.add(i32x4.shl(i32x4.extend_low_i16x8_s(in0), 14), rounding);
+    let even0High = i32x4.add(i32x4.shl(i32x4.extend_high_i16x8_s(in0), 14), rounding);
+    let tmp10Low = i32x4.add(even0Low, even2Low), tmp10High = i32x4.add(even0High, even2High);
+    let tmp12Low = i32x4.sub(even0Low, even2Low), tmp12High = i32x4.sub(even0High, even2High);
+    ws0 = descale(tmp10Low, tmp10High, odd2Low, odd2High, 12);
+    ws3 = descaleDifference(tmp10Low, tmp10High, odd2Low, odd2High, 12);
+    ws1 = descale(tmp12Low, tmp12High, odd0Low, odd0High, 12);
+    ws2 = descaleDifference(tmp12Low, tmp12High, odd0Low, odd0High, 12);
   }
-  for (let c: usize = 0; c < 8; c++) {
-    if (acZero) {
-      let dc = wrap16(dequantized(block, quant, c) << 2);
-      for (let r: usize = 0; r < 4; r++) store<i16>(ws + ((r << 3) + c << 1), <i16>dc);
-      continue;
-    }
-    let in0 = dequantized(block, quant, c), in1 = dequantized(block, quant, 8 + c);
-    let in2 = dequantized(block, quant, 16 + c), in3 = dequantized(block, quant, 24 + c);
-    let in5 = dequantized(block, quant, 40 + c), in6 = dequantized(block, quant, 48 + c);
-    let in7 = dequantized(block, quant, 56 + c);
-    let odd2 = in1 * F_2_562 + in3 * F_0_899 + in5 * -F_0_601 + in7 * -F_0_509;
-    let odd0 = in1 * F_1_061 + in3 * -F_2_172 + in5 * F_1_451 + in7 * -F_0_211;
-    let even0 = in0 << 14;
-    let even2 = in2 * F_1_847 + in6 * -F_0_765;
-    let tmp10 = even0 + even2, tmp12 = even0 - even2;
-    let round = 1 << 11;
-    store<i16>(ws + (c << 1), <i16>saturate16((tmp10 + odd2 + round) >> 12));
-    store<i16>(ws + (24 + c << 1), <i16>saturate16((tmp10 - odd2 + round) >> 12));
-    store<i16>(ws + (8 + c << 1), <i16>saturate16((tmp12 + odd0 + round) >> 12));
-    store<i16>(ws + (16 + c << 1), <i16>saturate16((tmp12 - odd0 + round) >> 12));
-  }
-  memory.fill(block, 0, 128);
-  // Pass 2: rows.
-  for (let r: usize = 0; r < 4; r++) {
-    let row = ws + (r << 4);
-    let w0 = <i32>load<i16>(row), w1 = <i32>load<i16>(row, 2), w2 = <i32>load<i16>(row, 4);
-    let w3 = <i32>load<i16>(row, 6), w5 = <i32>load<i16>(row, 10), w6 = <i32>load<i16>(row, 12);
-    let w7 = <i32>load<i16>(row, 14);
-    let even0 = w0 << 14;
-    let even2 = w2 * F_1_847 + w6 * -F_0_765;
-    let tmp10 = even0 + even2, tmp12 = even0 - even2;
-    let odd2 = w1 * F_2_562 + w3 * F_0_899 + w5 * -F_0_601 + w7 * -F_0_509;
-    let odd0 = w1 * F_1_061 + w3 * -F_2_172 + w5 * F_1_451 + w7 * -F_0_211;
-    let round = 1 << 18;
-    let line = out + r * stride;
-    store<u8>(line, sample(saturate16((tmp10 + odd2 + round) >> 19)));
-    store<u8>(line + 3, sample(saturate16((tmp10 - odd2 + round) >> 19)));
-    store<u8>(line + 1, sample(saturate16((tmp12 + odd0 + round) >> 19)));
-    store<u8>(line + 2, sample(saturate16((tmp12 - odd0 + round) >> 19)));
-  }
+  clearBlock(block);
+  // Pass 2: lane r of each vector is row r; pairs of columns gathered for the dot products.
+  let p13 = lo64(i16x8.shuffle(ws0, ws1, 1, 3, 9, 11, 1, 3, 9, 11), i16x8.shuffle(ws2, ws3, 1, 3, 9, 11, 1, 3, 9, 11));
+  let p57 = lo64(i16x8.shuffle(ws0, ws1, 5, 7, 13, 15, 5, 7, 13, 15), i16x8.shuffle(ws2, ws3, 5, 7, 13, 15, 5, 7, 13, 15));
+  let p26 = lo64(i16x8.shuffle(ws0, ws1, 2, 6, 10, 14, 2, 6, 10, 14), i16x8.shuffle(ws2, ws3, 2, 6, 10, 14, 2, 6, 10, 14));
+  let c0 = i32x4.extend_low_i16x8_s(i16x8.shuffle(ws0, ws1, 0, 8, 0, 8, 0, 8, 0, 8));
+  c0 = i32x4.shuffle(c0, i32x4.extend_low_i16x8_s(i16x8.shuffle(ws2, ws3, 0, 8, 0, 8, 0, 8, 0, 8)), 0, 1, 4, 5);
+  let odd2 = i32x4.add(i32x4.dot_i16x8_s(p13, pair(F_2_562, F_0_899)), i32x4.dot_i16x8_s(p57, pair(-F_0_601, -F_0_509)));
+  let odd0 = i32x4.add(i32x4.dot_i16x8_s(p13, pair(F_1_061, -F_2_172)), i32x4.dot_i16x8_s(p57, pair(F_1_451, -F_0_211)));
+  let even2 = i32x4.dot_i16x8_s(p26, pair(F_1_847, -F_0_765));
+  let even0 = i32x4.add(i32x4.shl(c0, 14), i32x4.splat(1 << 18));
+  let tmp10 = i32x4.add(even0, even2), tmp12 = i32x4.sub(even0, even2);
+  let columns01 = i16x8.narrow_i32x4_s(i32x4.shr_s(i32x4.add(tmp10, odd2), 19), i32x4.shr_s(i32x4.add(tmp12, odd0), 19));
+  let columns23 = i16x8.narrow_i32x4_s(i32x4.shr_s(i32x4.sub(tmp12, odd0), 19), i32x4.shr_s(i32x4.sub(tmp10, odd2), 19));
+  let bytes = i8x16.add(i8x16.narrow_i16x8_s(columns01, columns23), i8x16.splat(-128));
+  let rows = i8x16.shuffle(bytes, bytes, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  v128.store32_lane(out, rows, 0);
+  v128.store32_lane(out + stride, rows, 1);
+  v128.store32_lane(out + 2 * stride, rows, 2);
+  v128.store32_lane(out + 3 * stride, rows, 3);
 }
 
-/** 2×2 samples from an 8×8 block (jidctred-sse2.asm's jsimd_idct_2x2). `ws`: 64 bytes. */
+/**
+ * 2×2 samples from an 8×8 block (jidctred-sse2.asm's jsimd_idct_2x2): pass 1 over the
+ * columns (only 0, 1, 3, 5 and 7 reach the output), pass 2 over the two rows with column 0
+ * kept in 32 bits and the odd columns saturated to 16, as the SIMD code keeps them.
+ */
 export function idct2x2(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
-  // Pass 1 over columns 0, 1, 3, 5, 7 (the others do not reach the output): 32-bit
-  // results kept for column 0, 16-bit saturated ones for the odd columns.
-  for (let c: usize = 0; c < 8; c++) {
-    if (c != 0 && (c & 1) == 0) continue;
-    let in0 = dequantized(block, quant, c), in1 = dequantized(block, quant, 8 + c);
-    let in3 = dequantized(block, quant, 24 + c), in5 = dequantized(block, quant, 40 + c);
-    let in7 = dequantized(block, quant, 56 + c);
-    let tmp10 = in0 << 15;
-    let tmp0 = in1 * F_3_624 + in3 * -F_1_272 + in5 * F_0_850 + in7 * -F_0_720;
-    let round = 1 << 12;
-    store<i32>(ws + (c << 2), (tmp10 + tmp0 + round) >> 13);
-    store<i32>(ws + 32 + (c << 2), (tmp10 - tmp0 + round) >> 13);
-  }
-  memory.fill(block, 0, 128);
-  for (let r: usize = 0; r < 2; r++) {
-    let row = ws + (r << 5);
-    let tmp10 = load<i32>(row) << 15;
-    let tmp0 = saturate16(load<i32>(row, 4)) * F_3_624 + saturate16(load<i32>(row, 12)) * -F_1_272
-      + saturate16(load<i32>(row, 20)) * F_0_850 + saturate16(load<i32>(row, 28)) * -F_0_720;
-    let round = 1 << 19;
-    let line = out + r * stride;
-    store<u8>(line, sample(saturate16((tmp10 + tmp0 + round) >> 20)));
-    store<u8>(line + 1, sample(saturate16((tmp10 - tmp0 + round) >> 20)));
-  }
+  let in0 = i16x8.mul(v128.load(block), v128.load(quant));
+  let in1 = i16x8.mul(v128.load(block, 16), v128.load(quant, 16));
+  let in3 = i16x8.mul(v128.load(block, 48), v128.load(quant, 48));
+  let in5 = i16x8.mul(v128.load(block, 80), v128.load(quant, 80));
+  let in7 = i16x8.mul(v128.load(block, 112), v128.load(quant, 112));
+  clearBlock(block);
+  let oddLow = i32x4.add(i32x4.dot_i16x8_s(lo16(in1, in3), pair(F_3_624, -F_1_272)), i32x4.dot_i16x8_s(lo16(in5, in7), pair(F_0_850, -F_0_720)));
+  let oddHigh = i32x4.add(i32x4.dot_i16x8_s(hi16(in1, in3), pair(F_3_624, -F_1_272)), i32x4.dot_i16x8_s(hi16(in5, in7), pair(F_0_850, -F_0_720)));
+  let rounding = i32x4.splat(1 << 12);
+  let evenLow = i32x4.add(i32x4.shl(i32x4.extend_low_i16x8_s(in0), 15), rounding);
+  let evenHigh = i32x4.add(i32x4.shl(i32x4.extend_high_i16x8_s(in0), 15), rounding);
+  // Rows 0 and 1 of the workspace, lanes = columns.
+  let row0Low = i32x4.shr_s(i32x4.add(evenLow, oddLow), 13), row0High = i32x4.shr_s(i32x4.add(evenHigh, oddHigh), 13);
+  let row1Low = i32x4.shr_s(i32x4.sub(evenLow, oddLow), 13), row1High = i32x4.shr_s(i32x4.sub(evenHigh, oddHigh), 13);
+  let row0 = i16x8.narrow_i32x4_s(row0Low, row0High), row1 = i16x8.narrow_i32x4_s(row1Low, row1High);
+  // Pass 2: lanes (row 0, row 1) of (columns 1 and 3) and (columns 5 and 7), summed.
+  let products = i32x4.dot_i16x8_s(i16x8.shuffle(row0, row1, 1, 3, 9, 11, 5, 7, 13, 15),
+    i16x8(<i16>F_3_624, <i16>-F_1_272, <i16>F_3_624, <i16>-F_1_272, <i16>F_0_850, <i16>-F_0_720, <i16>F_0_850, <i16>-F_0_720));
+  let odd = i32x4.add(products, i32x4.shuffle(products, products, 2, 3, 0, 1));
+  let even = i32x4.add(i32x4.shl(i32x4.shuffle(row0Low, row1Low, 0, 4, 0, 4), 15), i32x4.splat(1 << 19));
+  let samples = i32x4.shuffle(i32x4.shr_s(i32x4.add(even, odd), 20), i32x4.shr_s(i32x4.sub(even, odd), 20), 0, 4, 1, 5);
+  let packed = i16x8.narrow_i32x4_s(samples, samples);
+  let bytes = i8x16.add(i8x16.narrow_i16x8_s(packed, packed), i8x16.splat(-128));
+  v128.store16_lane(out, bytes, 0);
+  v128.store16_lane(out + stride, bytes, 1);
 }
 
 /** One sample from an 8×8 block (jidctred.c's jpeg_idct_1x1, through the range-limit table). */
 export function idct1x1(block: usize, quant: usize, out: usize): void {
   let dc = <i32>load<i16>(block) * <i32>load<i16>(quant);
-  memory.fill(block, 0, 128);
+  clearBlock(block);
   let value = (dc + 4) >> 3;
   // The table maps value & 1023 as a 10-bit signed number, then clamps value + 128.
   let wrapped = ((value & 1023) ^ 512) - 512;
