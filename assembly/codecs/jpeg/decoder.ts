@@ -39,6 +39,7 @@ import {
   coefBits, mcuBlock, divUp, setGeometry, maxH, maxV, minScaled, outputWidth, outputHeight, imcuRows,
   mcusPerRow, setProgressive, progressive,
   STATE_SIZE, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE, STATE_HUFFMAN, HUFFMAN_TABLE_SIZE, STATE_WORKSPACE,
+  STATE_MCU_TABLE, COMPONENT_ORIGIN,
   COMPONENT_ID, COMPONENT_H, COMPONENT_V, COMPONENT_QUANT, COMPONENT_DC_TABLE, COMPONENT_AC_TABLE,
   COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_V_EXPAND, COMPONENT_LATCHED,
   COMPONENT_WIDTH_BLOCKS, COMPONENT_HEIGHT_BLOCKS, COMPONENT_LINE_BLOCKS, COMPONENT_BLOCK_ROWS,
@@ -638,41 +639,54 @@ function decodeProgressiveScan(pos: usize): i32 {
 
 /**
  * Runs the MCUs of the current scan over the coefficient arrays: `kind` 0 sequential,
- * 1 DC first, 2 DC refinement, 3 AC first, 4 AC refinement.
+ * 1 DC first, 2 DC refinement, 3 AC first, 4 AC refinement. An interleaved MCU's blocks
+ * are listed once (component, offset from the component's MCU origin) in the state
+ * block's MCU table; the origins move along as the MCUs do.
  */
 function forEachMcu(kind: u32): i32 {
   if (scanComponents == 1) return forEachBlock(kind);
   let interval = restartInterval;
   let toGo = interval;
+  let table = state + STATE_MCU_TABLE;
   let blocksPerMcu: u32 = 0;
   for (let i: u32 = 0; i < scanComponents; i++) {
     let c = component(scanComponent(i));
-    blocksPerMcu += <u32>load<u8>(c + COMPONENT_H) * <u32>load<u8>(c + COMPONENT_V);
+    let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
+    let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
+    for (let y: u32 = 0; y < v; y++) {
+      for (let x: u32 = 0; x < h; x++, blocksPerMcu++) {
+        let entry = table + (<usize>blocksPerMcu << 3);
+        store<u32>(entry, <u32>c);
+        store<u32>(entry + 4, <u32>(<usize>y * lineBytes + (<usize>x << 7)));
+      }
+    }
   }
   let total = mcusPerRow * imcuRows;
   if (!spend(<u64>total * <u64>blocksPerMcu)) return ERR_DECODE;
   let al = approximationLow;
   let index: u32 = 0;
   for (let row: u32 = 0; row < imcuRows; row++) {
+    for (let i: u32 = 0; i < scanComponents; i++) {
+      let c = component(scanComponent(i));
+      let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
+      store<u32>(c + COMPONENT_ORIGIN, <u32>(<usize>load<u32>(c + COMPONENT_COEFFICIENTS)
+        + <usize>(row * <u32>load<u8>(c + COMPONENT_V)) * lineBytes));
+    }
     for (let column: u32 = 0; column < mcusPerRow; column++) {
       if (interval != 0) {
         if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
       }
+      for (let b: u32 = 0; b < blocksPerMcu; b++) {
+        let entry = table + (<usize>b << 3);
+        let c = <usize>load<u32>(entry);
+        let block = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry + 4);
+        if (kind == 2) decodeDcRefine(block, al);
+        else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
+        else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
+      }
       for (let i: u32 = 0; i < scanComponents; i++) {
         let c = component(scanComponent(i));
-        let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
-        for (let y: u32 = 0; y < v; y++) {
-          for (let x: u32 = 0; x < h; x++) {
-            let block = coefficientBlock(c, column * h + x, row * v + y);
-            if (kind == 0) {
-              store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
-            } else if (kind == 1) {
-              store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
-            } else {
-              decodeDcRefine(block, al);
-            }
-          }
-        }
+        store<u32>(c + COMPONENT_ORIGIN, load<u32>(c + COMPONENT_ORIGIN) + (<u32>load<u8>(c + COMPONENT_H) << 7));
       }
       if (!dataHeld(index, total, toGo)) return ERR_DECODE;
       index++;

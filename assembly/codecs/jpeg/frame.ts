@@ -45,7 +45,8 @@ export const STATE_HUFFMAN: usize = 4096;
 export const HUFFMAN_TABLE_SIZE: usize = 2048 + 4096 + 72 + 72 + 256;
 export const STATE_BLOCKS: usize = STATE_HUFFMAN + 8 * HUFFMAN_TABLE_SIZE;
 export const STATE_WORKSPACE: usize = STATE_BLOCKS + <usize>MAX_BLOCKS_IN_MCU * 128;
-export const STATE_SIZE: usize = STATE_WORKSPACE + 128;
+export const STATE_MCU_TABLE: usize = STATE_WORKSPACE + 128;
+export const STATE_SIZE: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 8;
 
 export const COMPONENT_ID: usize = 0;
 export const COMPONENT_H: usize = 1;
@@ -71,7 +72,7 @@ export const COMPONENT_COEFFICIENTS: usize = 48;
 export const COMPONENT_ROW: usize = 52;
 export const COMPONENT_DC_PRED: usize = 56;
 export const COMPONENT_V_IN: usize = 60;
-export const COMPONENT_H_IN: usize = 64;
+export const COMPONENT_ORIGIN: usize = 64;
 
 /** Upsampling methods (jdsample.c), one per component. */
 export const UPSAMPLE_FULL: u8 = 0;

@@ -117,6 +117,35 @@ export function decodeAcFirst(block: usize, acTable: usize, start: u32, end: u32
 }
 
 /**
+ * Applies correction bits to the coefficients of `passed` (each already nonzero), in
+ * order, one bit each from the top of `bits`: a 1 adds 1 << Al to the magnitude unless
+ * that bit is set already. Branch-free, as the bits are noise.
+ */
+// @ts-ignore: decorator
+@inline function correct(block: usize, passed: u64, bits: u64, bit: i32): void {
+  while (passed != 0) {
+    let address = block + (<usize>ctz(passed) << 1);
+    passed &= passed - 1;
+    let coefficient = <i32>load<i16>(address);
+    let apply = -(<i32>(bits >> 63) & <i32>((coefficient & bit) == 0));
+    let sign = coefficient >> 31;
+    store<i16>(address, <i16>(coefficient + (((bit ^ sign) - sign) & apply)));
+    bits <<= 1;
+  }
+}
+
+/** The lowest `count` set bits of `mask`. */
+function lowestBits(mask: u64, count: i32): u64 {
+  let result: u64 = 0;
+  for (let i = 0; i < count; i++) {
+    let lowest = mask & (~mask + 1);
+    result |= lowest;
+    mask ^= lowest;
+  }
+  return result;
+}
+
+/**
  * AC refinement pass over the band start..end of one block. Coefficients already nonzero
  * (bits of `nonzero`) take one correction bit each, in order; zero ones are skipped by
  * the runs of the codes, and a code's new ±(1 << Al) lands on the zero it runs to.
@@ -126,6 +155,7 @@ export function decodeAcRefine(block: usize, acTable: usize, start: u32, end: u3
   let buffer = bitBuffer, count = bitCount;
   let nonzero = nonzeroMask(block);
   let k = start;
+  let passed: u64 = 0;
   if (endOfBandRun == 0) {
     while (k <= end) {
       if (count < 32) {
@@ -153,26 +183,25 @@ export function decodeAcRefine(block: usize, acTable: usize, start: u32, end: u3
         endOfBandRun = eob;
         break;
       }
-      // The target is the (run + 1)-th zero coefficient from k on (past the band: end + 1).
+      // The target is the (run + 1)-th zero coefficient from k on (past the band: end + 1);
+      // the nonzero ones passed on the way take their correction bits now.
       let zeros = ~nonzero & bitRange(k, end);
       for (let i: u32 = 0; i < run && zeros != 0; i++) zeros &= zeros - 1;
       let target = zeros != 0 ? <u32>ctz(zeros) : end + 1;
-      let passed = nonzero & bitRange(k, target - 1);
+      passed = nonzero & bitRange(k, target - 1);
       while (passed != 0) {
-        let index = <usize>ctz(passed);
-        passed &= passed - 1;
-        if (count < 1) {
+        if (count < 32) {
           bitBuffer = buffer; bitCount = count;
           refill();
           buffer = bitBuffer; count = bitCount;
         }
-        if ((buffer >> 63) != 0) {
-          let address = block + (index << 1);
-          let coefficient = <i32>load<i16>(address);
-          if ((coefficient & bit) == 0) store<i16>(address, <i16>(coefficient >= 0 ? coefficient + bit : coefficient - bit));
-        }
-        buffer <<= 1;
-        count--;
+        let part = passed;
+        let n = <i32>popcnt(passed);
+        if (n > count) { part = lowestBits(passed, count); n = count; }
+        correct(block, part, buffer, bit);
+        passed ^= part;
+        buffer <<= <u64>n;
+        count -= n;
       }
       k = target;
       if (value != 0) {
@@ -185,24 +214,20 @@ export function decodeAcRefine(block: usize, acTable: usize, start: u32, end: u3
   }
   if (endOfBandRun > 0) {
     // The rest of the band: a correction bit for each nonzero coefficient.
-    if (k <= end) {
-      let passed = nonzero & bitRange(k, end);
-      while (passed != 0) {
-        let index = <usize>ctz(passed);
-        passed &= passed - 1;
-        if (count < 1) {
-          bitBuffer = buffer; bitCount = count;
-          refill();
-          buffer = bitBuffer; count = bitCount;
-        }
-        if ((buffer >> 63) != 0) {
-          let address = block + (index << 1);
-          let coefficient = <i32>load<i16>(address);
-          if ((coefficient & bit) == 0) store<i16>(address, <i16>(coefficient >= 0 ? coefficient + bit : coefficient - bit));
-        }
-        buffer <<= 1;
-        count--;
+    passed = k <= end ? nonzero & bitRange(k, end) : 0;
+    while (passed != 0) {
+      if (count < 32) {
+        bitBuffer = buffer; bitCount = count;
+        refill();
+        buffer = bitBuffer; count = bitCount;
       }
+      let part = passed;
+      let n = <i32>popcnt(passed);
+      if (n > count) { part = lowestBits(passed, count); n = count; }
+      correct(block, part, buffer, bit);
+      passed ^= part;
+      buffer <<= <u64>n;
+      count -= n;
     }
     endOfBandRun--;
   }
