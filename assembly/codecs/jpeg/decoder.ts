@@ -24,8 +24,8 @@
 // last MCU of a scan or interval (encoders that drop the final bits); anything earlier is
 // DECODE_FAILED, without grinding through the rest of the image.
 
-import { OK, ERR_DECODE, ERR_UNSUPPORTED, ERR_LIMIT, ERR_ARENA_FULL, RESULT_AUX, RESULT_TAG, SLOT_STATS, SLOT_RESULTS } from "../../alloc/layout";
-import { fail, setResult, slotBase } from "../../alloc/state";
+import { OK, ERR_DECODE, ERR_UNSUPPORTED, ERR_LIMIT, RESULT_AUX, RESULT_TAG, SLOT_STATS, SLOT_RESULTS } from "../../alloc/layout";
+import { fail, lastError, setResult, slotBase } from "../../alloc/state";
 import { scratchAllocate, scratchRelease } from "../../alloc/arena";
 import { imageCreate, imageRelease, imageRow, FILL_NONE } from "../../image/image";
 import { MODE_L, MODE_RGB } from "../../image/layout";
@@ -36,12 +36,12 @@ import {
 import {
   frameMarker, framePrecision, frameWidth, frameHeight, frameComponents, frameIds, frameSampling,
   frameQuantSelectors, orientation, hasIcc, colorTransform, state, setState, component, latchedQuant,
-  coefBits, mcuBlock, divUp, setGeometry, maxH, maxV, minScaled, outputWidth, outputHeight, imcuRows,
+  coefBits, decodeBlockAddress, divUp, setGeometry, maxH, maxV, minScaled, outputWidth, outputHeight, imcuRows,
   mcusPerRow, setProgressive, progressive,
   STATE_SIZE, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE, STATE_HUFFMAN, HUFFMAN_TABLE_SIZE, STATE_WORKSPACE,
   STATE_MCU_TABLE, COMPONENT_ORIGIN,
   COMPONENT_ID, COMPONENT_H, COMPONENT_V, COMPONENT_QUANT, COMPONENT_DC_TABLE, COMPONENT_AC_TABLE,
-  COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_V_EXPAND, COMPONENT_LATCHED,
+  COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_LATCHED,
   COMPONENT_WIDTH_BLOCKS, COMPONENT_HEIGHT_BLOCKS, COMPONENT_LINE_BLOCKS, COMPONENT_BLOCK_ROWS,
   COMPONENT_DOWN_WIDTH, COMPONENT_DOWN_HEIGHT, COMPONENT_PLANE, COMPONENT_STRIDE, COMPONENT_IMCU_ROWS,
   COMPONENT_COEFFICIENTS, COMPONENT_ROW, COMPONENT_DC_PRED, COMPONENT_V_IN,
@@ -146,8 +146,8 @@ function failed(code: i32): usize {
  * 2, 4 or 8. Returns the image (0 on failure, status set).
  */
 export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: u32): usize {
-  image = 0;
-  releaseAll();
+  image = 0; work = 0; setState(0);
+  coefficients0 = 0; coefficients1 = 0; coefficients2 = 0; coefficients3 = 0;
   let status = walkHeader(input, length);
   if (status != OK) { fail(status); return 0; }
   writeInfo();
@@ -163,18 +163,18 @@ export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: 
   setProgressive(marker == 0xC2);
   // Allocations: state, work, image.
   let address = scratchAllocate(STATE_SIZE);
-  if (address == 0) return failed(ERR_ARENA_FULL);
+  if (address == 0) return failed(lastError());
   memory.fill(address, 0, STATE_SIZE);
   setState(address);
   copyFrameComponents();
   status = setUpComponents(scaled);
   if (status != OK) return failed(status);
   work = scratchAllocate(workSize());
-  if (work == 0) return failed(ERR_ARENA_FULL);
+  if (work == 0) return failed(lastError());
   layOutWork();
   let mode = frameComponents == 1 ? MODE_L : MODE_RGB;
   image = imageCreate(mode, outputWidth, outputHeight, FILL_NONE, 0);
-  if (image == 0) return failed(ERR_ARENA_FULL);
+  if (image == 0) return failed(lastError());
   imageRecord = load<u32>(slotBase + SLOT_RESULTS + (RESULT_AUX << 2));
   imageTag = load<u32>(slotBase + SLOT_RESULTS + (RESULT_TAG << 2));
   inputEnd = input + length;
@@ -250,7 +250,6 @@ function setUpComponents(scaled: u32): i32 {
     else return ERR_UNSUPPORTED; // fractional sampling ratios: libjpeg refuses them too
     store<u8>(c + COMPONENT_METHOD, method);
     store<u8>(c + COMPONENT_H_EXPAND, <u8>(maxH / hIn));
-    store<u8>(c + COMPONENT_V_EXPAND, <u8>(maxV / vIn));
   }
   return OK;
 }
@@ -523,7 +522,7 @@ function decodeSequentialStream(pos: usize): i32 {
     ? load<u32>(c0 + COMPONENT_WIDTH_BLOCKS) * load<u32>(c0 + COMPONENT_HEIGHT_BLOCKS)
     : mcusPerRow * imcuRows;
   let index: u32 = 0;
-  let block = mcuBlock(0);
+  let block = decodeBlockAddress();
   let ws = state + STATE_WORKSPACE;
   for (let row: u32 = 0; row < imcuRows; row++) {
     if (single) {
@@ -592,7 +591,7 @@ function allocateCoefficients(): i32 {
     let blocks = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) * <usize>load<u32>(c + COMPONENT_BLOCK_ROWS);
     total += <u64>blocks;
     let address = scratchAllocate(blocks << 7);
-    if (address == 0) return ERR_ARENA_FULL;
+    if (address == 0) return lastError();
     if (i == 0) coefficients0 = address;
     else if (i == 1) coefficients1 = address;
     else if (i == 2) coefficients2 = address;
@@ -736,7 +735,7 @@ function forEachBlock(kind: u32): i32 {
 /** At EOI after several scans: inverse transforms, upsampling and colour conversion. */
 function outputCoefficients(): i32 {
   let smoothing = progressive && smoothingWanted();
-  let block = mcuBlock(0);
+  let block = decodeBlockAddress();
   let ws = state + STATE_WORKSPACE;
   for (let row: u32 = 0; row < imcuRows; row++) {
     for (let i: u32 = 0; i < frameComponents; i++) {

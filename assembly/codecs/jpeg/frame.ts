@@ -6,29 +6,35 @@
 //
 // State block (offsets in bytes):
 //
-//   STATE_QUANT        4 × 64 u16    quantisation tables as defined (natural order)
-//   STATE_COMPONENTS   4 × 128       component records (COMPONENT_* below)
-//   STATE_HUFFMAN_RAW  8 × 272       Huffman tables as defined: 16 counts, 256 values;
+//   STATE_QUANT        4 × 64 u16    quantisation tables as the DQT segments define them
+//                                    (natural order)
+//   STATE_LATCHED      4 × 64 u16    each component's table, copied at its first scan
+//                                    (libjpeg's latch_quant_tables); zero if never scanned
+//   STATE_COMPONENTS   4 × 128       component records (below)
+//   STATE_COEF_BITS    4 × 64 i8     progressive: the Al each coefficient was last coded
+//                                    with, -1 if never (for block smoothing)
+//   STATE_HUFFMAN_RAW  8 × 272       Huffman tables as defined: 16 counts, 256 symbols;
 //                                    slots 0..3 DC, 4..7 AC
-//   STATE_HUFFMAN      8 × HUFFMAN_TABLE_SIZE   lookup tables built for the scan
-//   STATE_BLOCKS       10 × 128      coefficient blocks of one MCU (i16 × 64, kept zeroed)
-//   STATE_WORKSPACE    128           one block for the smoothing pass
+//   STATE_HUFFMAN      8 × HUFFMAN_TABLE_SIZE   lookup tables (huffman-decode.ts)
+//   STATE_BLOCK        128           the block being decoded (i16 × 64, kept zeroed)
+//   STATE_WORKSPACE    128           IDCT workspace
+//   STATE_MCU_TABLE    10 × 8        blocks of an interleaved MCU: component record,
+//                                    byte offset from the component's MCU origin
 //
-// Component record (offsets in bytes):
+// Component record (byte offsets; COMPONENT_* below):
 //
-//   0  id u8, 1 h u8, 2 v u8, 3 quant table u8, 4 DC table u8, 5 AC table u8,
-//   6  scaled block size u8 (8, 4, 2, 1), 7 upsampling method u8, 8 h expand u8,
-//   9  v expand u8, 10 quant latched u8, 11 seen in a scan u8
-//   12 width in blocks u32, 16 height in blocks u32, 20 blocks per padded line u32,
-//   24 padded block rows u32, 28 downsampled width u32, 32 downsampled height u32,
-//   36 plane address u32, 40 plane stride u32, 44 rows per iMCU row u32,
-//   48 coefficients address u32, 52 upsampled row address u32, 56 DC prediction i32,
-//   60 rows the vertical group spans (v in group) u32, 64 latched quant u16 × 64 → 192?
-//
-// The latched quantisation table of each component (copied at its first scan, as
-// libjpeg's latch_quant_tables) sits after the records: STATE_LATCHED, 4 × 64 u16.
-// coefficient bits of each component for progressive scans: STATE_COEF_BITS, 4 × 64 i8
-// (-1: never coded; else the Al of the last scan that coded it).
+//    0 id u8          1 h u8           2 v u8             3 quant table u8
+//    4 DC table u8    5 AC table u8    6 scaled block size u8 (8, 4, 2 or 1)
+//    7 upsampling method u8            8 h expand u8 (repeating methods)
+//   10 quant latched u8
+//   12 width in blocks u32             16 height in blocks u32
+//   20 blocks per line, padded to whole MCUs u32          24 block rows, padded u32
+//   28 downsampled width u32           32 downsampled height u32   (at the scaled size)
+//   36 band address u32                40 band row stride u32
+//   44 component rows per iMCU row u32 48 coefficient array u32 (several scans)
+//   52 upsampled row u32               56 DC prediction i32
+//   60 rows of a vertical row group u32 (v × scaled size / smallest scaled size)
+//   64 MCU origin u32 (interleaved scans over coefficient arrays)
 
 export const MAX_COMPONENTS: u32 = 4;
 export const MAX_BLOCKS_IN_MCU: u32 = 10;
@@ -43,8 +49,8 @@ export const HUFFMAN_RAW_SIZE: usize = 272;
 export const STATE_HUFFMAN: usize = 4096;
 /** lookup u16 × 1024, fast AC i32 × 1024, maxcode i32 × 18, value offsets i32 × 18, values u8 × 256. */
 export const HUFFMAN_TABLE_SIZE: usize = 2048 + 4096 + 72 + 72 + 256;
-export const STATE_BLOCKS: usize = STATE_HUFFMAN + 8 * HUFFMAN_TABLE_SIZE;
-export const STATE_WORKSPACE: usize = STATE_BLOCKS + <usize>MAX_BLOCKS_IN_MCU * 128;
+export const STATE_BLOCK: usize = STATE_HUFFMAN + 8 * HUFFMAN_TABLE_SIZE;
+export const STATE_WORKSPACE: usize = STATE_BLOCK + 128;
 export const STATE_MCU_TABLE: usize = STATE_WORKSPACE + 128;
 export const STATE_SIZE: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 8;
 
@@ -57,7 +63,6 @@ export const COMPONENT_AC_TABLE: usize = 5;
 export const COMPONENT_SCALED: usize = 6;
 export const COMPONENT_METHOD: usize = 7;
 export const COMPONENT_H_EXPAND: usize = 8;
-export const COMPONENT_V_EXPAND: usize = 9;
 export const COMPONENT_LATCHED: usize = 10;
 export const COMPONENT_WIDTH_BLOCKS: usize = 12;
 export const COMPONENT_HEIGHT_BLOCKS: usize = 16;
@@ -102,18 +107,16 @@ export let frameComponents: u32 = 0;
 export let frameIds: u32 = 0;
 export let frameSampling: u32 = 0;
 export let frameQuantSelectors: u32 = 0;
-export let sawJfif: bool = false;
-export let sawAdobe: bool = false;
-export let adobeTransform: u32 = 0;
+let sawJfif: bool = false;
+let sawAdobe: bool = false;
+let adobeTransform: u32 = 0;
 export let orientation: u32 = 1;
 export let hasIcc: bool = false;
-/** Offset of the first SOS marker (its 0xFF byte). */
-export let firstScan: usize = 0;
 
 export function resetFrame(): void {
   frameMarker = 0; framePrecision = 0; frameWidth = 0; frameHeight = 0; frameComponents = 0;
   frameIds = 0; frameSampling = 0; frameQuantSelectors = 0;
-  sawJfif = false; sawAdobe = false; adobeTransform = 0; orientation = 1; hasIcc = false; firstScan = 0;
+  sawJfif = false; sawAdobe = false; adobeTransform = 0; orientation = 1; hasIcc = false;
 }
 
 export function setFrame(marker: u32, precision: u32, height: u32, width: u32, components: u32): void {
@@ -129,7 +132,6 @@ export function setJfif(): void { sawJfif = true; }
 export function setAdobe(transform: u32): void { sawAdobe = true; adobeTransform = transform; }
 export function setOrientation(value: u32): void { orientation = value; }
 export function setIcc(present: bool): void { hasIcc = present; }
-export function setFirstScan(offset: usize): void { firstScan = offset; }
 
 /** The file's colour transform, as libjpeg's default_decompress_parms guesses it. */
 export function colorTransform(): u32 {
@@ -168,8 +170,8 @@ export function setState(address: usize): void { state = address; }
 }
 
 // @ts-ignore: decorator
-@inline export function mcuBlock(index: u32): usize {
-  return state + STATE_BLOCKS + (<usize>index << 7);
+@inline export function decodeBlockAddress(): usize {
+  return state + STATE_BLOCK;
 }
 
 // ── geometry, set once the frame is accepted ────────────────────────────────────
@@ -184,15 +186,12 @@ export let outputHeight: u32 = 0;
 export let imcuRows: u32 = 0;
 export let mcusPerRow: u32 = 0;
 export let progressive: bool = false;
-/** Fancy upsampling with a vertical context (h2v2 or h1v2) in at least one component. */
-export let needContext: bool = false;
 
 export function setGeometry(h: u32, v: u32, scaled: u32, width: u32, height: u32, rows: u32, perRow: u32): void {
   maxH = h; maxV = v; minScaled = scaled; outputWidth = width; outputHeight = height;
   imcuRows = rows; mcusPerRow = perRow;
 }
 export function setProgressive(value: bool): void { progressive = value; }
-export function setNeedContext(value: bool): void { needContext = value; }
 
 /** ceil(a / b) for the small positive sizes of a frame (a < 2^40). */
 // @ts-ignore: decorator

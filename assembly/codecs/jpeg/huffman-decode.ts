@@ -92,11 +92,11 @@ export function buildHuffmanTable(table: usize, raw: usize, isDc: bool): bool {
 export let bitBuffer: u64 = 0;
 export let bitCount: i32 = 0;
 /** Zero bits added past the real data (they stay the lowest of the buffer's bits). */
-export let padBits: i32 = 0;
+let padBits: i32 = 0;
 export let readPos: usize = 0;
-export let readEnd: usize = 0;
+let readEnd: usize = 0;
 /** A marker (or the end of the input) stopped the data; the reader pads with zeros. */
-export let dataEnded: bool = false;
+let dataEnded: bool = false;
 /** The data stopped at a marker, not at the end of the input. */
 export let markerReached: bool = false;
 
@@ -170,7 +170,7 @@ export function refill(): void {
  * 16 bits at the top of `bits`), as jpeg_huff_decode: returns length << 8 | symbol; a code
  * of no length up to 16 is a bad code, 17 bits long, symbol 0.
  */
-export function decodeLong(table: usize, bits: u64): u32 {
+function decodeLong(table: usize, bits: u64): u32 {
   let length: u32 = LOOKAHEAD + 1;
   let code = <i32>(bits >> <u64>(64 - length));
   while (code > load<i32>(table + HUFFMAN_MAX_CODE + (length << 2))) {

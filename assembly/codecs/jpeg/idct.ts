@@ -136,7 +136,7 @@ const F_3_624: i32 = 29692;
  * 8×8 islow IDCT of `block` with the quantisation table `quant` (64 u16, natural order);
  * `ws` is 128 bytes of workspace.
  */
-export function idct8x8(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
+function idct8x8(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
   let zero = i32x4.splat(0);
   let row0 = v128.load(block);
   let ac = v128.or(v128.or(v128.or(v128.load(block, 16), v128.load(block, 32)), v128.or(v128.load(block, 48), v128.load(block, 64))),
@@ -205,7 +205,7 @@ export function idct8x8(block: usize, quant: usize, out: usize, stride: usize, w
  * columns (row 4 of the coefficients does not reach the output), pass 2 over the four
  * rows, one per 32-bit lane.
  */
-export function idct4x4(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
+function idct4x4(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
   let raw = v128.or(v128.or(v128.or(v128.load(block, 16), v128.load(block, 32)), v128.load(block, 48)),
     v128.or(v128.or(v128.load(block, 80), v128.load(block, 96)), v128.load(block, 112)));
   let in0 = i16x8.mul(v128.load(block), v128.load(quant));
@@ -266,7 +266,7 @@ export function idct4x4(block: usize, quant: usize, out: usize, stride: usize, w
  * columns (only 0, 1, 3, 5 and 7 reach the output), pass 2 over the two rows with column 0
  * kept in 32 bits and the odd columns saturated to 16, as the SIMD code keeps them.
  */
-export function idct2x2(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
+function idct2x2(block: usize, quant: usize, out: usize, stride: usize, ws: usize): void {
   let in0 = i16x8.mul(v128.load(block), v128.load(quant));
   let in1 = i16x8.mul(v128.load(block, 16), v128.load(quant, 16));
   let in3 = i16x8.mul(v128.load(block, 48), v128.load(quant, 48));
@@ -295,7 +295,7 @@ export function idct2x2(block: usize, quant: usize, out: usize, stride: usize, w
 }
 
 /** One sample from an 8×8 block (jidctred.c's jpeg_idct_1x1, through the range-limit table). */
-export function idct1x1(block: usize, quant: usize, out: usize): void {
+function idct1x1(block: usize, quant: usize, out: usize): void {
   let dc = <i32>load<i16>(block) * <i32>load<i16>(quant);
   clearBlock(block);
   let value = (dc + 4) >> 3;

@@ -7,13 +7,12 @@
 
 import { ERR_DECODE, ERR_UNSUPPORTED, OK } from "../../alloc/layout";
 import {
-  state, setFrame, setComponentFields, setJfif, setAdobe, setOrientation, setIcc, setFirstScan,
+  state, setFrame, setComponentFields, setJfif, setAdobe, setOrientation, setIcc,
   resetFrame, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE,
 } from "./frame";
 import { ZIGZAG } from "./huffman-decode";
 import { exifOrientation } from "./exif";
 
-export const MARKER_SOF0: u32 = 0xC0;
 export const MARKER_DHT: u32 = 0xC4;
 export const MARKER_DAC: u32 = 0xCC;
 export const MARKER_RST0: u32 = 0xD0;
@@ -86,9 +85,7 @@ export function walkHeader(input: usize, length: usize): i32 {
     if (isBareMarker(marker)) continue;
     if (marker == MARKER_SOI || marker == MARKER_EOI) return ERR_DECODE;
     if (marker == MARKER_SOS) {
-      if (!sawFrame) return ERR_DECODE;
-      setFirstScan(at - 1);
-      return OK;
+      return sawFrame ? OK : ERR_DECODE;
     }
     let size = segmentLength(pos, end);
     if (size == 0) return ERR_DECODE;

@@ -18,7 +18,7 @@ import {
 } from "./huffman-decode";
 
 /** End-of-band run left over from earlier blocks of this scan (reset at restarts). */
-export let endOfBandRun: u32 = 0;
+let endOfBandRun: u32 = 0;
 
 export function resetEndOfBandRun(): void { endOfBandRun = 0; }
 
