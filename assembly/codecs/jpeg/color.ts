@@ -14,29 +14,35 @@
 // into RGB with Convert.c's cmyk2rgb:  nk = 255 - k,  R = nk - (c × nk) / 255 (rounded as
 // MULDIV255), and so on.
 
-/** YCbCr rows to `width` RGB pixels. */
+/** YCbCr rows to `width` RGB pixels, sixteen at a time. */
 export function ycbcrRow(y: usize, cb: usize, cr: usize, out: usize, width: u32): void {
   let x: u32 = 0;
   let center = i16x8.splat(128);
   let half = i32x4.splat(32768);
-  let alpha = i16x8.splat(255);
-  for (; x + 8 <= width; x += 8) {
-    let luma = v128.load8x8_u(y + x);
-    let blue = i16x8.sub(v128.load8x8_u(cb + x), center);
-    let red = i16x8.sub(v128.load8x8_u(cr + x), center);
-    let redPart = i16x8.add(red, shiftedProduct(red, 26345, half));
-    let bluePart = i16x8.add(i16x8.shl(blue, 1), shiftedProduct(blue, -14942, half));
-    let pairLow = i16x8.shuffle(blue, red, 0, 8, 1, 9, 2, 10, 3, 11);
-    let pairHigh = i16x8.shuffle(blue, red, 4, 12, 5, 13, 6, 14, 7, 15);
-    let factors = i32x4.splat((18734 << 16) | (-22554 & 0xFFFF));
-    let greenPart = i16x8.sub(i16x8.narrow_i32x4_s(
-      i32x4.shr_s(i32x4.add(i32x4.dot_i16x8_s(pairLow, factors), half), 16),
-      i32x4.shr_s(i32x4.add(i32x4.dot_i16x8_s(pairHigh, factors), half), 16)), red);
-    let rg = i8x16.narrow_i16x8_u(i16x8.add(luma, redPart), i16x8.add(luma, greenPart));
-    let ba = i8x16.narrow_i16x8_u(i16x8.add(luma, bluePart), alpha);
+  let alpha = i8x16.splat(-1);
+  for (; x + 16 <= width; x += 16) {
+    let luma = v128.load(y + x), blue = v128.load(cb + x), red = v128.load(cr + x);
+    let r = i8x16.narrow_i16x8_u(
+      redOf(i16x8.extend_low_i8x16_u(luma), i16x8.sub(i16x8.extend_low_i8x16_u(red), center), half),
+      redOf(i16x8.extend_high_i8x16_u(luma), i16x8.sub(i16x8.extend_high_i8x16_u(red), center), half));
+    let g = i8x16.narrow_i16x8_u(
+      greenOf(i16x8.extend_low_i8x16_u(luma), i16x8.sub(i16x8.extend_low_i8x16_u(blue), center),
+        i16x8.sub(i16x8.extend_low_i8x16_u(red), center), half),
+      greenOf(i16x8.extend_high_i8x16_u(luma), i16x8.sub(i16x8.extend_high_i8x16_u(blue), center),
+        i16x8.sub(i16x8.extend_high_i8x16_u(red), center), half));
+    let b = i8x16.narrow_i16x8_u(
+      blueOf(i16x8.extend_low_i8x16_u(luma), i16x8.sub(i16x8.extend_low_i8x16_u(blue), center), half),
+      blueOf(i16x8.extend_high_i8x16_u(luma), i16x8.sub(i16x8.extend_high_i8x16_u(blue), center), half));
+    // Interleave with unpacks: (r,g) and (b,255) byte pairs, then pairs of pairs.
+    let rgLow = i8x16.shuffle(r, g, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    let rgHigh = i8x16.shuffle(r, g, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    let baLow = i8x16.shuffle(b, alpha, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    let baHigh = i8x16.shuffle(b, alpha, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     let at = out + (<usize>x << 2);
-    v128.store(at, i8x16.shuffle(rg, ba, 0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27));
-    v128.store(at, i8x16.shuffle(rg, ba, 4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), 16);
+    v128.store(at, i16x8.shuffle(rgLow, baLow, 0, 8, 1, 9, 2, 10, 3, 11));
+    v128.store(at, i16x8.shuffle(rgLow, baLow, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    v128.store(at, i16x8.shuffle(rgHigh, baHigh, 0, 8, 1, 9, 2, 10, 3, 11), 32);
+    v128.store(at, i16x8.shuffle(rgHigh, baHigh, 4, 12, 5, 13, 6, 14, 7, 15), 48);
   }
   for (; x < width; x++) {
     let luma = <i32>load<u8>(y + x);
@@ -46,6 +52,27 @@ export function ycbcrRow(y: usize, cb: usize, cr: usize, out: usize, width: u32)
     let b = clamp(luma + ((116130 * blue + 32768) >> 16));
     store<u32>(out + (<usize>x << 2), r | (g << 8) | (b << 16) | 0xFF000000);
   }
+}
+
+/** y + ((91881 cr' + 32768) >> 16), eight lanes of 16 bits. */
+// @ts-ignore: decorator
+@inline function redOf(luma: v128, red: v128, half: v128): v128 {
+  return i16x8.add(luma, i16x8.add(red, shiftedProduct(red, 26345, half)));
+}
+
+/** y + ((116130 cb' + 32768) >> 16). */
+// @ts-ignore: decorator
+@inline function blueOf(luma: v128, blue: v128, half: v128): v128 {
+  return i16x8.add(luma, i16x8.add(i16x8.shl(blue, 1), shiftedProduct(blue, -14942, half)));
+}
+
+/** y + ((-22554 cb' - 46802 cr' + 32768) >> 16), the two products as one dot product. */
+// @ts-ignore: decorator
+@inline function greenOf(luma: v128, blue: v128, red: v128, half: v128): v128 {
+  let factors = i32x4.splat((18734 << 16) | (-22554 & 0xFFFF));
+  let low = i32x4.shr_s(i32x4.add(i32x4.dot_i16x8_s(i16x8.shuffle(blue, red, 0, 8, 1, 9, 2, 10, 3, 11), factors), half), 16);
+  let high = i32x4.shr_s(i32x4.add(i32x4.dot_i16x8_s(i16x8.shuffle(blue, red, 4, 12, 5, 13, 6, 14, 7, 15), factors), half), 16);
+  return i16x8.add(luma, i16x8.sub(i16x8.narrow_i32x4_s(low, high), red));
 }
 
 /** (value × factor + 32768) >> 16 per lane, in 32 bits, packed back to 16. */

@@ -510,6 +510,38 @@ function processRestart(): bool {
   return !overran() || (markerReached && (index + 1 == total || toGo == 1));
 }
 
+/**
+ * Lists the blocks of an interleaved MCU in the MCU table, in coding order, and returns
+ * how many. Entry (32 bytes): component record, byte offset from the component's MCU
+ * origin, DC table, AC table, latched quantisation table, row stride, scaled block size.
+ * Offsets are into the band of component rows (`inBands`) or the coefficient array.
+ */
+function listMcuBlocks(inBands: bool): u32 {
+  let table = state + STATE_MCU_TABLE;
+  let count: u32 = 0;
+  for (let i: u32 = 0; i < scanComponents; i++) {
+    let index = scanComponent(i);
+    let c = component(index);
+    let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
+    let size = <usize>load<u8>(c + COMPONENT_SCALED);
+    let stride = <usize>load<u32>(c + COMPONENT_STRIDE);
+    let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
+    for (let y: u32 = 0; y < v; y++) {
+      for (let x: u32 = 0; x < h; x++, count++) {
+        let entry = table + (<usize>count << 5);
+        store<u32>(entry, <u32>c);
+        store<u32>(entry, <u32>(inBands ? <usize>y * size * stride + <usize>x * size : <usize>y * lineBytes + (<usize>x << 7)), 4);
+        store<u32>(entry, <u32>dcTableOf(c), 8);
+        store<u32>(entry, <u32>acTableOf(c), 12);
+        store<u32>(entry, <u32>latchedQuant(index), 16);
+        store<u32>(entry, <u32>stride, 20);
+        store<u32>(entry, <u32>size, 24);
+      }
+    }
+  }
+  return count;
+}
+
 // ── one sequential scan of every component, straight into the image ──────────────
 
 function decodeSequentialStream(pos: usize): i32 {
@@ -524,6 +556,8 @@ function decodeSequentialStream(pos: usize): i32 {
   let index: u32 = 0;
   let block = decodeBlockAddress();
   let ws = state + STATE_WORKSPACE;
+  let table = state + STATE_MCU_TABLE;
+  let blocksPerMcu: u32 = single ? 1 : listMcuBlocks(true);
   for (let row: u32 = 0; row < imcuRows; row++) {
     if (single) {
       let c = c0;
@@ -549,27 +583,27 @@ function decodeSequentialStream(pos: usize): i32 {
         }
       }
     } else {
+      // Band origins of this iMCU row; the MCU's blocks are listed in the MCU table.
+      for (let i: u32 = 0; i < scanComponents; i++) {
+        let c = component(scanComponent(i));
+        store<u32>(c + COMPONENT_ORIGIN, <u32>planeRow(c, row * <u32>load<u8>(c + COMPONENT_V) * <u32>load<u8>(c + COMPONENT_SCALED)));
+      }
       for (let m: u32 = 0; m < mcusPerRow; m++) {
         if (interval != 0) {
           if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
         }
+        for (let b: u32 = 0; b < blocksPerMcu; b++) {
+          let entry = table + (<usize>b << 5);
+          let c = <usize>load<u32>(entry);
+          let out = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
+          store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
+            load<i32>(c + COMPONENT_DC_PRED)));
+          inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), load<u32>(entry, 24), ws);
+        }
         for (let i: u32 = 0; i < scanComponents; i++) {
-          let index = scanComponent(i);
-          let c = component(index);
-          let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
-          let size = <u32>load<u8>(c + COMPONENT_SCALED);
-          let dc = dcTableOf(c), ac = acTableOf(c);
-          let quant = latchedQuant(index);
-          let rowStride = <usize>load<u32>(c + COMPONENT_STRIDE);
-          let prediction = load<i32>(c + COMPONENT_DC_PRED);
-          for (let y: u32 = 0; y < v; y++) {
-            let out = planeRow(c, (row * v + y) * size) + <usize>(m * h * size);
-            for (let x: u32 = 0; x < h; x++) {
-              prediction = decodeBlock(block, dc, ac, prediction);
-              inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
-            }
-          }
-          store<i32>(c + COMPONENT_DC_PRED, prediction);
+          let c = component(scanComponent(i));
+          store<u32>(c + COMPONENT_ORIGIN, load<u32>(c + COMPONENT_ORIGIN)
+            + <u32>load<u8>(c + COMPONENT_H) * <u32>load<u8>(c + COMPONENT_SCALED));
         }
         if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
         index++;
@@ -647,19 +681,7 @@ function forEachMcu(kind: u32): i32 {
   let interval = restartInterval;
   let toGo = interval;
   let table = state + STATE_MCU_TABLE;
-  let blocksPerMcu: u32 = 0;
-  for (let i: u32 = 0; i < scanComponents; i++) {
-    let c = component(scanComponent(i));
-    let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
-    let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
-    for (let y: u32 = 0; y < v; y++) {
-      for (let x: u32 = 0; x < h; x++, blocksPerMcu++) {
-        let entry = table + (<usize>blocksPerMcu << 3);
-        store<u32>(entry, <u32>c);
-        store<u32>(entry + 4, <u32>(<usize>y * lineBytes + (<usize>x << 7)));
-      }
-    }
-  }
+  let blocksPerMcu = listMcuBlocks(false);
   let total = mcusPerRow * imcuRows;
   if (!spend(<u64>total * <u64>blocksPerMcu)) return ERR_DECODE;
   let al = approximationLow;
@@ -676,9 +698,9 @@ function forEachMcu(kind: u32): i32 {
         if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
       }
       for (let b: u32 = 0; b < blocksPerMcu; b++) {
-        let entry = table + (<usize>b << 3);
+        let entry = table + (<usize>b << 5);
         let c = <usize>load<u32>(entry);
-        let block = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry + 4);
+        let block = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
         if (kind == 2) decodeDcRefine(block, al);
         else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
         else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));

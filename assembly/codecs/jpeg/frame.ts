@@ -18,8 +18,7 @@
 //   STATE_HUFFMAN      8 × HUFFMAN_TABLE_SIZE   lookup tables (huffman-decode.ts)
 //   STATE_BLOCK        128           the block being decoded (i16 × 64, kept zeroed)
 //   STATE_WORKSPACE    128           IDCT workspace
-//   STATE_MCU_TABLE    10 × 8        blocks of an interleaved MCU: component record,
-//                                    byte offset from the component's MCU origin
+//   STATE_MCU_TABLE    10 × 32       blocks of an interleaved MCU (decoder.ts, listMcuBlocks)
 //
 // Component record (byte offsets; COMPONENT_* below):
 //
@@ -52,7 +51,7 @@ export const HUFFMAN_TABLE_SIZE: usize = 2048 + 4096 + 72 + 72 + 256;
 export const STATE_BLOCK: usize = STATE_HUFFMAN + 8 * HUFFMAN_TABLE_SIZE;
 export const STATE_WORKSPACE: usize = STATE_BLOCK + 128;
 export const STATE_MCU_TABLE: usize = STATE_WORKSPACE + 128;
-export const STATE_SIZE: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 8;
+export const STATE_SIZE: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 32;
 
 export const COMPONENT_ID: usize = 0;
 export const COMPONENT_H: usize = 1;
