@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import PIL
@@ -69,7 +70,7 @@ def probe(path):
             "width": im.size[0], "height": im.size[1], "mode": "L" if im.mode == "L" else "RGB",
             "progressive": bool(im.info.get("progressive")), "subsampling": sampling_name(im),
             "orientation": orientation if orientation in range(2, 9) else 1,
-            "exifOrientation": orientation,
+            "exifOrientation": orientation if isinstance(orientation, (int, type(None))) else repr(orientation),
             "hasIcc": bool(im.info.get("icc_profile")),
         }
     except Exception as e:
@@ -98,6 +99,7 @@ def packed(im):
 
 
 def main():
+    warnings.simplefilter("ignore")  # Pillow warns about the corpus's damaged EXIF on purpose
     names = json.loads((CORPUS / "corpus.json").read_text())
     files = [("corpus/" + n, CORPUS / "corpus" / n) for n in names]
     files += [("photos/" + p.name, p) for p in sorted(PHOTOS.glob("*.jpg"))]
