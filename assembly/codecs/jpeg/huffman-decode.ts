@@ -210,12 +210,28 @@ export function decodeBlock(block: usize, dcTable: usize, acTable: usize, predic
   }
   store<i16>(block, <i16>prediction);
   let fast = acTable + HUFFMAN_FAST;
+  // The refill of `refill` for eight plain bytes, kept in locals; the rest goes there.
+  let pos = readPos, fastEnd: usize = dataEnded ? 0 : readEnd;
   let k: u32 = 1;
   while (k < 64) {
     if (count < 32) {
-      bitBuffer = buffer; bitCount = count;
-      refill();
-      buffer = bitBuffer; count = bitCount;
+      let plain = false;
+      if (pos + 8 <= fastEnd) {
+        let word = v128.load64_zero(pos);
+        if (!v128.any_true(i8x16.eq(word, i8x16.splat(-1)))) {
+          let bytes = (63 - count) >> 3;
+          buffer |= bigEndian(word) >> <u64>count;
+          count += bytes << 3;
+          pos += <usize>bytes;
+          plain = true;
+        }
+      }
+      if (!plain) {
+        bitBuffer = buffer; bitCount = count; readPos = pos;
+        refill();
+        buffer = bitBuffer; count = bitCount; pos = readPos;
+        fastEnd = dataEnded ? 0 : readEnd;
+      }
     }
     let slot = <usize>(buffer >> SLOT_BITS);
     let coefficient = load<i32>(fast + (slot << 2));
@@ -247,6 +263,7 @@ export function decodeBlock(block: usize, dcTable: usize, acTable: usize, predic
   }
   bitBuffer = buffer;
   bitCount = count;
+  readPos = pos;
   return prediction;
 }
 
