@@ -633,7 +633,7 @@ function allocateCoefficients(): i32 {
     memory.fill(address, 0, blocks << 7);
     store<u32>(c + COMPONENT_COEFFICIENTS, <u32>address);
   }
-  blockBudget = total * 64 + (1 << 20);
+  blockBudget = total * 32 + (1 << 20);
   return OK;
 }
 
@@ -643,7 +643,10 @@ function allocateCoefficients(): i32 {
     + ((<usize>y * <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) + <usize>x) << 7);
 }
 
-/** Counts a scan's blocks against the budget that bounds the work of many scans. */
+/**
+ * Counts a scan's blocks against the budget that bounds the work of many scans: 32 visits
+ * of every block (common encoders need 6 to 12), and a million more for small images.
+ */
 function spend(blocks: u64): bool {
   if (blocks > blockBudget) return false;
   blockBudget -= blocks;

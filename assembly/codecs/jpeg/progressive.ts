@@ -103,6 +103,9 @@ export function decodeAcFirst(block: usize, acTable: usize, start: u32, end: u32
 // @ts-ignore: decorator
 @inline function nonzeroMask(block: usize): u64 {
   let zero = i16x8.splat(0);
+  let any = v128.or(v128.or(v128.or(v128.load(block), v128.load(block, 16)), v128.or(v128.load(block, 32), v128.load(block, 48))),
+    v128.or(v128.or(v128.load(block, 64), v128.load(block, 80)), v128.or(v128.load(block, 96), v128.load(block, 112))));
+  if (!v128.any_true(any)) return 0;
   let mask: u64 = 0;
   for (let i: usize = 0; i < 8; i++) {
     mask |= <u64>i16x8.bitmask(v128.not(i16x8.eq(v128.load(block + (i << 4)), zero))) << <u64>(i << 3);
