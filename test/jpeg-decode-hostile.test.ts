@@ -232,6 +232,18 @@ describe('repeated scans', () => {
     expect(outcome(concat(bytes.subarray(0, last.end), ...copies, new Uint8Array([0xff, 0xd9])))).toBe('DECODE_FAILED');
   });
 
+  it('repeated end-of-band scans over a large image stop at the work budget', () => {
+    const bytes = corpus('progressive_flat_2048');
+    const scans = segments(bytes).filter((s) => s.marker === 0xda);
+    const last = scans[scans.length - 1]!;
+    const repeat = (count: number) => concat(bytes.subarray(0, last.end),
+      ...Array.from({ length: count }, () => bytes.slice(last.start, last.end)), new Uint8Array([0xff, 0xd9]));
+    expect(outcome(repeat(10))).toBe('ok');
+    // 65536 blocks: a budget of 32 visits each (and 2^20 more) runs out after about 40 scans.
+    expect(outcome(repeat(200))).toBe('DECODE_FAILED');
+    expect(outcome(repeat(990))).toBe('DECODE_FAILED');
+  });
+
   it('a file repeating its DC scan a hundred times still decodes', () => {
     const bytes = corpus('progressive_420');
     const first = segments(bytes).find((s) => s.marker === 0xda)!;
