@@ -83,16 +83,19 @@ function firstScan(bytes: Uint8Array) {
 }
 
 describe('truncated files', () => {
-  for (const name of ['sample_2x2', 'progressive_420', 'restart_1row_420', 'cmyk', 'gray']) {
+  for (const name of ['sample_2x2', 'progressive_420', 'restart_1row_420', 'cmyk', 'gray', 'arithmetic_restart_422',
+    'arithmetic_progressive_restart']) {
     it(`${name}: DECODE_FAILED when cut anywhere before its end`, () => {
       const bytes = corpus(name);
-      const progressive = name.startsWith('progressive');
+      const progressive = name.includes('progressive');
       for (let cut = 1; cut < bytes.length - 2; cut += cut < 700 ? 7 : 61) {
         expect(outcome(bytes.subarray(0, cut)), `cut at ${cut} of ${bytes.length}`).toBe('DECODE_FAILED');
       }
-      // Only EOI missing: a single scan is whole, several scans end at EOI (as libjpeg reads them).
-      expect(outcome(bytes.subarray(0, bytes.length - 2)), 'without EOI').toBe(progressive ? 'DECODE_FAILED' : 'ok');
-      expect(outcome(bytes.subarray(0, bytes.length - 1)), 'without the last byte').toBe(progressive ? 'DECODE_FAILED' : 'ok');
+      // Only EOI missing: a single Huffman scan is whole; several scans end at EOI, and the
+      // arithmetic decoder reads ahead into the marker (as libjpeg reads them).
+      const needsEoi = progressive || name.startsWith('arithmetic');
+      expect(outcome(bytes.subarray(0, bytes.length - 2)), 'without EOI').toBe(needsEoi ? 'DECODE_FAILED' : 'ok');
+      expect(outcome(bytes.subarray(0, bytes.length - 1)), 'without the last byte').toBe(needsEoi ? 'DECODE_FAILED' : 'ok');
     });
   }
 
@@ -107,15 +110,29 @@ describe('truncated files', () => {
     expect(outcome(big)).toBe('DECODE_FAILED');
     expect(performance.now() - start).toBeLessThan(200);
   });
+
+  it('arithmetic-coded data that ends at an early EOI: zeros for a while, then DECODE_FAILED', () => {
+    const bytes = corpus('arithmetic_restart_422');
+    const scan = firstScan(bytes);
+    // Zeros past a marker are what encoders leave out: a short tail cut is read as libjpeg reads it.
+    expect(outcome(concat(bytes.subarray(0, scan.end - 2), new Uint8Array([0xff, 0xd9])))).toBe('ok');
+    // Much more missing, over 8000×8000: the zero bits run out long before the image does.
+    const early = concat(bytes.subarray(0, scan.data + 200), new Uint8Array([0xff, 0xd9]));
+    const big = replaceSegment(early, 0xc9, (s) => { s.set([8000 >> 8, 8000 & 255, 8000 >> 8, 8000 & 255], 5); return s; });
+    const start = performance.now();
+    expect(outcome(big)).toBe('DECODE_FAILED');
+    expect(performance.now() - start).toBeLessThan(500);
+  });
 });
 
 describe('bit flips in the entropy-coded data', () => {
-  for (const name of ['sample_2x2', 'sample_1x1', 'progressive_420', 'restart_5blocks_444', 'smooth_partial', 'ycck_420_odd']) {
+  for (const name of ['sample_2x2', 'sample_1x1', 'progressive_420', 'restart_5blocks_444', 'smooth_partial', 'ycck_420_odd',
+    'arithmetic_restart_422', 'arithmetic_progressive_restart']) {
     it(`${name}: an image or DECODE_FAILED, never anything else`, () => {
       const bytes = corpus(name);
       const random = seededRandom(name.length * 7919);
       const { data, end } = firstScan(bytes);
-      const last = name.startsWith('progressive') || name.startsWith('smooth') ? bytes.length - 2 : end;
+      const last = /progressive|smooth/.test(name) ? bytes.length - 2 : end;
       for (let trial = 0; trial < 60; trial++) {
         const copy = bytes.slice();
         for (let f = 0; f < 1 + (trial % 4); f++) {

@@ -136,7 +136,7 @@ def main():
         "notes": [
             "Colour files are compared after convert('RGB'); CMYK files are Adobe-inverted CMYK, as Pillow reads them.",
             "reduce k is Pillow's draft() at scale 1/k: libjpeg's scaled IDCT, size ceil(w/k) x ceil(h/k).",
-            "Pillow decodes arithmetic-coded files; pixel-arena refuses them (UNSUPPORTED).",
+            "Pillow decodes arithmetic-coded files only while they fit its 64 KiB read block; the corpus's do.",
         ],
         "files": entries,
     }

@@ -44,7 +44,7 @@ import {
   COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_LATCHED,
   COMPONENT_WIDTH_BLOCKS, COMPONENT_HEIGHT_BLOCKS, COMPONENT_LINE_BLOCKS, COMPONENT_BLOCK_ROWS,
   COMPONENT_DOWN_WIDTH, COMPONENT_DOWN_HEIGHT, COMPONENT_PLANE, COMPONENT_STRIDE, COMPONENT_IMCU_ROWS,
-  COMPONENT_COEFFICIENTS, COMPONENT_ROW, COMPONENT_DC_PRED, COMPONENT_V_IN,
+  COMPONENT_COEFFICIENTS, COMPONENT_ROW, COMPONENT_DC_PRED, COMPONENT_V_IN, COMPONENT_DC_CONTEXT,
   UPSAMPLE_FULL, UPSAMPLE_H2V1_FANCY, UPSAMPLE_H2V1, UPSAMPLE_H1V2_FANCY, UPSAMPLE_H2V2_FANCY,
   UPSAMPLE_H2V2, UPSAMPLE_INT, COLOR_GRAY, COLOR_RGB, COLOR_CMYK, COLOR_YCCK, MAX_BLOCKS_IN_MCU,
 } from "./frame";
@@ -64,6 +64,10 @@ import {
 import { STANDARD_BITS_DC_LUMINANCE, STANDARD_VALUES_DC, STANDARD_BITS_AC_LUMINANCE, STANDARD_VALUES_AC_LUMINANCE,
   STANDARD_BITS_DC_CHROMINANCE, STANDARD_BITS_AC_CHROMINANCE, STANDARD_VALUES_AC_CHROMINANCE } from "./standard-tables";
 import { smoothingWanted, smoothBlockRow } from "./smoothing";
+import {
+  startArithmetic, arithmeticPosition, arithmeticBroken, clearDcStatistics, clearAcStatistics, resetConditioning,
+  readConditioning, decodeDcDifference, decodeAcBand, decodeDcRefineArithmetic, decodeAcRefineArithmetic,
+} from "./arithmetic";
 
 /** Most scans a file may have; more is refused (libjpeg has no limit, Pillow neither). */
 const MAX_SCANS: u32 = 1000;
@@ -119,6 +123,8 @@ let nextRow: u32 = 0;
 let nextRestart: u32 = 0;
 let scanCount: u32 = 0;
 let blockBudget: u64 = 0;
+/** The frame is arithmetic-coded (SOF9, SOF10). */
+let arithmetic: bool = false;
 
 function releaseAll(): void {
   if (coefficients0 != 0) scratchRelease(coefficients0);
@@ -152,7 +158,8 @@ export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: 
   if (status != OK) { fail(status); return 0; }
   writeInfo();
   let marker = frameMarker;
-  if (marker != 0xC0 && marker != 0xC1 && marker != 0xC2) { fail(ERR_UNSUPPORTED); return 0; }
+  // Huffman (baseline, extended, progressive) and arithmetic (extended, progressive) DCT frames.
+  if (marker != 0xC0 && marker != 0xC1 && marker != 0xC2 && marker != 0xC9 && marker != 0xCA) { fail(ERR_UNSUPPORTED); return 0; }
   if (<f64>frameWidth * <f64>frameHeight > maxPixels || frameWidth > 65500 || frameHeight > 65500) {
     fail(ERR_LIMIT);
     return 0;
@@ -160,7 +167,8 @@ export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: 
   let scaled: u32 = reduce == 2 ? 4 : reduce == 4 ? 2 : reduce == 8 ? 1 : 8;
   status = setUpFrame(scaled);
   if (status != OK) { fail(status); return 0; }
-  setProgressive(marker == 0xC2);
+  setProgressive(marker == 0xC2 || marker == 0xCA);
+  arithmetic = marker == 0xC9 || marker == 0xCA;
   // Allocations: state, work, image.
   let address = scratchAllocate(STATE_SIZE);
   if (address == 0) return failed(lastError());
@@ -302,6 +310,7 @@ function layOutWork(): void {
 /** Reads markers from `pos` (after SOI) and decodes the scans into the image. */
 function readScans(pos: usize): i32 {
   resetTables();
+  resetConditioning();
   resetPredictionOverflow();
   let end = inputEnd;
   let sawFrame = false, multiScan = false;
@@ -331,6 +340,8 @@ function readScans(pos: usize): i32 {
       if (!readHuffmanTables(data, dataLength)) return ERR_DECODE;
     } else if (marker == MARKER_DRI) {
       if (!readRestartInterval(data, dataLength)) return ERR_DECODE;
+    } else if (marker == MARKER_DAC) {
+      if (!readConditioning(data, dataLength)) return ERR_DECODE;
     } else if (marker == MARKER_SOS) {
       if (++scanCount > MAX_SCANS) return ERR_DECODE;
       let status = readScanHeader(data, dataLength);
@@ -347,9 +358,9 @@ function readScans(pos: usize): i32 {
       }
       status = progressive ? decodeProgressiveScan(pos) : decodeSequentialScan(pos);
       if (status != OK) return status;
-      pos = readPos;
-    } else if ((marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE || marker == 0xDC || marker == MARKER_DAC) {
-      // APPn, COM, DNL (ignored as libjpeg does), DAC (no arithmetic coding here)
+      pos = arithmetic ? arithmeticPosition() : readPos;
+    } else if ((marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE || marker == 0xDC) {
+      // APPn, COM, DNL (ignored as libjpeg does)
     } else {
       return ERR_DECODE; // JPGn, DHP, EXP and reserved markers: libjpeg refuses them
     }
@@ -422,6 +433,8 @@ function readScanHeader(data: usize, length: usize): i32 {
       store<u8>(c + COMPONENT_LATCHED, 1);
     }
   }
+  // Arithmetic coding has 16 tables of statistics, all defined; nothing to build.
+  if (arithmetic) return OK;
   // Huffman tables, with libjpeg's standard ones where a sequential file defines none.
   if (!progressive) {
     if ((huffmanDefined & 1) == 0) installStandard(0, STANDARD_BITS_DC_LUMINANCE, STANDARD_VALUES_DC, 12);
@@ -465,12 +478,44 @@ function prepareTable(index: u32, isDc: bool): bool {
 // @ts-ignore: decorator
 @inline function acTableOf(c: usize): usize { return huffmanTable(4 + <u32>load<u8>(c + COMPONENT_AC_TABLE)); }
 
-/** Starts the entropy-coded data of a scan at `pos`: predictions, restarts, bit reader. */
+/** Starts the entropy-coded data of a scan at `pos`: predictions, restarts, the decoder. */
 function startScan(pos: usize): void {
-  for (let i: u32 = 0; i < frameComponents; i++) store<i32>(component(i) + COMPONENT_DC_PRED, 0);
   nextRestart = 0;
+  startEntropy(pos, true);
+}
+
+/**
+ * Resets what a scan or restart interval starts with: DC predictions, end-of-band runs, and
+ * for arithmetic coding the statistics of the scan's tables (as jdarith.c's start_pass and
+ * process_restart); then starts reading at `pos`.
+ */
+function startEntropy(pos: usize, wholeScan: bool): void {
+  for (let i: u32 = 0; i < frameComponents; i++) {
+    store<i32>(component(i) + COMPONENT_DC_PRED, 0);
+    store<i32>(component(i) + COMPONENT_DC_CONTEXT, 0);
+  }
   resetEndOfBandRun();
-  startBits(pos, inputEnd);
+  if (!arithmetic) {
+    startBits(pos, inputEnd);
+    return;
+  }
+  let dcStatistics = !progressive || (spectralStart == 0 && approximationHigh == 0);
+  let acStatistics = !progressive || spectralStart != 0;
+  let blocks: u64 = 0;
+  for (let i: u32 = 0; i < scanComponents; i++) {
+    let c = component(scanComponent(i));
+    if (dcStatistics) clearDcStatistics(<u32>load<u8>(c + COMPONENT_DC_TABLE));
+    if (acStatistics) clearAcStatistics(<u32>load<u8>(c + COMPONENT_AC_TABLE));
+    blocks += scanComponents == 1
+      ? <u64>load<u32>(c + COMPONENT_WIDTH_BLOCKS) * <u64>load<u32>(c + COMPONENT_HEIGHT_BLOCKS)
+      : <u64>mcusPerRow * <u64>imcuRows * <u64>(<u32>load<u8>(c + COMPONENT_H) * <u32>load<u8>(c + COMPONENT_V));
+  }
+  // The zero bytes allowed after a marker scale with the blocks the data covers.
+  if (!wholeScan && restartInterval != 0) {
+    let perMcu = scanComponents == 1 ? <u64>1 : blocks / (<u64>mcusPerRow * <u64>imcuRows);
+    blocks = <u64>restartInterval * perMcu;
+  }
+  startArithmetic(pos, inputEnd, blocks);
 }
 
 /**
@@ -478,7 +523,7 @@ function startScan(pos: usize): void {
  * jpeg_resync_to_restart; false when the data has none to resynchronise on.
  */
 function processRestart(): bool {
-  let at = findMarker(readPos, inputEnd);
+  let at = findMarker(arithmetic ? arithmeticPosition() : readPos, inputEnd);
   while (true) {
     if (at == 0) return false;
     let marker = <u32>load<u8>(at);
@@ -493,9 +538,7 @@ function processRestart(): bool {
     if (action == 3) return false; // libjpeg would leave the interval empty: the data ended early
     if (action == 2) { at = findMarker(at + 1, inputEnd); continue; }
     nextRestart = (nextRestart + 1) & 7;
-    for (let i: u32 = 0; i < frameComponents; i++) store<i32>(component(i) + COMPONENT_DC_PRED, 0);
-    resetEndOfBandRun();
-    startBits(at + 1, inputEnd);
+    startEntropy(at + 1, false);
     return true;
   }
 }
@@ -507,7 +550,34 @@ function processRestart(): bool {
  */
 // @ts-ignore: decorator
 @inline function dataHeld(index: u32, total: u32, toGo: u32): bool {
+  if (arithmetic) return !arithmeticBroken();
   return !overran() || (markerReached && (index + 1 == total || toGo == 1));
+}
+
+/**
+ * One arithmetic-coded block of the current scan (`kind` as forEachMcu): DC differences
+ * are summed modulo 2^16 (jdarith.c), sequential blocks land in natural order, progressive
+ * ones in zigzag order.
+ */
+function arithmeticBlock(kind: u32, block: usize, c: usize): void {
+  let al = approximationLow;
+  if (kind <= 1) {
+    let last = (load<i32>(c + COMPONENT_DC_PRED)
+      + decodeDcDifference(<u32>load<u8>(c + COMPONENT_DC_TABLE), c + COMPONENT_DC_CONTEXT)) & 0xFFFF;
+    store<i32>(c + COMPONENT_DC_PRED, last);
+    if (kind == 1) {
+      store<i16>(block, <i16>(last << al));
+      return;
+    }
+    store<i16>(block, <i16>last);
+    decodeAcBand(block, <u32>load<u8>(c + COMPONENT_AC_TABLE), 1, 63, 0, true);
+  } else if (kind == 2) {
+    decodeDcRefineArithmetic(block, al);
+  } else if (kind == 3) {
+    decodeAcBand(block, <u32>load<u8>(c + COMPONENT_AC_TABLE), spectralStart, spectralEnd, al, false);
+  } else {
+    decodeAcRefineArithmetic(block, <u32>load<u8>(c + COMPONENT_AC_TABLE), spectralStart, spectralEnd, al);
+  }
 }
 
 /**
@@ -575,7 +645,8 @@ function decodeSequentialStream(pos: usize): i32 {
           if (interval != 0) {
             if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
           }
-          store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
+          if (arithmetic) arithmeticBlock(0, block, c);
+          else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
           inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
           if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
           index++;
@@ -596,7 +667,8 @@ function decodeSequentialStream(pos: usize): i32 {
           let entry = table + (<usize>b << 5);
           let c = <usize>load<u32>(entry);
           let out = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
-          store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
+          if (arithmetic) arithmeticBlock(0, block, c);
+          else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
             load<i32>(c + COMPONENT_DC_PRED)));
           inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), load<u32>(entry, 24), ws);
         }
@@ -704,7 +776,8 @@ function forEachMcu(kind: u32): i32 {
         let entry = table + (<usize>b << 5);
         let c = <usize>load<u32>(entry);
         let block = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
-        if (kind == 2) decodeDcRefine(block, al);
+        if (arithmetic) arithmeticBlock(kind, block, c);
+        else if (kind == 2) decodeDcRefine(block, al);
         else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
         else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
       }
@@ -743,7 +816,8 @@ function forEachBlock(kind: u32): i32 {
         toGo = interval;
         prediction = 0;
       }
-      if (kind == 4) decodeAcRefine(block, ac, start, end, al);
+      if (arithmetic) arithmeticBlock(kind, block, c);
+      else if (kind == 4) decodeAcRefine(block, ac, start, end, al);
       else if (kind == 3) decodeAcFirst(block, ac, start, end, al);
       else if (kind == 2) decodeDcRefine(block, al);
       else if (kind == 1) prediction = decodeDcFirst(block, dc, prediction, al);

@@ -19,6 +19,7 @@
 //   STATE_BLOCK        128           the block being decoded (i16 × 64, kept zeroed)
 //   STATE_WORKSPACE    128           IDCT workspace
 //   STATE_MCU_TABLE    10 × 32       blocks of an interleaved MCU (decoder.ts, listMcuBlocks)
+//   STATE_ARITHMETIC   5184          arithmetic decoding statistics (arithmetic.ts)
 //
 // Component record (byte offsets; COMPONENT_* below):
 //
@@ -34,6 +35,7 @@
 //   52 upsampled row u32               56 DC prediction i32
 //   60 rows of a vertical row group u32 (v × scaled size / smallest scaled size)
 //   64 MCU origin u32 (interleaved scans over coefficient arrays)
+//   68 DC context i32 (arithmetic coding: the statistics offset the last difference chose)
 
 export const MAX_COMPONENTS: u32 = 4;
 export const MAX_BLOCKS_IN_MCU: u32 = 10;
@@ -51,7 +53,9 @@ export const HUFFMAN_TABLE_SIZE: usize = 2048 + 4096 + 72 + 72 + 256;
 export const STATE_BLOCK: usize = STATE_HUFFMAN + 8 * HUFFMAN_TABLE_SIZE;
 export const STATE_WORKSPACE: usize = STATE_BLOCK + 128;
 export const STATE_MCU_TABLE: usize = STATE_WORKSPACE + 128;
-export const STATE_SIZE: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 32;
+export const STATE_ARITHMETIC: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 32;
+/** Statistics and conditioning of arithmetic decoding (arithmetic.ts, ARITHMETIC_SIZE). */
+export const STATE_SIZE: usize = STATE_ARITHMETIC + 5184;
 
 export const COMPONENT_ID: usize = 0;
 export const COMPONENT_H: usize = 1;
@@ -77,6 +81,7 @@ export const COMPONENT_ROW: usize = 52;
 export const COMPONENT_DC_PRED: usize = 56;
 export const COMPONENT_V_IN: usize = 60;
 export const COMPONENT_ORIGIN: usize = 64;
+export const COMPONENT_DC_CONTEXT: usize = 68;
 
 /** Upsampling methods (jdsample.c), one per component. */
 export const UPSAMPLE_FULL: u8 = 0;
