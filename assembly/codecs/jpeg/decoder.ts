@@ -19,10 +19,14 @@
 // still reads), each row with 16 bytes of margin on both sides; then one upsampled row
 // per component and an i16 row for h2v2 sums.
 //
-// Data that ends early: libjpeg pads with zero bits, and after that leaves the blocks of
-// the rest of the restart interval empty. Here the zero bits are accepted only within the
-// last MCU of a scan or interval (encoders that drop the final bits); anything earlier is
-// DECODE_FAILED, without grinding through the rest of the image.
+// Entropy decoding is Huffman (huffman-decode.ts, progressive.ts) or arithmetic
+// (arithmetic.ts); both feed the same coefficient layouts.
+//
+// Huffman data that ends early: libjpeg pads with zero bits, and after that leaves the
+// blocks of the rest of the restart interval empty. Here the zero bits are accepted only
+// within the last MCU of a scan or interval (encoders that drop the final bits); anything
+// earlier is DECODE_FAILED, without grinding through the rest of the image. (Arithmetic
+// coding relies on zero padding by design; arithmetic.ts bounds it.)
 
 import { OK, ERR_DECODE, ERR_UNSUPPORTED, ERR_LIMIT, RESULT_AUX, RESULT_TAG, SLOT_STATS, SLOT_RESULTS } from "../../alloc/layout";
 import { fail, lastError, setResult, slotBase } from "../../alloc/state";
