@@ -17,7 +17,7 @@ import { timeInterleaved, formatNumber, printTable } from './lib/report.mjs';
 
 const PHOTOS = new URL('./fixtures/photos/', import.meta.url);
 const FILES = [
-  ['autumn_2560x1600.jpg', '4 MP 4:2:2 progressive'],
+  ['autumn_2560x1600.jpg', '4 MP 4:4:4 progressive'],
   ['coldripple_2560x1600.jpg', '4 MP 4:4:4'],
   ['colorfulcups_2560x1600.jpg', '4 MP 4:2:2 progressive'],
   ['kleiber_6028x3391.jpg', '20 MP 4:2:2'],
