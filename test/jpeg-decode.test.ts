@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Arena } from '../dist/node.js';
 import { loadJpegGoldens, jpegPath, expectDecode, held, type JpegDecodeGolden, type JpegProbeGolden } from './helpers/jpeg.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_STATS } from '../src/layout.js';
 
 const goldens = loadJpegGoldens();
 const REDUCTIONS = [1, 2, 4, 8] as const;
@@ -76,6 +77,41 @@ describe('probe like Pillow', () => {
       });
     }
     expect(held(arena)).toEqual(before);
+  });
+});
+
+describe('the probe in the core', () => {
+  // INFO_* of assembly/codecs/common.ts that the public ImageInfo does not carry.
+  const INFO_BIT_DEPTH = 4, INFO_SAMPLING = 7, INFO_COMPONENTS = 10, INFO_COLOR = 11;
+  it.each([
+    ['gray', 1, 0, [0x11]], ['sample_2x2', 3, 1, [0x22, 0x11, 0x11]], ['rgb', 3, 2, [0x11, 0x11, 0x11]],
+    ['cmyk', 4, 3, [0x11, 0x11, 0x11, 0x11]], ['ycck_420_odd', 4, 4, [0x22, 0x11, 0x11, 0x22]],
+    ['rgb_with_jfif', 3, 1, [0x11, 0x11, 0x11]], ['rgb_ids_only', 3, 2, [0x11, 0x11, 0x11]],
+    ['ycc_other_ids', 3, 1, [0x22, 0x11, 0x11]], ['sample_2x1_1x2_1x1', 3, 1, [0x21, 0x12, 0x11]],
+  ] as const)('%s: components, colour transform, sampling bytes, 8 bits; nothing allocated', async (name, components, color, sampling) => {
+    const instance = await WebAssembly.instantiate(arena.shared.module, {
+      env: { memory: arena.memory, abort: () => { throw new Error('core abort'); } },
+    });
+    const core = instance.exports as unknown as Record<string, (...args: number[]) => number>;
+    const id = core.attach!();
+    try {
+      const bytes = readFileSync(jpegPath(`corpus/${name}.jpg`)!);
+      const input = core.scratchAllocate!(bytes.length) >>> 0;
+      new Uint8Array(arena.memory.buffer, input, bytes.length).set(bytes);
+      const before = held(arena);
+      const allocated = arena.stats().allocated;
+      expect(core.jpegProbe!(input, bytes.length)).toBe(0);
+      expect(arena.stats().allocated).toBe(allocated);
+      expect(held(arena)).toEqual(before);
+      const info = new Float64Array(arena.memory.buffer, SLOTS_BASE + (id & 0xff) * SLOT_SIZE + SLOT_STATS, 12);
+      expect(info[INFO_COMPONENTS]).toBe(components);
+      expect(info[INFO_COLOR]).toBe(color);
+      expect(info[INFO_BIT_DEPTH]).toBe(8);
+      expect(info[INFO_SAMPLING]).toBe(sampling.reduce((v, byte, i) => v + byte * 2 ** (8 * i), 0));
+      core.scratchRelease!(input);
+    } finally {
+      arena.reclaim(id);
+    }
   });
 });
 
