@@ -99,15 +99,19 @@ export function decodeAcFirst(block: usize, acTable: usize, start: u32, end: u32
   bitCount = count;
 }
 
-/** Bit k set when coefficient k (zigzag order) of the block is nonzero. */
+/**
+ * Bit k set when AC coefficient k (zigzag order, 1..63) of the block is nonzero; bit 0
+ * (the DC, outside every AC band) is left clear.
+ */
 // @ts-ignore: decorator
 @inline function nonzeroMask(block: usize): u64 {
   let zero = i16x8.splat(0);
-  let any = v128.or(v128.or(v128.or(v128.load(block), v128.load(block, 16)), v128.or(v128.load(block, 32), v128.load(block, 48))),
+  let first = v128.and(v128.load(block), v128(0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+  let any = v128.or(v128.or(v128.or(first, v128.load(block, 16)), v128.or(v128.load(block, 32), v128.load(block, 48))),
     v128.or(v128.or(v128.load(block, 64), v128.load(block, 80)), v128.or(v128.load(block, 96), v128.load(block, 112))));
   if (!v128.any_true(any)) return 0;
-  let mask: u64 = 0;
-  for (let i: usize = 0; i < 8; i++) {
+  let mask = <u64>i16x8.bitmask(v128.not(i16x8.eq(first, zero)));
+  for (let i: usize = 1; i < 8; i++) {
     mask |= <u64>i16x8.bitmask(v128.not(i16x8.eq(v128.load(block + (i << 4)), zero))) << <u64>(i << 3);
   }
   return mask;
