@@ -57,7 +57,7 @@ import {
   readRestartInterval, resetTables, defineHuffman, quantDefined, huffmanDefined, restartInterval,
   MARKER_SOI, MARKER_EOI, MARKER_SOS, MARKER_DHT, MARKER_DQT, MARKER_DRI, MARKER_RST0, MARKER_DAC,
 } from "./markers";
-import { buildHuffmanTable, decodeBlock, startBits, overran, markerReached, readPos } from "./huffman-decode";
+import { buildHuffmanTable, decodeBlock, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
 import { inverseTransform } from "./idct";
 import { upsampleH2V1Fancy, upsampleH1V2Fancy, upsampleH2V2Fancy, upsampleRepeat } from "./upsample";
 import { ycbcrRow, rgbRow, cmykRow } from "./color";
@@ -776,13 +776,17 @@ function forEachMcu(kind: u32): i32 {
       if (interval != 0) {
         if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
       }
+      // Huffman DC refinement: one bit per block, the MCU's bits read at once.
+      let refinement = kind == 2 && !arithmetic ? readBits(blocksPerMcu) << (32 - blocksPerMcu) : 0;
       for (let b: u32 = 0; b < blocksPerMcu; b++) {
         let entry = table + (<usize>b << 5);
         let c = <usize>load<u32>(entry);
         let block = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
         if (arithmetic) arithmeticBlock(kind, block, c);
-        else if (kind == 2) decodeDcRefine(block, al);
-        else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
+        else if (kind == 2) {
+          store<i16>(block, <i16>(<i32>load<i16>(block) | <i32>((refinement >> 31) << al)));
+          refinement <<= 1;
+        } else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
         else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
       }
       for (let i: u32 = 0; i < scanComponents; i++) {

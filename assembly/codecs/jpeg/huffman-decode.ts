@@ -276,22 +276,3 @@ export function readBits(size: u32): u32 {
   bitCount -= <i32>size;
   return value;
 }
-
-/** Decodes one symbol with `table` and consumes its code. */
-export function readSymbol(table: usize): u32 {
-  if (bitCount < 17) refill();
-  let entry = decodeSymbol(table, bitBuffer);
-  let length = entry >> 8;
-  bitBuffer <<= <u64>length;
-  bitCount -= <i32>length;
-  return entry & 0xFF;
-}
-
-/** Reads `size` (1..15) bits as a signed difference. */
-export function readExtended(size: u32): i32 {
-  if (bitCount < <i32>size) refill();
-  let value = extend(bitBuffer, size);
-  bitBuffer <<= <u64>size;
-  bitCount -= <i32>size;
-  return value;
-}

@@ -13,9 +13,7 @@
 // least 57 bits whenever fewer than 32 are left: a code (at most 17 bits) and its value
 // or run bits (at most 15) always fit.
 
-import {
-  bitBuffer, bitCount, refill, decodeSymbol, extend, readSymbol, readBits, readExtended, HUFFMAN_FAST,
-} from "./huffman-decode";
+import { bitBuffer, bitCount, refill, decodeSymbol, extend, readBits, HUFFMAN_FAST } from "./huffman-decode";
 
 /** End-of-band run left over from earlier blocks of this scan (reset at restarts). */
 let endOfBandRun: u32 = 0;
@@ -29,8 +27,20 @@ export function resetPredictionOverflow(): void { predictionOverflow = false; }
 
 /** DC first pass of one block: the difference added to `prediction`, stored << Al; returns the prediction. */
 export function decodeDcFirst(block: usize, dcTable: usize, prediction: i32, al: u32): i32 {
-  let size = readSymbol(dcTable);
-  let difference: i32 = size != 0 ? readExtended(size) : 0;
+  if (bitCount < 32) refill();
+  let buffer = bitBuffer, count = bitCount;
+  let entry = decodeSymbol(dcTable, buffer);
+  let length = entry >> 8, size = entry & 15;
+  buffer <<= <u64>length;
+  count -= <i32>length;
+  let difference: i32 = 0;
+  if (size != 0) {
+    difference = extend(buffer, size);
+    buffer <<= <u64>size;
+    count -= <i32>size;
+  }
+  bitBuffer = buffer;
+  bitCount = count;
   let sum = <i64>prediction + <i64>difference;
   if (sum != <i64><i32>sum) predictionOverflow = true;
   prediction = <i32>sum;
