@@ -20,6 +20,7 @@ import * as RD from "./kernels/reduce";
 import * as CO from "./kernels/composite";
 import * as B from "./kernels/blur";
 import * as JE from "./codecs/jpeg/encoder";
+import * as JD from "./codecs/jpeg/decoder";
 import { heapCheck as walk } from "./check";
 import { lastError } from "./alloc/state";
 import * as L from "./alloc/layout";
@@ -319,6 +320,20 @@ export function blurColumns(target: usize, source: usize, radius: f32, passes: i
 }
 
 // ── codecs (assembly/codecs; the contract is in codecs/common.ts) ────────────────
+
+export function jpegProbe(input: usize, length: usize): i32 {
+  if (!enter()) return lastError();
+  let status = JD.jpegProbe(input, length);
+  leave();
+  return status;
+}
+
+export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: u32): usize {
+  if (!enter()) return 0;
+  let image = JD.jpegDecode(input, length, maxPixels, reduce);
+  leave();
+  return image;
+}
 
 export function jpegEncode(image: usize, quality: i32, subsampling: i32, progressive: i32, optimize: i32): usize {
   if (!enter()) return 0;

@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [jpeg-encode]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [jpeg] [jpeg-encode]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
@@ -8,6 +8,7 @@ const suites = {
   blur: async () => (await import('./blur-composite.mjs')).runBlurCompositeBench(),
   pool: async () => (await import('./pool.mjs')).runPoolBench(),
   'jpeg-encode': async () => (await import('./jpeg-encode.mjs')).runJpegEncodeBench(),
+  jpeg: async () => (await import('./jpeg.mjs')).runJpegBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,4 +1,4 @@
-// Loader for the JPEG encoder's Pillow reference data, written by make_jpeg_goldens.py:
+// Loader for the JPEG encoder's Pillow reference data, written by make_jpeg_encode_goldens.py:
 // the manifest (jpeg-encode.json) and its gzip stream of input pixels and kept files
 // (jpeg-encode.bin.gz), resolved into Uint8Array views and checked to be whole.
 

@@ -16,7 +16,7 @@ noise and hard edges (large coefficients, long zero runs).
 The script is deterministic and refuses to run on any Pillow other than 9.4.0 or any
 libjpeg-turbo other than 2.1.5, the versions the data belongs to:
 
-    /usr/bin/python3 test/goldens/make_jpeg_goldens.py
+    /usr/bin/python3 test/goldens/make_jpeg_encode_goldens.py
 """
 
 import gzip
