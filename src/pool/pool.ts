@@ -486,7 +486,10 @@ export class Pool {
       const gone = new Promise<void>((resolve) => state.port.onExit(() => resolve()));
       if (state.abandoned) await state.port.terminate();
       else state.port.post({ type: 'close' });
-      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      // The timer is cleared: a pending one would keep the process alive for its full time.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([gone, new Promise((resolve) => { timer = setTimeout(resolve, 2000); })]);
+      clearTimeout(timer);
       await state.port.terminate();
     }));
   }

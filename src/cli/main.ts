@@ -1,0 +1,183 @@
+// `pixel-arena thumbs`: the main thread finds the images, sends one job per file to a pool
+// of workers over one arena (src/cli/tasks.ts reads, decodes, resizes and encodes), and
+// writes what comes back. The arena's size (--max-memory) bounds the memory images take;
+// a job that finds it full waits for others to finish (the pool's back-pressure). A file
+// that fails is reported with its code and skipped; the others go on.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join, parse } from 'node:path';
+import { Arena, Pool } from '../entry/node.js';
+import type { Format } from '../codecs/codecs.js';
+import { extensionOf } from '../thumbnail.js';
+import { parseCommand, UsageError, USAGE, type ThumbsOptions } from './args.js';
+import { findImages, formatOfName, type InputFile } from './walk.js';
+import { Progress, formatBytes, formatDuration, megapixelsPerSecond } from './progress.js';
+import type { ThumbnailAnswer, ThumbnailJob } from './tasks.js';
+
+declare const PIXEL_ARENA_VERSION: string;
+
+export interface ThumbsReport {
+  ok: Array<{ input: string; output: string; width: number; height: number }>;
+  failed: Array<{ input: string; code: string; message: string }>;
+  seconds: number;
+  megapixelsPerSecond: number;
+  peakBytes: number;
+}
+
+/** Each input's output path; a path two inputs would share goes to the first only. */
+function planOutputs(files: InputFile[], out: string, format: Format | undefined): Map<InputFile, string | InputFile> {
+  const owners = new Map<string, InputFile>();
+  const outputs = new Map<InputFile, string | InputFile>();
+  for (const file of files) {
+    const target = format ?? file.format ?? formatOfName(file.path) ?? 'png';
+    const { dir, name } = parse(file.relative);
+    const output = join(out, dir, name + extensionOf(target));
+    const owner = owners.get(output);
+    if (owner) {
+      outputs.set(file, owner);
+    } else {
+      owners.set(output, file);
+      outputs.set(file, output);
+    }
+  }
+  return outputs;
+}
+
+async function thumbs(options: ThumbsOptions): Promise<number> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const { files, failures: walkFailures } = await findImages(options.inputs, options.out);
+  const report: ThumbsReport = { ok: [], failed: [], seconds: 0, megapixelsPerSecond: 0, peakBytes: 0 };
+  const progress = new Progress(process.stderr);
+  for (const failure of walkFailures) {
+    report.failed.push({ input: failure.path, code: failure.code, message: failure.message });
+    progress.update({ done: 0, failed: report.failed.length, total: files.length, bytesDone: 0, bytesTotal: 0, pixels: 0, seconds: seconds() },
+      `${failure.path}: ${failure.code} ${failure.message}`, true);
+  }
+
+  const counts = {
+    done: 0, failed: 0, total: files.length, bytesDone: 0,
+    bytesTotal: files.reduce((sum, file) => sum + file.size, 0), pixels: 0, seconds: 0,
+  };
+  const results = new Array<ThumbsReport['ok'][number] | ThumbsReport['failed'][number] | undefined>(files.length);
+  const outputs = planOutputs(files, options.out, options.format);
+  let peakBytes = 0;
+
+  if (files.length > 0) {
+    const arena = await Arena.create({ maxBytes: options.maxBytes });
+    const workers = Math.min(options.workers ?? availableParallelism(), files.length);
+    const pool = await Pool.create({ arena, workers, tasks: new URL('./cli-tasks.js', import.meta.url) });
+    const folders = new Map<string, Promise<unknown>>();
+    const makeFolder = (folder: string) => {
+      let made = folders.get(folder);
+      if (!made) folders.set(folder, made = mkdir(folder, { recursive: true }));
+      return made;
+    };
+
+    const finish = (index: number, file: InputFile, outcome: { output: string; width: number; height: number; pixels: number } | { code: string; message: string }) => {
+      counts.bytesDone += file.size;
+      counts.seconds = seconds();
+      if ('output' in outcome) {
+        counts.done++;
+        counts.pixels += outcome.pixels;
+        results[index] = { input: file.path, output: outcome.output, width: outcome.width, height: outcome.height };
+        progress.update(counts, `${file.path} -> ${outcome.output} ${outcome.width}x${outcome.height}`, false);
+      } else {
+        counts.failed++;
+        results[index] = { input: file.path, code: outcome.code, message: outcome.message };
+        progress.update(counts, `${file.path}: ${outcome.code} ${outcome.message}`, true);
+      }
+    };
+
+    try {
+      await Promise.all(files.map(async (file, index) => {
+        const output = outputs.get(file)!;
+        if (typeof output !== 'string') {
+          finish(index, file, { code: 'OUTPUT_CONFLICT', message: `its thumbnail would overwrite the one of ${output.path}` });
+          return;
+        }
+        const job: ThumbnailJob = {
+          input: file.path, format: options.format ?? file.format,
+          width: options.width, height: options.height, fit: options.fit, filter: options.filter, quality: options.quality,
+        };
+        let answer: ThumbnailAnswer;
+        try {
+          answer = await pool.run<ThumbnailAnswer>('thumbnail', job);
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          answer = { ok: false, code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message };
+        }
+        if (!answer.ok) {
+          finish(index, file, answer);
+          return;
+        }
+        try {
+          await makeFolder(dirname(output));
+          await writeFile(output, answer.bytes);
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          finish(index, file, { code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message });
+          return;
+        }
+        finish(index, file, { output, width: answer.width, height: answer.height, pixels: answer.pixels });
+      }));
+    } finally {
+      peakBytes = arena.stats().peakBytesInUse;
+      await pool.close();
+      arena.close();
+    }
+  }
+
+  for (const result of results) {
+    if (result === undefined) continue;
+    if ('output' in result) report.ok.push(result);
+    else report.failed.push(result);
+  }
+  progress.finish();
+  report.seconds = Number(seconds().toFixed(3));
+  report.megapixelsPerSecond = Number(megapixelsPerSecond(counts.pixels, report.seconds).toFixed(2));
+  report.peakBytes = peakBytes;
+
+  const summary = files.length === 0 && report.failed.length === 0
+    ? 'no images found'
+    : `${report.ok.length} thumbnail${report.ok.length === 1 ? '' : 's'} in ${options.out}, ${report.failed.length} failed;`
+      + ` ${(counts.pixels / 1e6).toFixed(1)} MP at ${report.megapixelsPerSecond.toFixed(1)} MP/s;`
+      + ` arena peak ${formatBytes(peakBytes)} of ${formatBytes(options.maxBytes)}; ${formatDuration(report.seconds)}`;
+  if (options.json) {
+    process.stderr.write(`${summary}\n`);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${summary}\n`);
+  }
+  return report.failed.length > 0 ? 1 : 0;
+}
+
+/** Runs the command line `argv` (without node and the script); resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`pixel-arena: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  switch (command.command) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`${PIXEL_ARENA_VERSION}\n`);
+      return 0;
+    case 'thumbs':
+      return thumbs(command);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`pixel-arena: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exitCode = 1;
+}

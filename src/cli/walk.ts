@@ -1,0 +1,118 @@
+// Finding the images: files given by name are always tried; folders are walked
+// recursively, in name order, and a file in them counts when its name ends in an image
+// extension or its first bytes carry a PNG, JPEG or QOI signature. Every file's signature
+// is read here, so that `--format same` knows each output's extension before any decoding.
+
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { sniff, type Format } from '../codecs/codecs.js';
+
+export interface InputFile {
+  /** The path as the user's arguments spell it (joined with the folder's entries). */
+  path: string;
+  /** Where its thumbnail goes, below --out: the path inside its folder, or its name. */
+  relative: string;
+  /** Size in bytes (for the progress estimate). */
+  size: number;
+  /** The format its signature names; undefined when it has none. */
+  format: Format | undefined;
+}
+
+export interface WalkFailure {
+  path: string;
+  code: string;
+  message: string;
+}
+
+const IMAGE_EXTENSIONS = /\.(jpe?g|png|qoi)$/i;
+
+/** The format a file's name suggests. */
+export function formatOfName(name: string): Format | undefined {
+  const match = IMAGE_EXTENSIONS.exec(name);
+  if (!match) return undefined;
+  const extension = match[1]!.toLowerCase();
+  return extension === 'png' ? 'png' : extension === 'qoi' ? 'qoi' : 'jpeg';
+}
+
+/** The format of a file's first bytes; undefined for a file too short, unreadable, or of another kind. */
+async function sniffFile(path: string): Promise<Format | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const head = new Uint8Array(12);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return sniff(head.subarray(0, bytesRead));
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function failure(path: string, error: unknown): WalkFailure {
+  const code = (error as { code?: unknown }).code;
+  return { path, code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message };
+}
+
+/**
+ * The images under `inputs`, in argument order and name order within folders, and the
+ * arguments that could not be read. `skip`: a folder never entered (the output folder).
+ */
+export async function findImages(inputs: string[], skip: string | undefined): Promise<{ files: InputFile[]; failures: WalkFailure[] }> {
+  const files: InputFile[] = [];
+  const failures: WalkFailure[] = [];
+  const skipReal = skip === undefined ? undefined : await realpath(skip).catch(() => resolve(skip));
+  const seenFolders = new Set<string>();
+  const seenFiles = new Set<string>();
+
+  async function addFile(path: string, relativePath: string, size: number, explicit: boolean): Promise<void> {
+    const real = await realpath(path).catch(() => resolve(path));
+    if (seenFiles.has(real)) return;
+    const format = await sniffFile(path);
+    if (!explicit && format === undefined && formatOfName(path) === undefined) return;
+    seenFiles.add(real);
+    files.push({ path, relative: relativePath, size, format });
+  }
+
+  async function walk(folder: string, root: string): Promise<void> {
+    const real = await realpath(folder).catch(() => resolve(folder));
+    if (real === skipReal || seenFolders.has(real)) return;
+    seenFolders.add(real);
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      failures.push(failure(folder, error));
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      let info;
+      try {
+        // Symbolic links are followed; a dangling one is skipped like any non-image.
+        info = entry.isSymbolicLink() ? await stat(path) : entry;
+      } catch {
+        continue;
+      }
+      if (info.isDirectory()) await walk(path, root);
+      else if (info.isFile()) {
+        const size = 'size' in info ? (info.size as number) : (await stat(path).catch(() => ({ size: 0 }))).size;
+        await addFile(path, relative(root, path), size, false);
+      }
+    }
+  }
+
+  for (const input of inputs) {
+    let info;
+    try {
+      info = await stat(input);
+    } catch (error) {
+      failures.push(failure(input, error));
+      continue;
+    }
+    if (info.isDirectory()) await walk(input, input);
+    else await addFile(input, basename(input), info.size, true);
+  }
+  return { files, failures };
+}
