@@ -14,3 +14,5 @@ export type { Format, DecodeOptions, EncodeOptions, ImageInfo } from './codecs/c
 export { Pool } from './pool/pool.js';
 export type { PoolOptions } from './pool/pool.js';
 export type { TaskContext, TaskFunction } from './pool/worker.js';
+export { thumbnail, planThumbnail } from './thumbnail.js';
+export type { Fit, ThumbnailOptions, ThumbnailPlan } from './thumbnail.js';
