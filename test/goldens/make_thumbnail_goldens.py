@@ -23,6 +23,7 @@ identical files.
 
 import gzip
 import hashlib
+import io
 import json
 import sys
 from pathlib import Path
@@ -88,6 +89,17 @@ def thumbnail(name, fit, size, filter_name):
     return out, draft
 
 
+def jpeg80(im):
+    """SHA-256 of the file Pillow writes for the thumbnail with quality 80 (the CLI's JPEG):
+    alpha dropped by convert(), as JPEG has none; no comment copied from the input."""
+    if im.mode in ("LA", "RGBA"):
+        im = im.convert("L" if im.mode == "LA" else "RGB")
+    im.info.pop("comment", None)
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=80)
+    return hashlib.sha256(out.getvalue()).hexdigest()
+
+
 def cases():
     for name in INPUTS:
         with Image.open(FIXTURES / name) as probe:
@@ -134,6 +146,8 @@ def main():
         if draft is not None:
             case["draft"] = draft
         case["output"] = {"mode": out.mode, "width": out.width, "height": out.height, "length": len(pixels)}
+        if fit == "inside" and box == (64, 64) and filter_name == "lanczos":
+            case["jpeg80"] = jpeg80(out)
         if out.width * out.height <= KEEP_PIXELS:
             case["output"]["offset"] = len(blob)
             blob += pixels
@@ -151,6 +165,7 @@ def main():
             "cover: ImageOps.fit(ImageOps.exif_transpose(im), (width, height), filter)",
             "fill: ImageOps.exif_transpose(im).resize((width, height), filter)",
             "PNG inputs are converted to the mode the library decodes first (palette to RGB)",
+            "jpeg80: SHA-256 of im.save(f, 'JPEG', quality=80) of the thumbnail (alpha dropped, no comment): the CLI's JPEG output",
         ],
         "inputs": INPUTS,
         "cases": manifest_cases,

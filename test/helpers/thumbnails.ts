@@ -20,6 +20,8 @@ export interface ThumbnailGolden {
   filter: ThumbnailFilter;
   /** JPEG, fit inside: the scale Pillow's draft() chose. */
   draft?: number;
+  /** Fit inside 64×64, lanczos: SHA-256 of the file Pillow writes with quality 80. */
+  jpeg80?: string;
   output: { mode: 'L' | 'LA' | 'RGB' | 'RGBA'; width: number; height: number; length: number; pixels?: Uint8Array; sha256?: string };
 }
 
