@@ -9,7 +9,9 @@ const common = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  sourcemap: true,
+  // Maps beside the files for debugging, without a sourceMappingURL comment: the package
+  // does not ship them.
+  sourcemap: 'external',
   // Node built-ins stay imports; the web entry imports node:fs only on file: URLs (Deno, Bun).
   external: ['node:*'],
   logLevel: 'warning',
