@@ -25,6 +25,17 @@ export interface ThumbsReport {
   peakBytes: number;
 }
 
+async function startPool(options: ThumbsOptions): Promise<{ arena: Arena; pool: Pool }> {
+  const arena = await Arena.create({ maxBytes: options.maxBytes });
+  try {
+    const workers = options.workers ?? availableParallelism();
+    return { arena, pool: await Pool.create({ arena, workers, tasks: new URL('./cli-tasks.js', import.meta.url) }) };
+  } catch (error) {
+    arena.close();
+    throw error;
+  }
+}
+
 /** Each input's output path; a path two inputs would share goes to the first only. */
 function planOutputs(files: InputFile[], out: string, format: Format | undefined): Map<InputFile, string | InputFile> {
   const owners = new Map<string, InputFile>();
@@ -47,6 +58,9 @@ function planOutputs(files: InputFile[], out: string, format: Format | undefined
 async function thumbs(options: ThumbsOptions): Promise<number> {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
+  // The workers start while the folders are walked.
+  const starting = startPool(options);
+  starting.catch(() => {});
   const { files, failures: walkFailures } = await findImages(options.inputs, options.out);
   const report: ThumbsReport = { ok: [], failed: [], seconds: 0, megapixelsPerSecond: 0, peakBytes: 0 };
   const progress = new Progress(process.stderr);
@@ -64,10 +78,8 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
   const outputs = planOutputs(files, options.out, options.format);
   let peakBytes = 0;
 
-  if (files.length > 0) {
-    const arena = await Arena.create({ maxBytes: options.maxBytes });
-    const workers = Math.min(options.workers ?? availableParallelism(), files.length);
-    const pool = await Pool.create({ arena, workers, tasks: new URL('./cli-tasks.js', import.meta.url) });
+  const { arena, pool } = await starting;
+  try {
     const folders = new Map<string, Promise<unknown>>();
     const makeFolder = (folder: string) => {
       let made = folders.get(folder);
@@ -90,43 +102,43 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       }
     };
 
-    try {
-      await Promise.all(files.map(async (file, index) => {
-        const output = outputs.get(file)!;
-        if (typeof output !== 'string') {
-          finish(index, file, { code: 'OUTPUT_CONFLICT', message: `its thumbnail would overwrite the one of ${output.path}` });
-          return;
-        }
-        const job: ThumbnailJob = {
-          input: file.path, format: options.format ?? file.format,
-          width: options.width, height: options.height, fit: options.fit, filter: options.filter, quality: options.quality,
-        };
-        let answer: ThumbnailAnswer;
-        try {
-          answer = await pool.run<ThumbnailAnswer>('thumbnail', job);
-        } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          answer = { ok: false, code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message };
-        }
-        if (!answer.ok) {
-          finish(index, file, answer);
-          return;
-        }
-        try {
-          await makeFolder(dirname(output));
-          await writeFile(output, answer.bytes);
-        } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          finish(index, file, { code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message });
-          return;
-        }
-        finish(index, file, { output, width: answer.width, height: answer.height, pixels: answer.pixels });
-      }));
-    } finally {
-      peakBytes = arena.stats().peakBytesInUse;
-      await pool.close();
-      arena.close();
-    }
+    // Largest files first: the last jobs to finish are short ones, so no worker idles long at the end.
+    const order = files.map((file, index) => ({ file, index })).sort((a, b) => b.file.size - a.file.size || a.index - b.index);
+    await Promise.all(order.map(async ({ file, index }) => {
+      const output = outputs.get(file)!;
+      if (typeof output !== 'string') {
+        finish(index, file, { code: 'OUTPUT_CONFLICT', message: `its thumbnail would overwrite the one of ${output.path}` });
+        return;
+      }
+      const job: ThumbnailJob = {
+        input: file.path, format: options.format ?? file.format,
+        width: options.width, height: options.height, fit: options.fit, filter: options.filter, quality: options.quality,
+      };
+      let answer: ThumbnailAnswer;
+      try {
+        answer = await pool.run<ThumbnailAnswer>('thumbnail', job);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        answer = { ok: false, code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message };
+      }
+      if (!answer.ok) {
+        finish(index, file, answer);
+        return;
+      }
+      try {
+        await makeFolder(dirname(output));
+        await writeFile(output, answer.bytes);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        finish(index, file, { code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message });
+        return;
+      }
+      finish(index, file, { output, width: answer.width, height: answer.height, pixels: answer.pixels });
+    }));
+  } finally {
+    peakBytes = arena.stats().peakBytesInUse;
+    await pool.close();
+    arena.close();
   }
 
   for (const result of results) {

@@ -1,0 +1,115 @@
+// Thumbnailer benchmark: the whole `pixel-arena thumbs` process (start, workers, decode,
+// resize, encode, write) on a folder of real JPEG photographs of 4 to 20 MP, against a Node
+// process running sharp on the same folder with as many libuv threads (UV_THREADPOOL_SIZE =
+// workers, one libvips thread per image), at 1 and 2 threads. Both make 256×256-inside
+// thumbnails, upright, as JPEG quality 80. Contenders run in turns; medians of wall time.
+// Memory: the arena's peak (what --max-memory bounds) and each process's peak RSS.
+//
+// The folder is built in a temporary directory from bench/fixtures/photos: the 20 MP
+// original, 12–16 MP crops and re-encodes made with sharp (one stored sideways with EXIF
+// orientation 6), and the three 4 MP originals. Nothing is committed.
+
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, formatNumber, printTable } from './lib/report.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const PHOTOS = join(HERE, 'fixtures/photos');
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+async function buildFolder(sharp, folder) {
+  const kleiber = join(PHOTOS, 'kleiber_6028x3391.jpg');
+  copyFileSync(kleiber, join(folder, 'kleiber_20mp.jpg'));
+  for (const name of ['autumn_2560x1600.jpg', 'coldripple_2560x1600.jpg', 'colorfulcups_2560x1600.jpg']) {
+    copyFileSync(join(PHOTOS, name), join(folder, name));
+  }
+  await sharp(kleiber).extract({ left: 1000, top: 200, width: 4000, height: 3000 }).jpeg({ quality: 90 }).toFile(join(folder, 'kleiber_crop_12mp.jpg'));
+  await sharp(kleiber).extract({ left: 0, top: 700, width: 6028, height: 2000 }).jpeg({ quality: 85, chromaSubsampling: '4:4:4' }).toFile(join(folder, 'kleiber_pano_12mp.jpg'));
+  // Stored turned 90° counter-clockwise, as a camera held upright stores it, with orientation 6.
+  const { data, info } = await sharp(kleiber).resize(5000, 2812).raw().toBuffer({ resolveWithObject: true });
+  await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).rotate(270)
+    .withMetadata({ orientation: 6 }).jpeg({ quality: 85 }).toFile(join(folder, 'kleiber_sideways_14mp.jpg'));
+  await sharp(join(PHOTOS, 'autumn_2560x1600.jpg')).resize(5120, 3200, { kernel: 'lanczos3' }).jpeg({ quality: 88 }).toFile(join(folder, 'autumn_16mp.jpg'));
+  await sharp(join(PHOTOS, 'colorfulcups_2560x1600.jpg')).resize(4800, 3000, { kernel: 'lanczos3' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toFile(join(folder, 'cups_14mp.jpg'));
+  const files = readdirSync(folder).sort();
+  let pixels = 0, bytes = 0;
+  for (const name of files) {
+    const { width, height } = await sharp(join(folder, name)).metadata();
+    pixels += width * height;
+    bytes += statSync(join(folder, name)).size;
+  }
+  return { files, pixels, bytes };
+}
+
+/** Runs a command to its end; resolves to { ms, stdout, maxRssBytes } (peak RSS from /usr/bin/time). */
+function timed(command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', 'maxrss-kib %M', command, ...args], {
+      env: { ...process.env, ...env }, cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('close', (code) => {
+      const ms = performance.now() - start;
+      const rss = /maxrss-kib (\d+)/.exec(stderr);
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr}`));
+      else resolve({ ms, stdout, maxRssBytes: rss ? Number(rss[1]) * 1024 : NaN });
+    });
+  });
+}
+
+export async function runThumbsBench({ threads = [1, 2], runs = 5 } = {}) {
+  let sharp;
+  try { sharp = (await import('sharp')).default; } catch { console.log('sharp unavailable: thumbs benchmark skipped'); return; }
+  const folder = mkdtempSync(join(tmpdir(), 'pixel-arena-thumbs-'));
+  const input = join(folder, 'photos');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(input);
+  try {
+    const { files, pixels, bytes } = await buildFolder(sharp, input);
+    console.log(`\nthumbs: ${files.length} JPEG photos, ${(pixels / 1e6).toFixed(1)} MP, ${(bytes / 2 ** 20).toFixed(1)} MiB: ${files.join(', ')}`);
+    const contenders = {};
+    const memory = {};
+    for (const n of threads) {
+      contenders[`ours${n}`] = async () => {
+        const run = await timed(process.execPath, [CLI, 'thumbs', input, '--out', join(folder, `ours${n}`), '--size', '256',
+          '--format', 'jpeg', '--quality', '80', '--workers', String(n), '--json']);
+        const report = JSON.parse(run.stdout);
+        if (report.failed.length || report.ok.length !== files.length) throw new Error(`pixel-arena thumbs failed: ${run.stdout}`);
+        memory[`ours${n}`] = { arena: report.peakBytes, rss: run.maxRssBytes };
+        return run.ms;
+      };
+      contenders[`sharp${n}`] = async () => {
+        const run = await timed(process.execPath, [join(HERE, 'sharp-thumbs.mjs'), input, join(folder, `sharp${n}`)], { UV_THREADPOOL_SIZE: String(n) });
+        const report = JSON.parse(run.stdout);
+        if (report.files !== files.length) throw new Error('sharp did not make every thumbnail');
+        memory[`sharp${n}`] = { rss: run.maxRssBytes };
+        return run.ms;
+      };
+    }
+    const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+    await contenders.ours1?.(); await contenders.sharp1?.(); // warm the file cache
+    for (let round = 0; round < runs; round++) {
+      for (const [name, run] of Object.entries(contenders)) times[name].push(await run());
+    }
+    const rows = threads.map((n) => {
+      const ours = median(times[`ours${n}`]), theirs = median(times[`sharp${n}`]);
+      return [String(n), formatNumber(ours, 'ms'), formatNumber(theirs, 'ms'), formatNumber(theirs / ours, '×'),
+        formatNumber(pixels / 1e3 / ours, 'MP/s'),
+        `${formatNumber(memory[`ours${n}`].arena / 2 ** 20, 'MiB')} / ${formatNumber(memory[`ours${n}`].rss / 2 ** 20, 'MiB')}`,
+        formatNumber(memory[`sharp${n}`].rss / 2 ** 20, 'MiB')];
+    });
+    printTable(`pixel-arena thumbs vs sharp, whole process, ${files.length} photos → 256×256 inside, JPEG q80 (median of ${runs}; sharp / ours: above 1, ours is faster)`,
+      ['threads', 'pixel-arena thumbs', 'sharp', 'sharp / ours', 'ours MP/s', 'ours arena peak / RSS', 'sharp RSS'], rows);
+    for (const n of threads) {
+      console.log(`  runs, ms: ours${n} ${times[`ours${n}`].map((t) => t.toFixed(0)).join(' ')}; sharp${n} ${times[`sharp${n}`].map((t) => t.toFixed(0)).join(' ')}`);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
