@@ -26,7 +26,7 @@ beforeAll(async () => {
   expected = {
     shared: true, resized: Array.from(small.toPixels()), size: 3, sum: 42, means: [105, 115, 125],
     grey: Array.from(grey.toPixels()), parallelResized: Array.from(small.toPixels()), failed: 'boom',
-    imagesLive: 0, attachments: 1, liveBlocks: 0,
+    abortCodes: ['ABORTED'], reclaimedReferences: true, imagesLive: 0, attachments: 1, liveBlocks: 0,
   };
   [image, small, grey].forEach((i) => i.release());
   arena.close();

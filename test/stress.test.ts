@@ -12,9 +12,17 @@ describe('allocator under concurrent workers', () => {
     { name: 'debug core, 6 workers, 16 B .. 8 MiB', workers: 6, debug: true, maxSize: 8 << 20, maxBytes: 256 << 20, seed: 11 },
     { name: 'release core, 8 workers, arena often full', workers: 8, debug: false, maxSize: 8 << 20, maxBytes: 96 << 20, seed: 12 },
     { name: 'debug core, 6 workers, small blocks only', workers: 6, debug: true, maxSize: 2040, maxBytes: 32 << 20, seed: 13 },
-  ])('$name', async ({ workers, debug, maxSize, maxBytes, seed }) => {
+    {
+      // Blocks of 1–2 KiB (two or three to a slab) mostly freed by other workers, beside
+      // page blocks whose first words stay zero: the pattern of the slab double hand-out.
+      name: 'release core, 8 workers, 1,272-byte blocks freed by others beside zero-headed pages', workers: 8, debug: false,
+      maxSize: 4096, maxBytes: 32 << 20, seed: 14, sizes: [1272, 1272, 1272, 2000, 3500, 4000], zeroHeads: true, giveShare: 0.4,
+    },
+  ])('$name', async ({ workers, debug, maxSize, maxBytes, seed, sizes, zeroHeads, giveShare }) => {
     expect(workers).toBeGreaterThan(availableParallelism());
-    const { results, heap, stats } = await runStress({ workers, debug, maxSize, maxBytes, seed, operations: 10000, blocksMax: 24 });
+    const { results, heap, stats } = await runStress({
+      workers, debug, maxSize, maxBytes, seed, operations: 10000, blocksMax: 24, sizes, zeroHeads, giveShare,
+    });
     const total = (key: string) => results.reduce((n: number, r: Record<string, number>) => n + r[key]!, 0);
     for (const r of results) {
       expect(r.errors).toEqual([]);

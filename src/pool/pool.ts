@@ -106,6 +106,8 @@ export class Pool {
   #closed: Promise<void> | undefined;
   /** Workers that died before they were ready, in a row: the pool stops replacing them. */
   #startFailures = 0;
+  /** Exits being handled (a reclaim may wait for a terminated web worker to stop): close() waits for them. */
+  readonly #exits = new Set<Promise<void>>();
 
   private constructor(arena: Arena, options: ResolvedOptions) {
     this.arena = arena;
@@ -177,7 +179,9 @@ export class Pool {
       });
       port.onExit((reason, stopped) => {
         const wasReady = state.ready;
-        void this.#onWorkerExit(state, reason, stopped);
+        const exited = this.#onWorkerExit(state, reason, stopped);
+        this.#exits.add(exited);
+        void exited.finally(() => this.#exits.delete(exited));
         if (!wasReady) reject(poolError('WORKER_FAILED', `Pool: a worker died while starting: ${reason}`));
       });
     });
@@ -492,6 +496,8 @@ export class Pool {
       clearTimeout(timer);
       await state.port.terminate();
     }));
+    // Workers terminated earlier (aborts, deaths) are reclaimed before close() settles.
+    await Promise.all([...this.#exits]);
   }
 
   async #terminateAll(): Promise<void> {

@@ -6,9 +6,13 @@ import { Worker } from 'node:worker_threads';
 import { Arena } from '../../dist/node.js';
 import { createLedger } from './ownership.mjs';
 
+/**
+ * @param {{ workers?: number, operations?: number, seed?: number, maxBytes?: number, minSize?: number, maxSize?: number,
+ *   giveShare?: number, holdMax?: number, blocksMax?: number, debug?: boolean, sizes?: number[], zeroHeads?: boolean }} options
+ */
 export async function runStress({
   workers = 6, operations = 3000, seed = 1, maxBytes = 256 * 1024 * 1024, minSize = 16,
-  maxSize = 8 * 1024 * 1024, giveShare = 0.15, holdMax = 48, blocksMax = 32, debug = true,
+  maxSize = 8 * 1024 * 1024, giveShare = 0.15, holdMax = 48, blocksMax = 32, debug = true, sizes, zeroHeads = false,
 } = {}) {
   const arena = await Arena.create({ maxBytes, blocksMax, debug });
   const ledger = createLedger(maxBytes);
@@ -21,7 +25,7 @@ export async function runStress({
       const thread = new Worker(new URL('../workers/stress-worker.mjs', import.meta.url), {
         workerData: {
           shared: arena.shared, ledger, worker: w, workers, seed: seed * 1000 + w, operations,
-          minSize, maxSize, giveShare, holdMax,
+          minSize, maxSize, giveShare, holdMax, sizes, zeroHeads,
         },
       });
       thread.on('error', reject);

@@ -21,6 +21,21 @@ result.parallelResized = Array.from(parallel.toPixels());
 parallel.release();
 result.failed = await pool.run('fail', { message: 'boom' }).then(() => 'no', (e) => e.message);
 await pool.close();
+// Tasks that ignore their abort, in the core when their workers are terminated: a web
+// worker goes on for a moment after terminate(), its calls are refused from the fence on,
+// and it is reclaimed once it has left the core.
+const stubborn = await Pool.create({ arena, workers: 2, tasks: new URL('../fixtures/tasks/tasks.mjs', import.meta.url), abortGrace: 5 });
+const codes = [];
+for (let i = 0; i < 20; i++) {
+  const controller = new AbortController();
+  const job = stubborn.run('churnIgnoringAbort', { ms: 300 }, { signal: controller.signal }).then(() => 'finished', (e) => e.code);
+  await new Promise((resolve) => setTimeout(resolve, 5 + (i % 4) * 10));
+  controller.abort();
+  codes.push(await job);
+}
+await stubborn.close();
+result.abortCodes = [...new Set(codes)];
+result.reclaimedReferences = arena.stats().reclaimed > 0;
 image.release();
 result.imagesLive = arena.stats().imagesLive;
 result.attachments = arena.stats().attachments;

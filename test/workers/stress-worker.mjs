@@ -9,7 +9,7 @@ import { Arena, ArenaError } from '../../dist/node.js';
 import { seededRandom } from '../helpers/random.mjs';
 import { Ledger, stamp, stampIntact } from '../helpers/ownership.mjs';
 
-const { shared, ledger: ledgerBuffers, worker, workers, seed, operations, minSize, maxSize, giveShare, holdMax } = workerData;
+const { shared, ledger: ledgerBuffers, worker, workers, seed, operations, minSize, maxSize, giveShare, holdMax, sizes, zeroHeads } = workerData;
 const arena = await Arena.attach(shared);
 const ledger = new Ledger(ledgerBuffers, worker);
 const random = seededRandom(seed);
@@ -17,9 +17,13 @@ const live = [];
 const result = { worker, allocated: 0, freed: 0, given: 0, received: 0, full: 0, badStamps: [], errors: [] };
 let sequence = 0;
 
+// A page block whose first words stay zero (as any zero-filled row): a slab page handed out
+// again as such a block is what a stray slab CAS would write into.
+const zeroHead = (view) => new Uint8Array(view.buffer, view.byteOffset + 8, 56);
+
 function release(entry) {
   const view = arena.view(entry.block);
-  if (!stampIntact(view, entry.owner, entry.sequence)) {
+  if (!stampIntact(view, entry.owner, entry.sequence) || (zeroHeads && view.byteLength > 2040 && zeroHead(view).some((b) => b !== 0))) {
     result.badStamps.push(`block ${entry.block.ptr}+${entry.block.size} of worker ${entry.owner} #${entry.sequence}`);
   }
   ledger.unclaim(entry.block, entry.owner);
@@ -28,7 +32,7 @@ function release(entry) {
 }
 
 function allocateOne() {
-  const size = random.logInt(minSize, maxSize);
+  const size = sizes ? sizes[random.int(0, sizes.length - 1)] : random.logInt(minSize, maxSize);
   let block;
   try {
     block = arena.alloc(size);
@@ -45,6 +49,7 @@ function allocateOne() {
   ledger.claim(block);
   const entry = { block, owner: worker, sequence: ++sequence };
   stamp(arena.view(block), worker, entry.sequence);
+  if (zeroHeads && block.size > 2040) zeroHead(arena.view(block)).fill(0);
   result.allocated++;
   live.push(entry);
 }
