@@ -18,6 +18,7 @@ export { convertImage } from "./kernels/convert";
 export { reduceImage } from "./kernels/reduce";
 export { alphaCompositeImage, pasteImage, fillImage } from "./kernels/composite";
 export { blurRows, blurColumns } from "./kernels/blur";
+export { pngProbe, pngDecode } from "./codecs/png/decode";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";
