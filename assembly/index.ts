@@ -19,6 +19,8 @@ export { reduceImage } from "./kernels/reduce";
 export { alphaCompositeImage, pasteImage, fillImage } from "./kernels/composite";
 export { blurRows, blurColumns } from "./kernels/blur";
 export { pngProbe, pngDecode } from "./codecs/png/decode";
+export { pngEncode } from "./codecs/png/encode";
+export { zlibInflate, zlibDeflate } from "./codecs/deflate/zlib";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

@@ -168,3 +168,100 @@ function unfilterPaethPixels(dst: usize, src: usize, prior: usize, length: usize
     store<u8>(dst + i, load<u8>(src + i) + <u8>paeth(left, <i32>load<u8>(prior + i), upLeft));
   }
 }
+
+// ── encoding ────────────────────────────────────────────────────────────────────
+//
+// Encoding filters read the row (`row`) and the one above (`prior`) as they are: no
+// dependency on output, so every filter runs 16 bytes at a time. Both rows need `bpp`
+// readable zero bytes before their start (the pixel left of the first) and 16 readable
+// bytes past their end.
+
+/** The bytes of each lane index 0..15, to mask the lanes past a row's end. */
+// @ts-ignore: decorator
+@lazy const LANES = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+/** ⌊(a + b) / 2⌋ per byte. */
+// @ts-ignore: decorator
+@inline function averageFloor(a: v128, b: v128): v128 {
+  return i8x16.sub(i8x16.avgr_u(a, b), v128.and(v128.xor(a, b), i8x16.splat(1)));
+}
+
+/** The Paeth predictor per byte, in two halves of 16-bit lanes. */
+// @ts-ignore: decorator
+@inline function paethBytes(a: v128, b: v128, c: v128): v128 {
+  return i8x16.narrow_i16x8_u(
+    paethLanes(i16x8.extend_low_i8x16_u(a), i16x8.extend_low_i8x16_u(b), i16x8.extend_low_i8x16_u(c)),
+    paethLanes(i16x8.extend_high_i8x16_u(a), i16x8.extend_high_i8x16_u(b), i16x8.extend_high_i8x16_u(c)));
+}
+
+// @ts-ignore: decorator
+@inline function paethLanes(a: v128, b: v128, c: v128): v128 {
+  let bc = i16x8.sub(b, c), ac = i16x8.sub(a, c);
+  let pa = i16x8.abs(bc), pb = i16x8.abs(ac), pc = i16x8.abs(i16x8.add(bc, ac));
+  let takeA = v128.and(i16x8.le_s(pa, pb), i16x8.le_s(pa, pc));
+  return v128.bitselect(a, v128.bitselect(b, c, i16x8.le_s(pb, pc)), takeA);
+}
+
+/** Filtered bytes of `type` for the 16 bytes at offset i. */
+// @ts-ignore: decorator
+@inline function filtered(type: u32, row: usize, prior: usize, i: usize, bpp: usize): v128 {
+  let x = v128.load(row + i);
+  if (type == FILTER_NONE) return x;
+  if (type == FILTER_SUB) return i8x16.sub(x, v128.load(row + i - bpp));
+  if (type == FILTER_UP) return i8x16.sub(x, v128.load(prior + i));
+  if (type == FILTER_AVERAGE) return i8x16.sub(x, averageFloor(v128.load(row + i - bpp), v128.load(prior + i)));
+  return i8x16.sub(x, paethBytes(v128.load(row + i - bpp), v128.load(prior + i), v128.load(prior + i - bpp)));
+}
+
+/** Writes the filter type byte and the row filtered with `type` to `out` (1 + length bytes, 16 of slack). */
+export function filterRow(type: u32, out: usize, row: usize, prior: usize, length: usize, bpp: usize): void {
+  store<u8>(out, <u8>type);
+  out++;
+  for (let i: usize = 0; i < length; i += 16) {
+    let v: v128;
+    if (type == FILTER_NONE) v = filtered(FILTER_NONE, row, prior, i, bpp);
+    else if (type == FILTER_SUB) v = filtered(FILTER_SUB, row, prior, i, bpp);
+    else if (type == FILTER_UP) v = filtered(FILTER_UP, row, prior, i, bpp);
+    else if (type == FILTER_AVERAGE) v = filtered(FILTER_AVERAGE, row, prior, i, bpp);
+    else v = filtered(FILTER_PAETH, row, prior, i, bpp);
+    v128.store(out + i, v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function absoluteSum(v: v128): v128 {
+  return i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(i8x16.abs(v)));
+}
+
+// @ts-ignore: decorator
+@inline function lanesTotal(v: v128): u64 {
+  return <u64>i32x4.extract_lane(v, 0) + <u64>i32x4.extract_lane(v, 1)
+    + <u64>i32x4.extract_lane(v, 2) + <u64>i32x4.extract_lane(v, 3);
+}
+
+/**
+ * The filter libpng's and Pillow's adaptive choice takes: the least sum of the filtered
+ * bytes read as signed (|b| for b < 128, 256 − b above), the first of equals.
+ */
+export function filterChoose(row: usize, prior: usize, length: usize, bpp: usize): u32 {
+  let none = i32x4.splat(0), sub = none, up = none, average = none, paeth = none;
+  for (let i: usize = 0; i < length; i += 16) {
+    let keep = length - i >= 16 ? i8x16.splat(-1) : i8x16.lt_u(LANES, i8x16.splat(<i8>(length - i)));
+    none = i32x4.add(none, absoluteSum(v128.and(filtered(FILTER_NONE, row, prior, i, bpp), keep)));
+    sub = i32x4.add(sub, absoluteSum(v128.and(filtered(FILTER_SUB, row, prior, i, bpp), keep)));
+    up = i32x4.add(up, absoluteSum(v128.and(filtered(FILTER_UP, row, prior, i, bpp), keep)));
+    average = i32x4.add(average, absoluteSum(v128.and(filtered(FILTER_AVERAGE, row, prior, i, bpp), keep)));
+    paeth = i32x4.add(paeth, absoluteSum(v128.and(filtered(FILTER_PAETH, row, prior, i, bpp), keep)));
+  }
+  let best = FILTER_NONE;
+  let least = lanesTotal(none);
+  let s = lanesTotal(sub);
+  if (s < least) { least = s; best = FILTER_SUB; }
+  s = lanesTotal(up);
+  if (s < least) { least = s; best = FILTER_UP; }
+  s = lanesTotal(average);
+  if (s < least) { least = s; best = FILTER_AVERAGE; }
+  s = lanesTotal(paeth);
+  if (s < least) best = FILTER_PAETH;
+  return best;
+}
