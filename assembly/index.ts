@@ -21,6 +21,7 @@ export { blurRows, blurColumns } from "./kernels/blur";
 export { pngProbe, pngDecode } from "./codecs/png/decode";
 export { pngEncode } from "./codecs/png/encode";
 export { zlibInflate, zlibDeflate } from "./codecs/deflate/zlib";
+export { qoiProbe, qoiDecode, qoiEncode } from "./codecs/qoi";
 
 import * as A from "./alloc/layout";
 import * as I from "./image/layout";

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Write the Pillow reference data for the PNG decoder: ``pngsuite.json``, next to this file.
 
-For every file of PngSuite (``test/fixtures/pngsuite``) the manifest holds what Pillow
+For every file of PngSuite (``test/fixtures/pngsuite``), and for the PNG photographs of
+``test/fixtures/photos`` (under ``photos``), the manifest holds what Pillow
 9.4 decodes, as the SHA-256 of its RGBA pixels (``Image.tobytes()`` of the RGBA image,
 row-major, 4 bytes per pixel), its size, and the mode the library's decoder gives (the
 PNG colour type's natural mode: gray L, or LA with a tRNS key; gray+alpha LA; RGB RGB,
@@ -41,6 +42,7 @@ from PIL import Image
 PILLOW_VERSION = "9.4.0"
 HERE = Path(__file__).resolve().parent
 SUITE = HERE.parent / "fixtures" / "pngsuite"
+PHOTOS = HERE.parent / "fixtures" / "photos"
 
 NOTES = [
     "rgba: SHA-256 of the RGBA pixels, row-major; L widens to L,L,L,255, LA to L,L,L,A, RGB to R,G,B,255.",
@@ -127,17 +129,33 @@ def main():
             "rgba": hashlib.sha256(rgba).hexdigest(),
             "rule": rule,
         }
+    photos = {}
+    for path in sorted(PHOTOS.glob("*.png")):
+        data = path.read_bytes()
+        image = Image.open(path)
+        width, height, depth, color = header(data)
+        photos[path.name] = {
+            "width": width,
+            "height": height,
+            "mode": natural_mode(color, image),
+            "bitDepth": depth,
+            "colorType": color,
+            "interlaced": data[28] == 1,
+            "rgba": hashlib.sha256(image.convert("RGBA").tobytes()).hexdigest(),
+            "rule": "pillow convert('RGBA')",
+        }
     manifest = {
         "family": "pngsuite",
         "pillowVersion": PIL.__version__,
         "notes": NOTES,
         "files": files,
+        "photos": photos,
         "corrupt": corrupt,
         "refused": refused,
     }
     text = json.dumps(manifest, indent=1, sort_keys=False)
     (HERE / "pngsuite.json").write_text(text + "\n")
-    print(f"{len(files)} files, {len(corrupt)} corrupt, {len(refused)} refused")
+    print(f"{len(files)} files, {len(corrupt)} corrupt, {len(refused)} refused, {len(photos)} photos")
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@
 // bits is scaled to 8 (×255, ×85, ×17). Palette indices past the PLTE entries give
 // (i, i, i) and tRNS alphas apply to them, as in Pillow.
 //
-// The stream must give the image's filtered bytes: less is DECODE_FAILED; what it holds
-// past them is never inflated (a decompression bomb stops at the image's size). When the
-// stream ends exactly at the image's end, its Adler-32 is checked. After the image data
-// the chunks are walked to IEND: more IDATs must follow the first run directly, and
-// their CRCs must hold.
+// The stream must give exactly the image's filtered bytes and end there, with a matching
+// Adler-32: less, or more, is DECODE_FAILED. Inflating stops at most a window past the
+// image's size (a decompression bomb goes no further). After the image data the chunks
+// are walked to IEND: more IDATs must follow the first run directly, and the CRCs of the
+// critical chunks must hold.
 
 import { ERR_DECODE, ERR_LIMIT, ERR_ARENA_FULL, ERR_UNSUPPORTED, OK, RESULT_TAG, RESULT_AUX } from "../../alloc/layout";
 import { lastError, fail, setResult, slotBase } from "../../alloc/state";
@@ -212,22 +212,19 @@ function windowCompact(): void {
 }
 
 /**
- * After the last row: when the stream ends exactly there, its Adler-32 must match; when
- * it holds more, the rest is not inflated. Then the chunks up to IEND.
+ * After the last row the stream must end: its final block closes with no more data, and
+ * its Adler-32 matches. More image data than the image holds is DECODE_FAILED at once (at
+ * most a window past the image is ever inflated). Then the chunks up to IEND.
  */
 function streamFinish(): i32 {
-  if (!streamEnded && produced == consumed) {
-    // one more step: the end of the final block, or more data (ignored)
+  if (produced != consumed) return ERR_DECODE;
+  if (!streamEnded) {
     if (windowLimit - produced < <usize>MAX_MATCH) windowCompact();
     let status = inflateRun(produced, windowLimit);
-    if (status == INFLATE_ERROR) return ERR_DECODE;
-    if (status == INFLATE_END) streamEnded = true;
-    produced = inflateOut;
+    if (status != INFLATE_END || inflateOut != produced) return ERR_DECODE;
   }
-  if (streamEnded) {
-    let expected = inflateZlibTrailer();
-    if (expected < 0 || <u32>expected != adler32(adler, consumed, produced - consumed)) return ERR_DECODE;
-  }
+  let expected = inflateZlibTrailer();
+  if (expected < 0 || <u32>expected != adler) return ERR_DECODE;
   if (inflateChunkFailed()) return ERR_DECODE;
   return chunksAfterData(inflateChunkNext());
 }
