@@ -406,6 +406,7 @@ function compress(final: bool): bool {
     while (position - blockStart >= <u32>STORED_MAX) {
       if (!storedWrite(blockStart, blockStart + <u32>STORED_MAX, false)) return false;
       blockStart += <u32>STORED_MAX;
+      blockEnded(false);
     }
     return true;
   }
@@ -885,7 +886,7 @@ function blockFlush(final: bool): bool {
   if (level == 0) {
     let ok = blockEnd > blockStart || final ? storedWrite(blockStart, blockEnd, final) : true;
     blockStart = blockEnd;
-    if (ok && framing && !final && out - outBlock - chunkStart >= IDAT_TARGET) chunkCut();
+    if (ok) blockEnded(final);
     return ok;
   }
   let litFreq = work + LIT_FREQ, distFreq = work + DIST_FREQ;
@@ -953,7 +954,7 @@ function blockFlush(final: bool): bool {
   blockStart = blockEnd;
   symbolCount = 0;
   frequenciesClear();
-  if (ok && framing && !final && out - outBlock - chunkStart >= IDAT_TARGET) chunkCut();
+  if (ok) blockEnded(final);
   return ok;
 }
 
@@ -1080,9 +1081,9 @@ function symbolsWrite(): void {
   bitsFlush();
 }
 
-/** Ends the open IDAT chunk at a block boundary and opens the next one. */
-function chunkCut(): void {
-  if (!deflateReserve(24)) return;
+/** At a block boundary: the open IDAT chunk ends there once it holds IDAT_TARGET bytes. */
+function blockEnded(final: bool): void {
+  if (!framing || final || out - outBlock - chunkStart < IDAT_TARGET || !deflateReserve(24)) return;
   // the bits of an unfinished byte stay in the bit buffer and go to the next chunk
   idatClose();
   idatOpen();
