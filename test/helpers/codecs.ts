@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Arena, Image, Mode } from '../../dist/node.js';
+import type { Image, Mode } from '../../dist/node.js';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -34,38 +34,7 @@ export function rgbaOf(image: Image): Uint8Array {
   return widenToRgba(image.mode, image.toPixels());
 }
 
-/** The core's exports in an attachment of its own, with the byte count of a returned block. */
-export async function rawCodecs(arena: Arena) {
-  const instance = await WebAssembly.instantiate(arena.shared.module, {
-    env: { memory: arena.memory, abort: () => { throw new Error('core abort'); } },
-  });
-  const core = instance.exports as Record<string, (...args: number[]) => number> & Record<string, WebAssembly.Global>;
-  const id = core.attach!();
-  if (id < 0) throw new Error(`attach failed: ${id}`);
-  const slotResults = (core.SLOTS_BASE as unknown as WebAssembly.Global).value
-    + (id & 0xff) * (core.SLOT_SIZE as unknown as WebAssembly.Global).value
-    + (core.SLOT_RESULTS as unknown as WebAssembly.Global).value;
-  const results = () => new Uint32Array(arena.memory.buffer, slotResults, 4);
-  /** Runs `f` on a copy of `input` in a scratch block; returns the output block's bytes or the error code. */
-  const call = (input: Uint8Array, f: (address: number, length: number) => number): Uint8Array | number => {
-    const address = core.scratchAllocate!(Math.max(1, input.length)) >>> 0;
-    if (address === 0) throw new Error('scratch allocation failed');
-    new Uint8Array(arena.memory.buffer, address, input.length).set(input);
-    const output = f(address, input.length) >>> 0;
-    core.scratchRelease!(address);
-    if (output === 0) return results()[2]!;
-    const bytes = new Uint8Array(arena.memory.buffer, output, results()[0]!).slice();
-    core.scratchRelease!(output);
-    return bytes;
-  };
-  return {
-    /** zlib stream of `input` at `level`, or an error code. */
-    deflate: (input: Uint8Array, level: number) => call(input, (a, n) => core.zlibDeflate!(a, n, level)),
-    /** The data of a zlib stream (at most `maxOutput` bytes), or an error code. */
-    inflate: (input: Uint8Array, maxOutput = 1 << 30) => call(input, (a, n) => core.zlibInflate!(a, n, maxOutput)),
-    close: () => arena.reclaim(id),
-  };
-}
+export { rawCodecs } from './raw-codecs.mjs';
 
 /** Core status codes (assembly/alloc/layout.ts). */
 export const STATUS = { ARENA_FULL: 1, LIMIT: 7, DECODE: 9, UNSUPPORTED: 10 } as const;
