@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [codecs]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
@@ -7,6 +7,7 @@ const suites = {
   convert: async () => (await import('./convert-reduce.mjs')).runConvertReduceBench(),
   blur: async () => (await import('./blur-composite.mjs')).runBlurCompositeBench(),
   pool: async () => (await import('./pool.mjs')).runPoolBench(),
+  codecs: async () => (await import('./codecs.mjs')).runCodecsBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -22,7 +22,7 @@ function talk(worker: Worker) {
 describe('PNG decoding in workers', () => {
   it('decodes many files at once in four workers to the bytes of a one-thread decode', async () => {
     const arena = await Arena.create({ maxBytes: 256 << 20, debug: true });
-    const files = readdirSync(SUITE).filter((n) => n.endsWith('.png')).map((n) => new Uint8Array(readFileSync(new URL(n, SUITE))));
+    const files: Uint8Array[] = readdirSync(SUITE).filter((n) => n.endsWith('.png')).map((n) => new Uint8Array(readFileSync(new URL(n, SUITE))));
     const photo = arena.decode(new Uint8Array(readFileSync(new URL('./fixtures/photos/chelsea.png', import.meta.url))));
     for (const level of [1, 6, 9]) files.push(photo.encode('png', { level }));
     photo.release();

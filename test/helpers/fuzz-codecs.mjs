@@ -287,8 +287,15 @@ export function execute(arena, codecs, format, bytes, maxMs) {
 }
 
 /**
+ * @typedef {{ format: string, seed?: number, skipped?: string, executions: number, seconds?: number,
+ *   perSecond: number, outcomes: Record<string, number>, slowest?: { ms: number, iteration: number, length?: number },
+ *   failures: Array<{ format: string, seed: number, iteration: number, error: string }> }} FuzzResult
+ */
+
+/**
  * Runs the fuzzer on `format` for `seconds` (or `executions` inputs). Returns the counts,
  * the slowest input and the failures (each with seed and iteration to replay it).
+ * @returns {Promise<FuzzResult>}
  */
 export async function fuzz({ arena, format, seed, seconds = Infinity, executions = Infinity, maxMs = 2000, log = () => {} }) {
   const seeds = await seedsOf(format, arena);

@@ -15,19 +15,26 @@ export async function rawCodecs(arena) {
   if (id < 0) throw new Error(`attach failed: ${id}`);
   const slotResults = core.SLOTS_BASE.value + (id & 0xff) * core.SLOT_SIZE.value + core.SLOT_RESULTS.value;
   const results = () => new Uint32Array(arena.memory.buffer, slotResults, 4);
+  /**
+   * @param {Uint8Array} input
+   * @param {(address: number, length: number) => number} f
+   * @returns {Uint8Array | number}
+   */
   const call = (input, f) => {
     const address = core.scratchAllocate(Math.max(1, input.length)) >>> 0;
     if (address === 0) throw new Error('scratch allocation failed');
     new Uint8Array(arena.memory.buffer, address, input.length).set(input);
     const output = f(address, input.length) >>> 0;
     core.scratchRelease(address);
-    if (output === 0) return results()[2];
-    const bytes = new Uint8Array(arena.memory.buffer, output, results()[0]).slice();
+    if (output === 0) return /** @type {number} */ (results()[2]);
+    const bytes = new Uint8Array(arena.memory.buffer, output, /** @type {number} */ (results()[0])).slice();
     core.scratchRelease(output);
     return bytes;
   };
   return {
+    /** @type {(input: Uint8Array, level: number) => Uint8Array | number} */
     deflate: (input, level) => call(input, (a, n) => core.zlibDeflate(a, n, level)),
+    /** @type {(input: Uint8Array, maxOutput?: number) => Uint8Array | number} */
     inflate: (input, maxOutput = 1 << 30) => call(input, (a, n) => core.zlibInflate(a, n, maxOutput)),
     /** The same calls without the copies: address and length of data already in the arena. */
     exports: core,

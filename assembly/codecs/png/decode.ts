@@ -27,9 +27,8 @@
 // are walked to IEND: more IDATs must follow the first run directly, and the CRCs of the
 // critical chunks must hold.
 
-import { ERR_DECODE, ERR_LIMIT, ERR_ARENA_FULL, ERR_UNSUPPORTED, OK, RESULT_TAG, RESULT_AUX } from "../../alloc/layout";
+import { ERR_DECODE, ERR_LIMIT, ERR_ARENA_FULL, ERR_UNSUPPORTED, OK, RESULT_TAG, RESULT_AUX, SLOT_RESULTS } from "../../alloc/layout";
 import { lastError, fail, setResult, slotBase } from "../../alloc/state";
-import { SLOT_RESULTS } from "../../alloc/layout";
 import { scratchAllocate, scratchRelease } from "../../alloc/arena";
 import { imageCreate, imageRelease, imageRow, FILL_NONE } from "../../image/image";
 import { MODE_L } from "../../image/layout";

@@ -11,13 +11,12 @@
 // ignored as libpng does); an unknown critical chunk is UNSUPPORTED. Other ancillary
 // chunks are skipped unread (no gamma, colour profile or text handling, as Pillow).
 
-import { ERR_DECODE, ERR_UNSUPPORTED, OK } from "../../alloc/layout";
+import { ERR_DECODE, ERR_UNSUPPORTED, OK, SLOT_STATS } from "../../alloc/layout";
 import { slotBase } from "../../alloc/state";
-import { SLOT_STATS } from "../../alloc/layout";
 import { MODE_L, MODE_LA, MODE_RGB, MODE_RGBA } from "../../image/layout";
 import {
   FORMAT_PNG, INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE, INFO_BIT_DEPTH, INFO_INTERLACED,
-  INFO_PROGRESSIVE, INFO_SAMPLING, INFO_ORIENTATION, INFO_HAS_ICC, INFO_COMPONENTS, INFO_COLOR, INFO_COUNT
+  INFO_ORIENTATION, INFO_COMPONENTS, INFO_COUNT
 } from "../common";
 import { crcBitwise } from "../deflate/crc32";
 
