@@ -4,12 +4,14 @@
 // Data arrives in pieces (deflateWrite) into a window buffer and is compressed when the
 // buffer fills; the buffer then slides, keeping the last 32 KiB for matches. Matches are
 // found through hash chains of 4-byte prefixes:
-//   levels 1–3  greedy: the longest match of a short chain is taken at once, and only
-//               some positions inside a match are hashed (libdeflate's and zlib's fast
-//               paths)
+//   levels 1–3  greedy: the longest match of a short chain is taken at once
 //   levels 4–9  lazy: a match is taken only if the next position has no longer one
 //               (zlib's deflate_slow), chains longer with the level
 //   level 0     stored blocks only
+// Where the search does not pay, blocks switch to run-length matching only (zlib's Z_RLE,
+// a few nanoseconds a byte): after each fully searched block its size is compared with
+// what runs alone make of it (searchEffortAdapt). Filtered photographs are such data:
+// their matches are short and far, and cost about what they replace.
 // Symbols are gathered per block; a block is written with the cheapest of a dynamic
 // Huffman code (code lengths limited to 15 bits, 7 for the code-length code), the fixed
 // code, or stored bytes, all three sized exactly before choosing.
@@ -29,7 +31,8 @@
 //   LENGTH_SYMBOL u8 × 256, DISTANCE_SYMBOL u8 × 512   symbol of a length − 3, of a distance − 1
 //   ENTRIES   u32 × (256 + 256 + 32)  a block's bits per literal, per length − 3 (codeword and
 //                                     extra bits together), per distance symbol: bits | count << 24
-//   HISTOGRAM u32 × 256, u8 × 256     a block's bytes, and their code lengths as literals only
+//   HISTOGRAM u32 × 288, u8 × 288     a block's symbols and code lengths as run-length matching
+//                                     alone would make them (searchEffortAdapt)
 //   WINDOW    BUFFER_SIZE + slack
 //
 // Output: a scratch block grown by copying; with PNG framing on, the stream is cut into
@@ -86,8 +89,8 @@ const LIT_ENTRIES: usize = ENTRIES;
 const MATCH_ENTRIES: usize = LIT_ENTRIES + 256 * 4;
 const DIST_ENTRIES: usize = MATCH_ENTRIES + 256 * 4;
 const HISTOGRAM: usize = DIST_ENTRIES + 32 * 4;
-const HISTOGRAM_LENGTHS: usize = HISTOGRAM + 256 * 4;
-const CRC_TABLES: usize = HISTOGRAM_LENGTHS + 256;
+const HISTOGRAM_LENGTHS: usize = HISTOGRAM + 288 * 4;
+const CRC_TABLES: usize = (HISTOGRAM_LENGTHS + 288 + 15) & ~15;
 const WINDOW: usize = CRC_TABLES + CRC_TABLE_BYTES;
 /** Bytes of working memory deflateBegin needs. */
 export const DEFLATE_WORK_BYTES: usize = WINDOW + BUFFER_SIZE + BUFFER_SLACK;
@@ -96,17 +99,19 @@ export const DEFLATE_WORK_BYTES: usize = WINDOW + BUFFER_SIZE + BUFFER_SLACK;
 // nice length (stop searching), good length (a pending match this long quarters the
 // chain). At every level, blocks may fall back to run-length matching (searchEffortAdapt).
 // @ts-ignore: decorator
-@lazy const CHAINS = memory.data<u16>([0, 4, 6, 12, 8, 16, 32, 64, 256, 1024]);
+@lazy const CHAINS = memory.data<u16>([0, 2, 4, 6, 4, 6, 8, 16, 64, 512]);
 // @ts-ignore: decorator
-@lazy const LAZY = memory.data<u16>([0, 0, 0, 0, 4, 16, 16, 32, 128, 258]);
+@lazy const LAZY = memory.data<u16>([0, 0, 0, 0, 4, 4, 4, 8, 32, 258]);
 // @ts-ignore: decorator
-@lazy const NICE = memory.data<u16>([0, 16, 32, 64, 32, 64, 128, 128, 258, 258]);
+@lazy const NICE = memory.data<u16>([0, 16, 24, 32, 16, 24, 32, 64, 128, 258]);
 // @ts-ignore: decorator
-@lazy const GOOD = memory.data<u16>([0, 4, 4, 4, 4, 8, 8, 8, 32, 32]);
+@lazy const GOOD = memory.data<u16>([0, 4, 4, 4, 4, 4, 4, 8, 16, 32]);
 /** Most blocks in a row run-length matched before the full search is tried again. */
 const RUN_BLOCKS_MOST: u32 = 8;
 /** Shortest run-length match (distance 1). */
 const RUN_MIN: u32 = 4;
+/** Percent the full search must save over run-length matching to go on. */
+const RUNS_MARGIN: u64 = 3;
 
 // ── state (this thread's, for the current stream) ───────────────────────────────
 
@@ -960,10 +965,11 @@ function blockFlush(final: bool): bool {
 
 /**
  * Chooses how the next blocks are searched. After a fully searched block, its size is
- * compared with its bytes coded as literals alone: when the matches saved under 2%
- * (filtered photographs: their matches are short and far, and cost what they replace),
- * the next blocks are only run-length matched, 1, 2, 4, ... up to RUN_BLOCKS_MOST of them,
- * before a full search is tried again. Images with repeats keep the full search.
+ * compared with what run-length matching alone would make of the same bytes: unless the
+ * full search saved RUNS_MARGIN (filtered photographs: their matches are short and far,
+ * and cost what they replace), the next blocks are only run-length matched, 1, 2, 4, ...
+ * up to RUN_BLOCKS_MOST of them, before a full search is tried again. Images with repeats
+ * keep the full search.
  */
 function searchEffortAdapt(from: u32, to: u32, codedBits: u64): void {
   if (runBlocks > 0) {
@@ -971,22 +977,47 @@ function searchEffortAdapt(from: u32, to: u32, codedBits: u64): void {
     symbolLimit = runBlocks == 0 ? TRIAL_SYMBOLS : SYMBOL_LIMIT;
     return;
   }
-  let histogram = work + HISTOGRAM;
-  memory.fill(histogram, 0, 256 * 4);
-  let window = work + WINDOW - <usize>bufferPos;
-  for (let p = window + <usize>from, e = window + <usize>to; p < e; p++) increment(histogram + (<usize>load<u8>(p) << 2));
-  huffmanLengths(histogram, 256, MAX_CODE_LENGTH, work + HISTOGRAM_LENGTHS);
-  let literalBits: u64 = 0;
-  for (let b: usize = 0; b < 256; b++) {
-    literalBits += <u64>load<u32>(histogram + (b << 2)) * <u64>load<u8>(work + HISTOGRAM_LENGTHS + b);
-  }
-  if (codedBits * 50 > literalBits * 49) {
+  if (codedBits > runsBits(from, to) * (100 - RUNS_MARGIN) / 100) {
     futileBlocks = min<u32>(futileBlocks + 1, 31);
     runBlocks = min<u32>(<u32>1 << (futileBlocks - 1), RUN_BLOCKS_MOST);
   } else {
     futileBlocks = 0;
   }
   symbolLimit = SYMBOL_LIMIT;
+}
+
+/** The bits of positions [from, to) as runsRun would code them (symbols counted, not made). */
+function runsBits(from: u32, to: u32): u64 {
+  let counts = work + HISTOGRAM; // u32 × 286: literals, end of block, lengths
+  memory.fill(counts, 0, 286 * 4);
+  let window = work + WINDOW - <usize>bufferPos;
+  let p = window + <usize>from, e = window + <usize>to;
+  let matches: u64 = 0, extra: u64 = 0;
+  if (p < e && from == <u32>WINDOW_SIZE) {
+    increment(counts + (<usize>load<u8>(p) << 2));
+    p++;
+  }
+  while (p < e) {
+    let byte = load<u8>(p);
+    let length: u32 = 0;
+    if (byte == load<u8>(p - 1)) length = matchExtent(p, p - 1, min<u32>(<u32>MAX_MATCH, <u32>(e - p)));
+    if (length >= RUN_MIN) {
+      let ls = <usize>load<u8>(work + LENGTH_SYMBOL + <usize>(length - 3));
+      increment(counts + ((257 + ls) << 2));
+      extra += <u64>load<u8>(LENGTH_EXTRA + ls);
+      matches++;
+      p += <usize>length;
+    } else {
+      increment(counts + (<usize>byte << 2));
+      p++;
+    }
+  }
+  store<u32>(counts + (END_OF_BLOCK << 2), 1);
+  huffmanLengths(counts, 286, MAX_CODE_LENGTH, work + HISTOGRAM_LENGTHS);
+  // one distance code of one bit per match
+  let bits = extra + matches;
+  for (let s: usize = 0; s < 286; s++) bits += <u64>load<u32>(counts + (s << 2)) * <u64>load<u8>(work + HISTOGRAM_LENGTHS + s);
+  return bits;
 }
 
 function fixedCodesAssign(): void {
