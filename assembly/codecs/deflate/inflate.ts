@@ -293,47 +293,60 @@ function tableBuild(lengths: usize, count: u32, table: usize, root: u32, capacit
     store<u16>(sorted + (<usize>o << 1), <u16>s);
     store<u16>(at, o + 1);
   }
+  // Codes up to `root` bits: the table grows by doubling, so that each shorter code
+  // already fills every index that ends in its bits; a code of the length reached is
+  // stored once, at its bit-reversed index (libdeflate's construction).
   let rootSize: u32 = 1 << root;
-  memory.fill(table, 0, <usize>rootSize << 2);
+  store<u32>(table, 0);
+  let size: u32 = 1;
+  let codeword: u32 = 0, index: u32 = 0;
+  for (let l: u32 = 1; l <= root; l++) {
+    memory.copy(table + (<usize>size << 2), table, <usize>size << 2);
+    size <<= 1;
+    let n = l <= maxLength ? <u32>load<u16>(counts + (l << 1)) : 0;
+    for (let k: u32 = 0; k < n; k++) {
+      let symbol = <u32>load<u16>(sorted + (<usize>index << 1));
+      index++;
+      store<u32>(table + (<usize>reverseBits(codeword, l) << 2), entryFor(code, symbol, l));
+      codeword++;
+    }
+    codeword <<= 1;
+  }
+  // longer codes: subtables, pointed to from the main-table index of their first `root` bits
   let next = rootSize;
   let prefixNow: u32 = 0xFFFFFFFF, subStart: u32 = 0, subBits: u32 = 0;
-  let codeword: u32 = 0, index: u32 = 0;
-  for (let l: u32 = 1; l <= maxLength; l++) {
+  for (let l: u32 = root + 1; l <= maxLength; l++) {
     let n = <u32>load<u16>(counts + (l << 1));
     for (let k: u32 = 0; k < n; k++) {
       let symbol = <u32>load<u16>(sorted + (<usize>index << 1));
       index++;
       let entry = entryFor(code, symbol, l);
       let reversed = reverseBits(codeword, l);
-      if (l <= root) {
-        for (let i = reversed; i < rootSize; i += <u32>1 << l) store<u32>(table + (<usize>i << 2), entry);
-      } else {
-        let prefix = reversed & (rootSize - 1);
-        if (prefix != prefixNow) {
-          // the fewest index bits whose subtable the codes from here on fill
-          let bits = l - root;
-          let room: i32 = 1 << bits;
-          let at = l;
-          let remaining = <i32>(n - k);
-          while (true) {
-            room -= remaining;
-            if (room <= 0 || at >= maxLength) break;
-            at++;
-            bits++;
-            room <<= 1;
-            remaining = <i32>load<u16>(counts + (at << 1));
-          }
-          if (next + (<u32>1 << bits) > capacity) return false;
-          subStart = next;
-          subBits = bits;
-          next += <u32>1 << bits;
-          memory.fill(table + (<usize>subStart << 2), 0, <usize>1 << (bits + 2));
-          store<u32>(table + (<usize>prefix << 2), KIND_SUBTABLE | (subStart << 16) | (bits << 4));
-          prefixNow = prefix;
+      let prefix = reversed & (rootSize - 1);
+      if (prefix != prefixNow) {
+        // the fewest index bits whose subtable the codes from here on fill
+        let bits = l - root;
+        let room: i32 = 1 << bits;
+        let at = l;
+        let remaining = <i32>(n - k);
+        while (true) {
+          room -= remaining;
+          if (room <= 0 || at >= maxLength) break;
+          at++;
+          bits++;
+          room <<= 1;
+          remaining = <i32>load<u16>(counts + (at << 1));
         }
-        for (let i = reversed >> root; i < (<u32>1 << subBits); i += <u32>1 << (l - root)) {
-          store<u32>(table + (<usize>(subStart + i) << 2), entry);
-        }
+        if (next + (<u32>1 << bits) > capacity) return false;
+        subStart = next;
+        subBits = bits;
+        next += <u32>1 << bits;
+        memory.fill(table + (<usize>subStart << 2), 0, <usize>1 << (bits + 2));
+        store<u32>(table + (<usize>prefix << 2), KIND_SUBTABLE | (subStart << 16) | (bits << 4));
+        prefixNow = prefix;
+      }
+      for (let i = reversed >> root; i < (<u32>1 << subBits); i += <u32>1 << (l - root)) {
+        store<u32>(table + (<usize>(subStart + i) << 2), entry);
       }
       codeword++;
     }
@@ -473,6 +486,10 @@ function blockHeaderRead(): bool {
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0,
 ]);
 
+// The largest multiple of d not over 16 (d = 1..15): how far one stored pattern reaches.
+// @ts-ignore: decorator
+@lazy const STEPS = memory.data<u8>([0, 16, 16, 15, 16, 15, 12, 14, 16, 9, 10, 11, 12, 13, 14, 15]);
+
 /**
  * Copies `length` bytes from `distance` back to `out`, 16 bytes a store: up to 15 bytes
  * past the end are written (the slack). Distances under 16 overlap their own output:
@@ -490,7 +507,7 @@ function blockHeaderRead(): bool {
     } while (out < end);
   } else {
     let pattern = i8x16.swizzle(v128.load(from), v128.load(PATTERNS + (distance << 4)));
-    let step: usize = 16 - 16 % distance;
+    let step = <usize>load<u8>(STEPS + distance);
     do {
       v128.store(out, pattern);
       out += step;
@@ -565,25 +582,90 @@ function codesRun(out: usize, outLimit: usize): i32 {
   let input = inPtr;
   let status: i32 = INFLATE_ERROR;
   while (true) {
+    // The fast loop: eight input bytes at hand and room for a match, so that a refill
+    // gives 56 bits (a length and a distance take at most 48) and no step is counted.
+    let stop: i32 = 0; // 1: end of block, -1: error
+    while (inEnd - input >= 8 && outLimit - out >= <usize>MAX_MATCH) {
+      bits |= load<u64>(input) << count;
+      input += (63 - count) >> 3;
+      count |= 56;
+      let entry = load<u32>(litlen + ((<usize>bits & ((1 << LITLEN_ROOT) - 1)) << 2));
+      if (entry & KIND_SUBTABLE) {
+        entry = load<u32>(litlen + (<usize>((entry >> 16) + (<u32>(bits >> LITLEN_ROOT) & ((<u32>1 << ((entry >> 4) & 15)) - 1))) << 2));
+      }
+      let n = entry & 15;
+      if (entry & (KIND_LITERAL | KIND_PAIR)) {
+        store<u16>(out, <u16>(entry >> 16));
+        out += 1 + ((entry >> 9) & 1);
+        bits >>= n;
+        count -= n;
+        // at least 41 bits are left: two more literals (or pairs) from the main table
+        // (at most 11 bits each) before the next refill
+        entry = load<u32>(litlen + ((<usize>bits & ((1 << LITLEN_ROOT) - 1)) << 2));
+        if ((entry & (KIND_LITERAL | KIND_PAIR)) == 0) continue;
+        n = entry & 15;
+        store<u16>(out, <u16>(entry >> 16));
+        out += 1 + ((entry >> 9) & 1);
+        bits >>= n;
+        count -= n;
+        entry = load<u32>(litlen + ((<usize>bits & ((1 << LITLEN_ROOT) - 1)) << 2));
+        if ((entry & (KIND_LITERAL | KIND_PAIR)) == 0) continue;
+        n = entry & 15;
+        store<u16>(out, <u16>(entry >> 16));
+        out += 1 + ((entry >> 9) & 1);
+        bits >>= n;
+        count -= n;
+        continue;
+      }
+      if (entry & KIND_LENGTH) {
+        let extra = (entry >> 4) & 15;
+        bits >>= n;
+        let length = (entry >> 16) + (<u32>bits & ((<u32>1 << extra) - 1));
+        bits >>= extra;
+        count -= n + extra;
+        let d = load<u32>(distances + ((<usize>bits & ((1 << DISTANCE_ROOT) - 1)) << 2));
+        if (d & KIND_SUBTABLE) {
+          d = load<u32>(distances + (<usize>((d >> 16) + (<u32>(bits >> DISTANCE_ROOT) & ((<u32>1 << ((d >> 4) & 15)) - 1))) << 2));
+        }
+        n = d & 15;
+        extra = (d >> 4) & 15;
+        bits >>= n;
+        let distance = (d >> 16) + (<u32>bits & ((<u32>1 << extra) - 1));
+        bits >>= extra;
+        count -= n + extra;
+        if ((d & KIND_LENGTH) == 0 || <usize>distance > out - low) {
+          stop = -1;
+          break;
+        }
+        copyMatch(out, <usize>distance, <usize>length);
+        out += <usize>length;
+        continue;
+      }
+      bits >>= n;
+      count -= n;
+      stop = entry & KIND_END ? 1 : -1;
+      break;
+    }
+    if (stop != 0) {
+      if (stop > 0) {
+        blockState = STATE_HEADER;
+        status = 0;
+      }
+      break;
+    }
+    // near the end of an input run: one symbol with exact refills across chunks, every
+    // step counted
     if (outLimit - out < <usize>MAX_MATCH) {
       status = INFLATE_OUTPUT_FULL;
       break;
     }
-    let checked = inEnd - input < 8;
-    if (checked) {
-      // near the end of an input run: exact refills across chunks, every step counted
-      bitBuffer = bits;
-      bitCount = count;
-      inPtr = input;
-      refillSlow();
-      bits = bitBuffer;
-      count = bitCount;
-      input = inPtr;
-    } else {
-      bits |= load<u64>(input) << count;
-      input += (63 - count) >> 3;
-      count |= 56;
-    }
+    bitBuffer = bits;
+    bitCount = count;
+    inPtr = input;
+    refillSlow();
+    bits = bitBuffer;
+    count = bitCount;
+    input = inPtr;
     let entry = load<u32>(litlen + ((<usize>bits & ((1 << LITLEN_ROOT) - 1)) << 2));
     if (entry & KIND_SUBTABLE) {
       entry = load<u32>(litlen + (<usize>((entry >> 16) + (<u32>(bits >> LITLEN_ROOT) & ((<u32>1 << ((entry >> 4) & 15)) - 1))) << 2));
@@ -595,16 +677,6 @@ function codesRun(out: usize, outLimit: usize): i32 {
       out += 1 + ((entry >> 9) & 1);
       bits >>= n;
       count -= n;
-      if (checked) continue;
-      // at least 41 bits are left: another literal (or pair) from the main table
-      entry = load<u32>(litlen + ((<usize>bits & ((1 << LITLEN_ROOT) - 1)) << 2));
-      if (entry & (KIND_LITERAL | KIND_PAIR)) {
-        n = entry & 15;
-        store<u16>(out, <u16>(entry >> 16));
-        out += 1 + ((entry >> 9) & 1);
-        bits >>= n;
-        count -= n;
-      }
       continue;
     }
     if (entry & KIND_LENGTH) {
