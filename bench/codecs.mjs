@@ -64,7 +64,7 @@ async function pngBench(peers, arena, images) {
   for (const photo of images) {
     const { name, width, height, rgb } = photo;
     const big = width * height > 4e6;
-    const runs = big ? 3 : 9;
+    const runs = big ? 5 : 9;
     const file = new Uint8Array(await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer());
     const check = arena.decode(file);
     if (Buffer.compare(check.toPixels(), rgb) !== 0) throw new Error(`${name}: our decode differs from the pixels`);
@@ -133,7 +133,7 @@ async function zlibBench(peers, arena, images) {
   ];
   const deflateRows = [], inflateRows = [];
   for (const [name, data] of sets) {
-    const runs = data.length > 1e7 ? 3 : 7;
+    const runs = data.length > 1e7 ? 5 : 9;
     for (const level of [1, 6, 9]) {
       if (data.length > 1e7 && level === 9) continue;
       const sizes = {};
