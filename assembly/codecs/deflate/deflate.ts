@@ -110,6 +110,8 @@ export const DEFLATE_WORK_BYTES: usize = WINDOW + BUFFER_SIZE + BUFFER_SLACK;
 const RUN_BLOCKS_MOST: u32 = 8;
 /** Shortest run-length match (distance 1). */
 const RUN_MIN: u32 = 4;
+/** Bytes of a block of run-length matching (the window buffer keeps them until it is written). */
+const RUNS_BLOCK_BYTES: u32 = 64 * 1024;
 /** Percent the full search must save over run-length matching to go on. */
 const RUNS_MARGIN: u64 = 3;
 
@@ -465,55 +467,72 @@ function greedyRun(end: u32, stop: u32): bool {
 }
 
 /**
+ * Of the eight positions at `here`, how many of the first five certainly start no run:
+ * a run of RUN_MIN needs four bytes in a row equal to the byte before each. 5 when none
+ * of the first five can start one. Branch-free, so that the many short repeats of
+ * filtered images cost no mispredictions.
+ */
+// @ts-ignore: decorator
+@inline function literalsAhead(here: usize): u32 {
+  let x = load<u64>(here) ^ load<u64>(here - 1);
+  // 0x80 in each byte of x that is zero (no false positives)
+  let zero = ~(((x & 0x7F7F7F7F7F7F7F7F) + 0x7F7F7F7F7F7F7F7F) | x | 0x7F7F7F7F7F7F7F7F);
+  let starts = zero & (zero >> 8) & (zero >> 16) & (zero >> 24) & 0x0000008080808080;
+  return starts == 0 ? 5 : <u32>ctz<u64>(starts) >> 3;
+}
+
+/**
  * Run-length matching only (zlib's Z_RLE): a byte repeating the one before it starts a
- * match at distance 1. No hashing: a few nanoseconds a byte.
+ * match at distance 1. No hashing, and no symbols kept: the block's symbols follow from its
+ * bytes alone, so they are only counted here, and runsWrite makes them again from the
+ * same bytes when the block is written.
  */
 function runsRun(end: u32, stop: u32): bool {
   let origin = work + WINDOW - <usize>bufferPos;
-  let symbols = work + SYMBOLS;
-  let pos = position, count = symbolCount, limitNow = symbolLimit - 2;
+  let litFreq = work + LIT_FREQ;
+  let lengthSymbols = work + LENGTH_SYMBOL;
   if (pendingLiteral) {
-    // what the lazy search left waiting at position − 1
-    if (pendingLength >= MATCH_MIN) {
-      count = matchRecord(symbols, count, pendingLength, pendingDistance);
-      pos += pendingLength - 1;
-    } else {
-      count = literalRecord(symbols, count, <u32>load<u8>(origin + <usize>pos - 1));
-    }
+    // the lazy search left position − 1 unrecorded: it starts this block
+    position--;
     pendingLiteral = false;
     pendingLength = 0;
   }
+  let pos = position, matches: u32 = 0;
   // distance 1 needs a byte before: not at the stream's start
   if (pos == <u32>WINDOW_SIZE && pos < stop) {
-    count = literalRecord(symbols, count, <u32>load<u8>(origin + <usize>pos));
+    increment(litFreq + (<usize>load<u8>(origin + <usize>pos) << 2));
     pos++;
   }
   while (pos < stop) {
-    if (count >= limitNow) {
+    if (pos - blockStart >= RUNS_BLOCK_BYTES) {
       position = pos;
-      symbolCount = count;
+      store<u32>(work + DIST_FREQ, load<u32>(work + DIST_FREQ) + matches);
+      matches = 0;
       if (!blockFlush(false)) return false;
-      count = 0;
-      limitNow = symbolLimit - 2;
-      if (runBlocks == 0) break;
+      if (runBlocks == 0) return true;
     }
     let here = origin + <usize>pos;
+    if (end - pos >= 8) {
+      let k = literalsAhead(here);
+      for (let i: u32 = 0; i < k; i++) increment(litFreq + (<usize>load<u8>(here + <usize>i) << 2));
+      pos += k;
+      if (k == 5) continue;
+      here += <usize>k;
+    }
     let byte = <u32>load<u8>(here);
     let length: u32 = 0;
-    if (byte == <u32>load<u8>(here - 1)) {
-      let limit = min<u32>(<u32>MAX_MATCH, end - pos);
-      length = matchExtent(here, here - 1, limit);
-    }
+    if (byte == <u32>load<u8>(here - 1)) length = matchExtent(here, here - 1, min<u32>(<u32>MAX_MATCH, end - pos));
     if (length >= RUN_MIN) {
-      count = matchRecord(symbols, count, length, 1);
+      increment(litFreq + ((257 + <usize>load<u8>(lengthSymbols + <usize>(length - 3))) << 2));
+      matches++;
       pos += length;
     } else {
-      count = literalRecord(symbols, count, byte);
+      increment(litFreq + (<usize>byte << 2));
       pos++;
     }
   }
+  store<u32>(work + DIST_FREQ, load<u32>(work + DIST_FREQ) + matches);
   position = pos;
-  symbolCount = count;
   return true;
 }
 
@@ -888,6 +907,7 @@ function runsBuild(literals: u32, distances: u32): u32 {
  */
 function blockFlush(final: bool): bool {
   let blockEnd = pendingLiteral ? position - 1 : position;
+  let runs = runBlocks > 0; // its symbols are to be made again from its bytes
   if (level == 0) {
     let ok = blockEnd > blockStart || final ? storedWrite(blockStart, blockEnd, final) : true;
     blockStart = blockEnd;
@@ -953,7 +973,8 @@ function blockFlush(final: bool): bool {
         bitsPut(1, 2);
         fixedCodesAssign();
       }
-      symbolsWrite();
+      if (runs) runsWrite(blockStart, blockEnd);
+      else symbolsWrite();
     }
   }
   blockStart = blockEnd;
@@ -1102,6 +1123,76 @@ function symbolsWrite(): void {
       at += <usize>bytes;
       bits >>= <u64>bytes << 3;
       n &= 7;
+    }
+  }
+  bitBuffer = bits;
+  bitCount = n;
+  out = at;
+  bitsFlush();
+  bitsPut(<u32>load<u16>(work + LIT_CODES + (END_OF_BLOCK << 1)), <u32>load<u8>(work + LIT_LENGTHS + END_OF_BLOCK));
+  bitsFlush();
+}
+
+/**
+ * The symbols of a run-length block, made again from its bytes [from, to) as runsRun
+ * counted them (the same runs: a run never passes the block's end), then end-of-block.
+ */
+function runsWrite(from: u32, to: u32): void {
+  entriesBuild();
+  let origin = work + WINDOW - <usize>bufferPos;
+  let literals = work + LIT_ENTRIES, matches = work + MATCH_ENTRIES - 12;
+  let one = load<u32>(work + DIST_ENTRIES); // distance 1: symbol 0, no extra bits
+  let oneBits = <u64>(one & 0xFFFFFF), oneCount = one >> 24;
+  let bits = bitBuffer, n = bitCount, at = out;
+  let p = origin + <usize>from, end = origin + <usize>to;
+  if (p < end && from == <u32>WINDOW_SIZE) {
+    let e = load<u32>(literals + (<usize>load<u8>(p) << 2));
+    bits |= <u64>(e & 0xFFFFFF) << n;
+    n += e >> 24;
+    p++;
+  }
+  while (p < end) {
+    if (end - p >= 8) {
+      // literals certain ahead: each adds at most 15 bits to fewer than 32
+      let k = literalsAhead(p);
+      for (let i: u32 = 0; i < k; i++) {
+        let e = load<u32>(literals + (<usize>load<u8>(p + <usize>i) << 2));
+        bits |= <u64>(e & 0xFFFFFF) << n;
+        n += e >> 24;
+        if (n >= 32) {
+          store<u64>(at, bits);
+          let bytes = n >> 3;
+          at += <usize>bytes;
+          bits >>= <u64>bytes << 3;
+          n &= 7;
+        }
+      }
+      p += <usize>k;
+      if (k == 5) continue;
+    }
+    // a symbol adds at most 35 bits (length code, extra bits, distance code): fewer than 24 held
+    if (n >= 24) {
+      store<u64>(at, bits);
+      let bytes = n >> 3;
+      at += <usize>bytes;
+      bits >>= <u64>bytes << 3;
+      n &= 7;
+    }
+    let byte = <u32>load<u8>(p);
+    let length: u32 = 0;
+    if (byte == <u32>load<u8>(p - 1)) length = matchExtent(p, p - 1, min<u32>(<u32>MAX_MATCH, <u32>(end - p)));
+    if (length >= RUN_MIN) {
+      let e = load<u32>(matches + (<usize>length << 2));
+      bits |= <u64>(e & 0xFFFFFF) << n;
+      n += e >> 24;
+      bits |= oneBits << n;
+      n += oneCount;
+      p += <usize>length;
+    } else {
+      let e = load<u32>(literals + (<usize>byte << 2));
+      bits |= <u64>(e & 0xFFFFFF) << n;
+      n += e >> 24;
+      p++;
     }
   }
   bitBuffer = bits;
