@@ -61,7 +61,7 @@ const BUFFER_SIZE: usize = 256 * 1024;
 const BUFFER_SLACK: usize = 16;
 const STORED_MAX: usize = 65535;
 const IDAT_TARGET: usize = 65536;
-/** Shortest match searched for: shorter ones rarely pay on filtered image data. */
+/** Shortest match searched for: the bytes the hash covers (deflate's own minimum is 3). */
 const MATCH_MIN: u32 = 4;
 
 const HEAD: usize = 0;
@@ -158,9 +158,9 @@ export function deflateFailed(): i32 { return failed; }
 
 /**
  * Starts a zlib stream at `compression` level 0..9, writing into a new scratch block of
- * `initialBytes` (at least 1 KiB); `idat` cuts it into PNG IDAT chunks. `prefix` bytes of
- * the block are left for the caller (deflateReserve gives their address). Returns false
- * (status set) when the block cannot be had.
+ * `initialBytes` (at least 1 KiB); `idat` cuts it into PNG IDAT chunks. The caller writes
+ * its own bytes (a PNG's signature and IHDR, its IEND) at deflateCursor after
+ * deflateReserve. Returns false (status set) when the block cannot be had.
  */
 export function deflateBegin(workArea: usize, compression: u32, initialBytes: usize, idat: bool): bool {
   work = workArea;

@@ -37,5 +37,4 @@ export const END_OF_BLOCK: u32 = 256;
 export const MAX_CODE_LENGTH: u32 = 15;
 export const MAX_PRECODE_LENGTH: u32 = 7;
 export const WINDOW_SIZE: usize = 32768;
-export const MIN_MATCH: u32 = 3;
 export const MAX_MATCH: u32 = 258;

@@ -43,7 +43,8 @@ import { unfilterRow } from "./filters";
 import {
   headerRead, infoWrite, readU32, width, height, bitDepth, colorType, interlaced, channels, mode,
   palette, paletteEntries, transparency, transparencyLength, firstData,
-  COLOR_GRAY, COLOR_RGB, COLOR_PALETTE, COLOR_GRAY_ALPHA, COLOR_RGBA, CHUNK_IDAT, CHUNK_IEND, CHUNK_LENGTH_MAX
+  COLOR_GRAY, COLOR_RGB, COLOR_PALETTE, COLOR_GRAY_ALPHA, COLOR_RGBA, CHUNK_IHDR, CHUNK_PLTE, CHUNK_IDAT, CHUNK_IEND,
+  CHUNK_LENGTH_MAX
 } from "./header";
 
 const WORK_CRC: usize = 0;
@@ -239,7 +240,7 @@ function chunksAfterData(at: usize): i32 {
     if (size > CHUNK_LENGTH_MAX || <usize>size > inputEnd - at - 12) return ERR_DECODE;
     let critical = (load<u8>(at + 4) & 0x20) == 0;
     if (critical) {
-      if (type != CHUNK_IDAT && type != CHUNK_IEND) return type == 0x504C5445 || type == 0x49484452 ? ERR_DECODE : ERR_UNSUPPORTED;
+      if (type != CHUNK_IDAT && type != CHUNK_IEND) return type == CHUNK_PLTE || type == CHUNK_IHDR ? ERR_DECODE : ERR_UNSUPPORTED;
       if (type == CHUNK_IDAT && dataEnded) return ERR_DECODE;
       if (crcUpdate(crcTables, 0, at + 4, <usize>size + 4) != readU32(at + 8 + <usize>size)) return ERR_DECODE;
       if (type == CHUNK_IEND) return size == 0 ? OK : ERR_DECODE;

@@ -17,11 +17,11 @@
 // `src` and `prior` may be read up to 16 bytes past `length` (they are working rows
 // with slack, or the input window). `prior` is a row of zeros for the first row.
 
-export const FILTER_NONE: u32 = 0;
-export const FILTER_SUB: u32 = 1;
-export const FILTER_UP: u32 = 2;
-export const FILTER_AVERAGE: u32 = 3;
-export const FILTER_PAETH: u32 = 4;
+const FILTER_NONE: u32 = 0;
+const FILTER_SUB: u32 = 1;
+const FILTER_UP: u32 = 2;
+const FILTER_AVERAGE: u32 = 3;
+const FILTER_PAETH: u32 = 4;
 
 // ── decoding ────────────────────────────────────────────────────────────────────
 

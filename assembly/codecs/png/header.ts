@@ -69,7 +69,7 @@ function typeValid(at: usize): bool {
 }
 
 /** True when the chunk at `at` (length `length`) carries a correct CRC. */
-export function chunkCrcValid(at: usize, length: usize): bool {
+function chunkCrcValid(at: usize, length: usize): bool {
   return crcBitwise(at + 4, length + 4) == readU32(at + 8 + length);
 }
 
