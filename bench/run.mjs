@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [jpeg] [jpeg-encode] [thumbs]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [jpeg] [jpeg-encode] [codecs] [thumbs]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
@@ -10,6 +10,7 @@ const suites = {
   'jpeg-encode': async () => (await import('./jpeg-encode.mjs')).runJpegEncodeBench(),
   jpeg: async () => (await import('./jpeg.mjs')).runJpegBench(),
   thumbs: async () => (await import('./thumbs.mjs')).runThumbsBench(),
+  codecs: async () => (await import('./codecs.mjs')).runCodecsBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
