@@ -195,6 +195,37 @@ describe('thumbs on a folder', () => {
     }
   });
 
+  it('QOI in and out: a QOI of a PNG\'s pixels gets the PNG\'s thumbnail', async (context) => {
+    if (!pngCodec) context.skip();
+    const folder = join(root, 'qoi');
+    mkdirSync(folder, { recursive: true });
+    const arena = await Arena.create({ maxBytes: 64 << 20 });
+    const names = ['photos/chelsea.png', 'thumbs/coffee_RGBA_240x180.png'];
+    for (const name of names) {
+      const image = arena.decode(readFileSync(new URL(name, FIXTURES)));
+      writeFileSync(join(folder, name.replace(/^.*\//, '').replace('.png', '.qoi')), image.encode('qoi'));
+      image.release();
+    }
+    arena.close();
+    const run = await cli(['thumbs', 'qoi', '--out', 'out-qoi', '--size', '64', '--json'], root);
+    expect(run.code, run.stderr).toBe(0);
+    const report: Report = JSON.parse(run.stdout);
+    expect(report.ok.map((o) => o.output)).toEqual([join('out-qoi', 'chelsea.qoi'), join('out-qoi', 'coffee_RGBA_240x180.qoi')]);
+    const reader = await Arena.create({ maxBytes: 64 << 20 });
+    try {
+      for (const [i, name] of names.entries()) {
+        const reference = golden(name, 'inside', 64).output;
+        const image = reader.decode(readFileSync(join(root, report.ok[i]!.output)));
+        expect([image.mode, image.width, image.height]).toEqual([reference.mode, reference.width, reference.height]);
+        const pixels = image.toPixels();
+        image.release();
+        expect(reference.pixels ? Buffer.compare(pixels, reference.pixels) === 0 : sha256(pixels) === reference.sha256, name).toBe(true);
+      }
+    } finally {
+      reader.close();
+    }
+  });
+
   it('files given by name, a missing one, and a summary on stdout without --json', async () => {
     const run = await cli(['thumbs', 'photos/rocket.jpg', 'photos/missing.jpg', 'photos/scans/strip', '--out', 'out-named', '--width', '40', '--height', '30', '--format', 'jpeg'], root);
     expect(run.code).toBe(1);
