@@ -46,7 +46,7 @@ export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Prom
     const plan = planThumbnail(info, job);
     // Memory that another job's release could give back is worth waiting for; memory the
     // arena can never hold is not.
-    const bytesMax = arena.stats().bytesMax;
+    const bytesMax = bytesMaxOf(arena);
     if (plan.bytesNeeded + bytes.length > bytesMax * 0.9) {
       throw new ArenaError('LIMIT_EXCEEDED',
         `a ${info.width}×${info.height} ${info.format.toUpperCase()} needs about ${mib(plan.bytesNeeded + bytes.length)} of arena memory, more than --max-memory ${mib(bytesMax)} allows`);
@@ -69,6 +69,14 @@ export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Prom
     if (codeOf(error) === 'ARENA_FULL') throw error;
     return { ok: false, code: codeOf(error), message: messageOf(error) };
   }
+}
+
+/** The arena's size, read once per worker (stats() sums every thread's counters). */
+const sizes = new WeakMap<TaskContext['arena'], number>();
+function bytesMaxOf(arena: TaskContext['arena']): number {
+  let bytes = sizes.get(arena);
+  if (bytes === undefined) sizes.set(arena, bytes = arena.stats().bytesMax);
+  return bytes;
 }
 
 function mib(bytes: number): string {
