@@ -61,7 +61,17 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
   // The workers start while the folders are walked.
   const starting = startPool(options);
   starting.catch(() => {});
-  const { files, failures: walkFailures } = await findImages(options.inputs, options.out);
+  let found;
+  try {
+    found = await findImages(options.inputs, options.out);
+  } catch (error) {
+    // The workers would keep the process alive.
+    const running = await starting.catch(() => undefined);
+    await running?.pool.close();
+    running?.arena.close();
+    throw error;
+  }
+  const { files, failures: walkFailures } = found;
   const report: ThumbsReport = { ok: [], failed: [], seconds: 0, megapixelsPerSecond: 0, peakBytes: 0 };
   const progress = new Progress(process.stderr);
   for (const failure of walkFailures) {
