@@ -21,6 +21,10 @@ import * as CO from "./kernels/composite";
 import * as B from "./kernels/blur";
 import * as JE from "./codecs/jpeg/encoder";
 import * as JD from "./codecs/jpeg/decoder";
+import * as PD from "./codecs/png/decode";
+import * as PE from "./codecs/png/encode";
+import * as Z from "./codecs/deflate/zlib";
+import * as Q from "./codecs/qoi";
 import { heapCheck as walk } from "./check";
 import { lastError } from "./alloc/state";
 import * as L from "./alloc/layout";
@@ -320,6 +324,62 @@ export function blurColumns(target: usize, source: usize, radius: f32, passes: i
 }
 
 // ── codecs (assembly/codecs; the contract is in codecs/common.ts) ────────────────
+
+export function pngProbe(input: usize, length: usize): i32 {
+  if (!enter()) return lastError();
+  let status = PD.pngProbe(input, length);
+  leave();
+  return status;
+}
+
+export function pngDecode(input: usize, length: usize, maxPixels: f64): usize {
+  if (!enter()) return 0;
+  let image = PD.pngDecode(input, length, maxPixels);
+  leave();
+  return image;
+}
+
+export function pngEncode(image: usize, level: i32, filter: i32): usize {
+  if (!enter()) return 0;
+  let output = PE.pngEncode(image, level, filter);
+  leave();
+  return output;
+}
+
+export function qoiProbe(input: usize, length: usize): i32 {
+  if (!enter()) return lastError();
+  let status = Q.qoiProbe(input, length);
+  leave();
+  return status;
+}
+
+export function qoiDecode(input: usize, length: usize, maxPixels: f64): usize {
+  if (!enter()) return 0;
+  let image = Q.qoiDecode(input, length, maxPixels);
+  leave();
+  return image;
+}
+
+export function qoiEncode(image: usize): usize {
+  if (!enter()) return 0;
+  let output = Q.qoiEncode(image);
+  leave();
+  return output;
+}
+
+export function zlibDeflate(input: usize, length: usize, level: i32): usize {
+  if (!enter()) return 0;
+  let output = Z.zlibDeflate(input, length, level);
+  leave();
+  return output;
+}
+
+export function zlibInflate(input: usize, length: usize, maxOutput: f64): usize {
+  if (!enter()) return 0;
+  let output = Z.zlibInflate(input, length, maxOutput);
+  leave();
+  return output;
+}
 
 export function jpegProbe(input: usize, length: usize): i32 {
   if (!enter()) return lastError();

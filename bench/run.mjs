@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [jpeg] [jpeg-encode]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [codecs] [jpeg] [jpeg-encode]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
@@ -9,6 +9,7 @@ const suites = {
   pool: async () => (await import('./pool.mjs')).runPoolBench(),
   'jpeg-encode': async () => (await import('./jpeg-encode.mjs')).runJpegEncodeBench(),
   jpeg: async () => (await import('./jpeg.mjs')).runJpegBench(),
+  codecs: async () => (await import('./codecs.mjs')).runCodecsBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

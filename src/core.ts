@@ -69,6 +69,9 @@ export interface CoreExports {
   qoiProbe(input: number, length: number): number;
   qoiDecode(input: number, length: number, maxPixels: number): number;
   qoiEncode(image: number): number;
+  // zlib streams of arena memory (fuzzing and benchmarks): a scratch block, RESULT_SIZE bytes
+  zlibInflate(input: number, length: number, maxOutput: number): number;
+  zlibDeflate(input: number, length: number, level: number): number;
 }
 
 export class Core {

@@ -163,7 +163,12 @@ export function probe(arena: Arena, bytes: Uint8Array): ImageInfo {
   return readInfo(arena);
 }
 
-/** `arena.decode(bytes, options)`. */
+/**
+ * `arena.decode(bytes, options)`. PNG gives its natural mode: gray → L, gray+alpha → LA,
+ * RGB → RGB, RGBA → RGBA, palette → RGB (RGBA with tRNS), a gray or RGB tRNS colour key →
+ * LA or RGBA; 16-bit samples keep their high byte (as Pillow for 16-bit RGB, and libpng's
+ * strip_16). QOI: 3 channels → RGB, 4 → RGBA.
+ */
 export function decode(arena: Arena, bytes: Uint8Array, options?: DecodeOptions): Image {
   const o = check.options<DecodeOptions>('options', options);
   checkBytes(bytes, 'decode');
