@@ -109,7 +109,7 @@ export const VIOLATION_COUNT = 13;
 
 /** The slot index of an attachment id (generation × 256 + slot: assembly/alloc/state.ts). */
 export function attachmentSlot(id: number): number {
-  return id % 256;
+  return id % 2 ** TAG_SLOT_BITS;
 }
 
 // codecs (assembly/codecs/common.ts): format codes, and the header a probe leaves in the stats area
