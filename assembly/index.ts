@@ -23,12 +23,14 @@ import * as JE from "./codecs/jpeg/encoder";
 import * as JD from "./codecs/jpeg/decoder";
 import * as PD from "./codecs/png/decode";
 import * as PE from "./codecs/png/encode";
-import * as Q from "./codecs/qoi";
 import * as Z from "./codecs/deflate/zlib";
+import * as Q from "./codecs/qoi";
 import { heapCheck as walk } from "./check";
 import { lastError } from "./alloc/state";
 import * as L from "./alloc/layout";
 import * as IL from "./image/layout";
+import * as CK from "./check";
+import * as CC from "./codecs/common";
 
 /**
  * Kernels run in chunks of rows (or columns), and stop between two when this thread is
@@ -325,27 +327,6 @@ export function blurColumns(target: usize, source: usize, radius: f32, passes: i
 
 // ── codecs (assembly/codecs; the contract is in codecs/common.ts) ────────────────
 
-export function jpegProbe(input: usize, length: usize): i32 {
-  if (!enter()) return lastError();
-  let status = JD.jpegProbe(input, length);
-  leave();
-  return status;
-}
-
-export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: u32): usize {
-  if (!enter()) return 0;
-  let image = JD.jpegDecode(input, length, maxPixels, reduce);
-  leave();
-  return image;
-}
-
-export function jpegEncode(image: usize, quality: i32, subsampling: i32, progressive: i32, optimize: i32): usize {
-  if (!enter()) return 0;
-  let output = JE.jpegEncode(image, quality, subsampling, progressive, optimize);
-  leave();
-  return output;
-}
-
 export function pngProbe(input: usize, length: usize): i32 {
   if (!enter()) return lastError();
   let status = PD.pngProbe(input, length);
@@ -402,6 +383,27 @@ export function zlibInflate(input: usize, length: usize, maxOutput: f64): usize 
   return output;
 }
 
+export function jpegProbe(input: usize, length: usize): i32 {
+  if (!enter()) return lastError();
+  let status = JD.jpegProbe(input, length);
+  leave();
+  return status;
+}
+
+export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: u32): usize {
+  if (!enter()) return 0;
+  let image = JD.jpegDecode(input, length, maxPixels, reduce);
+  leave();
+  return image;
+}
+
+export function jpegEncode(image: usize, quality: i32, subsampling: i32, progressive: i32, optimize: i32): usize {
+  if (!enter()) return 0;
+  let output = JE.jpegEncode(image, quality, subsampling, progressive, optimize);
+  leave();
+  return output;
+}
+
 // Layout constants, exported as globals so that a test can compare them with src/layout.ts.
 export const LAYOUT_VERSION = L.LAYOUT_VERSION;
 export const ARENA_HEADER = L.ARENA_HEADER;
@@ -427,3 +429,67 @@ export const IMAGE_STRIDE = IL.IMAGE_STRIDE;
 export const IMAGE_MODE = IL.IMAGE_MODE;
 export const IMAGE_WIDTH = IL.IMAGE_WIDTH;
 export const IMAGE_HEIGHT = IL.IMAGE_HEIGHT;
+export const RESULT_SIZE = L.RESULT_SIZE;
+export const RESULT_ERROR = L.RESULT_ERROR;
+export const RESULT_AUX = L.RESULT_AUX;
+export const STAT_BYTES_COMMITTED = L.STAT_BYTES_COMMITTED;
+export const STAT_BYTES_IN_USE = L.STAT_BYTES_IN_USE;
+export const STAT_PEAK_BYTES = L.STAT_PEAK_BYTES;
+export const STAT_BLOCKS_IN_USE = L.STAT_BLOCKS_IN_USE;
+export const STAT_BLOCKS_CACHED = L.STAT_BLOCKS_CACHED;
+export const STAT_IMAGES_LIVE = L.STAT_IMAGES_LIVE;
+export const STAT_ALLOCATED = L.STAT_ALLOCATED;
+export const STAT_REUSED = L.STAT_REUSED;
+export const STAT_FREED = L.STAT_FREED;
+export const STAT_RECLAIMED = L.STAT_RECLAIMED;
+export const STAT_BYTES_HELD = L.STAT_BYTES_HELD;
+export const STAT_BLOCKS_MAX = L.STAT_BLOCKS_MAX;
+export const STAT_ATTACHMENTS = L.STAT_ATTACHMENTS;
+export const WALK_LIVE_BLOCKS = CK.WALK_LIVE_BLOCKS;
+export const WALK_LIVE_BYTES = CK.WALK_LIVE_BYTES;
+export const WALK_CACHED_BLOCKS = CK.WALK_CACHED_BLOCKS;
+export const WALK_FREE_PAGES = CK.WALK_FREE_PAGES;
+export const WALK_SLAB_PAGES = CK.WALK_SLAB_PAGES;
+export const WALK_REF_CHUNKS = CK.WALK_REF_CHUNKS;
+export const WALK_LIVE_REFERENCES = CK.WALK_LIVE_REFERENCES;
+export const WALK_LIVE_IMAGES = CK.WALK_LIVE_IMAGES;
+export const WALK_WHERE = CK.WALK_WHERE;
+export const WALK_SMALL_BLOCKS = CK.WALK_SMALL_BLOCKS;
+export const WALK_PAGES_HELD = CK.WALK_PAGES_HELD;
+export const VIOLATION_COUNT = CK.VIOLATION_UNFINISHED;
+export const FILL_NONE = I.FILL_NONE;
+export const FILL_ZERO = I.FILL_ZERO;
+export const FILL_VALUE = I.FILL_VALUE;
+export const MODE_L = IL.MODE_L;
+export const MODE_LA = IL.MODE_LA;
+export const MODE_RGB = IL.MODE_RGB;
+export const MODE_RGBA = IL.MODE_RGBA;
+export const TAG_SLOT_BITS = L.TAG_SLOT_BITS;
+export const TAG_BITS = L.TAG_BITS;
+export const STATUS_OK = L.OK;
+export const STATUS_ARENA_FULL = L.ERR_ARENA_FULL;
+export const STATUS_DOUBLE_FREE = L.ERR_DOUBLE_FREE;
+export const STATUS_INVALID_HANDLE = L.ERR_INVALID_HANDLE;
+export const STATUS_NOT_A_BLOCK = L.ERR_NOT_A_BLOCK;
+export const STATUS_NOT_READY = L.ERR_NOT_READY;
+export const STATUS_NO_SLOT = L.ERR_NO_SLOT;
+export const STATUS_LIMIT = L.ERR_LIMIT;
+export const STATUS_DECODE = L.ERR_DECODE;
+export const STATUS_UNSUPPORTED = L.ERR_UNSUPPORTED;
+export const STATUS_FENCED = L.ERR_FENCED;
+export const STATUS_BUSY = L.ERR_BUSY;
+export const FORMAT_PNG = CC.FORMAT_PNG;
+export const FORMAT_JPEG = CC.FORMAT_JPEG;
+export const FORMAT_QOI = CC.FORMAT_QOI;
+export const INFO_FORMAT = CC.INFO_FORMAT;
+export const INFO_WIDTH = CC.INFO_WIDTH;
+export const INFO_HEIGHT = CC.INFO_HEIGHT;
+export const INFO_MODE = CC.INFO_MODE;
+export const INFO_BIT_DEPTH = CC.INFO_BIT_DEPTH;
+export const INFO_INTERLACED = CC.INFO_INTERLACED;
+export const INFO_PROGRESSIVE = CC.INFO_PROGRESSIVE;
+export const INFO_SAMPLING = CC.INFO_SAMPLING;
+export const INFO_ORIENTATION = CC.INFO_ORIENTATION;
+export const INFO_HAS_ICC = CC.INFO_HAS_ICC;
+export const INFO_COMPONENTS = CC.INFO_COMPONENTS;
+export const INFO_COLOR = CC.INFO_COLOR;

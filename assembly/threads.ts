@@ -86,7 +86,9 @@ export function attachmentOfToken(token: u32): f64 {
 /** Claims slot `i` from `word` (FREE, or DETACHED with no record naming it); true on success. */
 function claimSlot(i: u32, word: u64, token: u32): bool {
   let generation = generationOf(word) + 1;
-  if (casShared64(stateWord(i), word, makeState(SLOT_LIVE, token, generation)) != word) return false;
+  let live = makeState(SLOT_LIVE, token, generation);
+  if (casShared64(stateWord(i), word, live) != word) return false;
+  attachedState = live;
   bindSlot(i, generation);
   store<u32>(slotBase + SLOT_IN_CORE, 0);
   return true;
@@ -128,16 +130,25 @@ export function attachmentLive(id: f64): bool {
  * Begins a call of this thread: refused (ERR_FENCED) once the slot was fenced or handed
  * on; an operation that a trap cut short is finished first.
  */
-export function enter(): bool {
-  if (slotBase == 0) { fail(ERR_FENCED); return false; }
+// @ts-ignore: decorator
+@inline export function enter(): bool {
+  // One compare against the state word this thread attached with: any change (fenced,
+  // reclaimed, handed on) goes the slow way. Before attach slotBase is 0, which reads as 0.
   store<u32>(slotBase + SLOT_IN_CORE, 1);
-  let word = loadShared64(slotBase + SLOT_STATE);
-  if (stateOf(word) != SLOT_LIVE || generationOf(word) != slotGeneration) {
-    store<u32>(slotBase + SLOT_IN_CORE, 0);
+  if (loadShared64(slotBase + SLOT_STATE) != attachedState || frameDepth(slotBase) != 0) return enterSlowly();
+  return true;
+}
+
+/** The state word of this thread's slot while it is attached (set at attach). */
+let attachedState: u64 = 0;
+
+function enterSlowly(): bool {
+  if (slotBase == 0 || loadShared64(slotBase + SLOT_STATE) != attachedState) {
+    if (slotBase != 0) store<u32>(slotBase + SLOT_IN_CORE, 0);
     fail(ERR_FENCED);
     return false;
   }
-  if (frameDepth(slotBase) != 0) recoverFrames();
+  recoverFrames();
   return true;
 }
 

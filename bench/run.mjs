@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [jpeg] [jpeg-encode] [codecs] [thumbs]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [codecs] [jpeg] [jpeg-encode] [thumbs]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),

@@ -3,7 +3,7 @@
 
 import { instantiate } from '@assemblyscript/loader';
 import { ArenaError, errorFromStatus } from './errors.js';
-import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR } from './layout.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR, attachmentSlot } from './layout.js';
 
 /** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
 export interface CoreExports {
@@ -108,7 +108,7 @@ export class Core {
 
   /** Binds the result views to the slot this instance attached to. */
   bindSlot(id: number): void {
-    this.#slot = id % 256;
+    this.#slot = attachmentSlot(id);
     this.#refreshViews();
   }
 

@@ -69,7 +69,6 @@ export const STATUS_NOT_A_BLOCK = 4;
 export const STATUS_NOT_READY = 5;
 export const STATUS_NO_SLOT = 6;
 export const STATUS_LIMIT = 7;
-export const STATUS_CORRUPT = 8;
 export const STATUS_DECODE = 9;
 export const STATUS_UNSUPPORTED = 10;
 export const STATUS_FENCED = 11;

@@ -26,9 +26,12 @@ export const IMAGE_STRIDE = 20;
 export const IMAGE_MODE = 8;
 export const IMAGE_WIDTH = 12;
 export const IMAGE_HEIGHT = 16;
-/** Tags and attachment ids are integers below these. */
-export const TAG_LIMIT = 2 ** 48;
-export const ATTACHMENT_ID_LIMIT = 2 ** 40;
+// tags: a slot's counter above TAG_SLOT_BITS bits of slot index, TAG_BITS in all
+export const TAG_SLOT_BITS = 8;
+export const TAG_BITS = 48;
+/** Tags and attachment ids are integers below these (ids: a 32-bit generation above the slot byte). */
+export const TAG_LIMIT = 2 ** TAG_BITS;
+export const ATTACHMENT_ID_LIMIT = 2 ** (32 + TAG_SLOT_BITS);
 
 export const WASM_PAGE = 65536;
 /** Largest memory a 32-bit wasm module may declare: 4 GiB − 64 KiB. */
@@ -94,3 +97,34 @@ export const PACKED_SIZE: Record<Mode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4 
 export const FILL_NONE = 0;
 export const FILL_ZERO = 1;
 export const FILL_VALUE = 2;
+
+// mode codes of the core (MODE_CODE maps names to them)
+export const MODE_L = 0;
+export const MODE_LA = 1;
+export const MODE_RGB = 2;
+export const MODE_RGBA = 3;
+
+/** Violations the heap walker reports are 1 .. VIOLATION_COUNT. */
+export const VIOLATION_COUNT = 13;
+
+/** The slot index of an attachment id (generation × 256 + slot: assembly/alloc/state.ts). */
+export function attachmentSlot(id: number): number {
+  return id % 2 ** TAG_SLOT_BITS;
+}
+
+// codecs (assembly/codecs/common.ts): format codes, and the header a probe leaves in the stats area
+export const FORMAT_PNG = 1;
+export const FORMAT_JPEG = 2;
+export const FORMAT_QOI = 3;
+export const INFO_FORMAT = 0;
+export const INFO_WIDTH = 1;
+export const INFO_HEIGHT = 2;
+export const INFO_MODE = 3;
+export const INFO_BIT_DEPTH = 4;
+export const INFO_INTERLACED = 5;
+export const INFO_PROGRESSIVE = 6;
+export const INFO_SAMPLING = 7;
+export const INFO_ORIENTATION = 8;
+export const INFO_HAS_ICC = 9;
+export const INFO_COMPONENTS = 10;
+export const INFO_COLOR = 11;

@@ -139,24 +139,17 @@ function maxRequest(): usize {
 
 // ── allocating: OP_ALLOCATE ───────────────────────────────────────────────────────
 //
-//  args  0 bytes   1 page (page path) or slab (small path)   2 tag   3 pages or granules
-//        4 first granule
-const ALLOC_ARG_BYTES: usize = 0;
-const ALLOC_ARG_WHERE: usize = 1;
-const ALLOC_ARG_TAG: usize = 2;
-const ALLOC_ARG_NEED: usize = 3;
-const ALLOC_ARG_FIRST: usize = 4;
+//  args  0 page (page path) or slab (small path)   1 pages or granules   2 first granule
+const ALLOC_ARG_WHERE: usize = 0;
+const ALLOC_ARG_NEED: usize = 1;
+const ALLOC_ARG_FIRST: usize = 2;
 
 // small path
 const SMALL_LOOKING: u32 = 0;
 /** Getting a slab (a nested acquisition; undone if it did not finish). */
 const SMALL_ACQUIRING: u32 = 1;
-/** Granules [arg 4, arg 4 + arg 3) of slab arg 1 are claimed. */
+/** Granules [arg 4, arg 4 + arg 3) of slab arg 1 are claimed (its header and start bit follow). */
 const SMALL_CLAIMED: u32 = 2;
-/** Its header says LIVE(arg 2). */
-const SMALL_STAMPED: u32 = 4;
-/** Its start bit is set: the block exists. */
-const SMALL_STARTED: u32 = 6;
 /** Giving up the active slab, too full (a nested abandon; the abandon clears the slot's pointer). */
 const SMALL_ABANDONING: u32 = 7;
 const SMALL_ABANDONED: u32 = 8;
@@ -176,7 +169,7 @@ const PAGE_CREDITED: u32 = 33;
 const PAGE_TAKING: u32 = 35;
 /** Took pages from arg 1: its entries say INNER. */
 const PAGE_TAKEN: u32 = 36;
-/** Its first entry says BLOCK(arg 2): the block exists. */
+/** The block is this thread's, its word 1 written: its first entry is marked BLOCK next, straight-line. */
 const PAGE_MARKED: u32 = 38;
 /** Making room: flushing the caches (a loop), then retiring empty slabs (nested). */
 const PAGE_FLUSHING: u32 = 40;
@@ -189,20 +182,61 @@ const UNDO_GIVEN: u32 = 52;
 /**
  * Allocates `bytes` bytes (any thread). Returns the block's address, or 0 with the error
  * in the result words; on success RESULT_SIZE and the result tag hold its size and tag.
+ *
+ * The fast paths (room in this thread's active slab; a block in a cache) take their one
+ * claiming step first and write their frame straight after it; the slow paths open the
+ * frame first, as they call nested operations.
  */
 export function allocate(bytes: usize): usize {
   if (bytes == 0) { fail(ERR_LIMIT); return 0; }
   if (bytes > maxRequest()) { fail(ERR_ARENA_FULL); return 0; }
-  let frame = frameNext();
-  setArg(frame, ALLOC_ARG_BYTES, <u64>bytes);
-  setArg(frame, ALLOC_ARG_TAG, freshTag());
-  frameOpen(frame, OP_ALLOCATE);
-  let address: usize, size: usize;
+  let tag = freshTag();
+  let frame: usize, address: usize, size: usize;
   if (bytes <= SMALL_MAX_BYTES) {
-    address = allocateSmall(frame, bytes);
-    size = smallBytes(<u32>arg(frame, ALLOC_ARG_NEED));
+    let need = <u32>((bytes + SMALL_HEADER + GRANULE_SIZE - 1) >> GRANULE_SHIFT);
+    let slab = activeSlab(binOf(need));
+    let first = slab != 0 ? claimGranules(slab, need) : -1;
+    if (first >= 0) {
+      frame = openClaimed(slab, <u32>first, need);
+    } else {
+      frame = frameNext();
+      frameOpen(frame, OP_ALLOCATE, SMALL_LOOKING);
+      first = allocateSmall(frame, need);
+      slab = <usize>arg(frame, ALLOC_ARG_WHERE);
+    }
+    if (first >= 0) {
+      // Undoing clears the header and the start bit whether or not they were written
+      // yet: the granules are this thread's, so no phase is needed between the two steps.
+      stampSmall(slab, <u32>first, need, tag);
+      startSmall(slab, <u32>first);
+      address = slab + (<usize>first << GRANULE_SHIFT) + SMALL_HEADER;
+    } else {
+      address = 0;
+    }
+    size = smallBytes(need);
   } else {
-    address = allocatePages(frame, bytes);
+    let pages = <u32>((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    let page = cachePop(classOf(pages), pages);
+    if (page >= 0) {
+      frame = frameNext();
+      setArg(frame, ALLOC_ARG_WHERE, <u64>page);
+      setArg(frame, ALLOC_ARG_NEED, pages);
+      frameOpen(frame, OP_ALLOCATE, PAGE_POPPED);
+      count(COUNTER_CACHE_POPPED, 1);
+      page = keepPopped(frame, <u32>page, pages);
+    } else {
+      frame = frameNext();
+      setArg(frame, ALLOC_ARG_NEED, pages);
+      frameOpen(frame, OP_ALLOCATE, PAGE_LOOKING);
+    }
+    if (page < 0) page = takeFresh(frame, pages);
+    if (page >= 0) {
+      // A plain store: the run is this thread's; whoever frees it learns the tag from it.
+      store<u64>(entryAddress(<u32>page), makeEntry(KIND_BLOCK, tag));
+      address = pageAddress(<u32>page);
+    } else {
+      address = 0;
+    }
     size = <usize>arg(frame, ALLOC_ARG_NEED) << PAGE_SHIFT;
   }
   if (address == 0) {
@@ -213,15 +247,25 @@ export function allocate(bytes: usize): usize {
   count(COUNTER_ALLOCATED, 1);
   count(COUNTER_BYTES_ALLOCATED, <u64>size);
   setResult(RESULT_SIZE, <u32>size);
-  setResultTag(arg(frame, ALLOC_ARG_TAG));
+  setResultTag(tag);
   frameClose(frame);
   return address;
 }
 
-function allocateSmall(frame: usize, bytes: usize): usize {
-  let need = <u32>((bytes + SMALL_HEADER + GRANULE_SIZE - 1) >> GRANULE_SHIFT);
+/** Opens the frame of an allocation whose granules were just claimed (straight after the CAS). */
+// @ts-ignore: decorator
+@inline function openClaimed(slab: usize, first: u32, need: u32): usize {
+  let frame = frameNext();
+  setArg(frame, ALLOC_ARG_WHERE, slab);
+  setArg(frame, ALLOC_ARG_FIRST, <u64>first);
+  setArg(frame, ALLOC_ARG_NEED, need);
+  frameOpen(frame, OP_ALLOCATE, SMALL_CLAIMED);
+  return frame;
+}
+
+/** The slow small path: a slab from the partial stack or the heap, making room once. Returns the first granule or -1. */
+function allocateSmall(frame: usize, need: u32): i32 {
   let bin = binOf(need);
-  let tag = arg(frame, ALLOC_ARG_TAG);
   setArg(frame, ALLOC_ARG_NEED, need);
   let flushed = false;
   while (true) {
@@ -231,7 +275,7 @@ function allocateSmall(frame: usize, bytes: usize): usize {
       slab = acquireSlab(bin, need);
       setPhase(frame, SMALL_LOOKING);
       if (slab == 0) {
-        if (flushed) return 0;
+        if (flushed) return -1;
         setPhase(frame, SMALL_FLUSHING);
         makeRoom(frame, SMALL_RETIRING, SMALL_RETIRED);
         setPhase(frame, SMALL_LOOKING);
@@ -244,11 +288,7 @@ function allocateSmall(frame: usize, bytes: usize): usize {
       setArg(frame, ALLOC_ARG_WHERE, slab);
       setArg(frame, ALLOC_ARG_FIRST, <u64>first);
       setPhase(frame, SMALL_CLAIMED);
-      stampSmall(slab, <u32>first, need, tag);
-      setPhase(frame, SMALL_STAMPED);
-      startSmall(slab, <u32>first);
-      setPhase(frame, SMALL_STARTED);
-      return slab + (<usize>first << GRANULE_SHIFT) + SMALL_HEADER;
+      return first;
     }
     setPhase(frame, SMALL_ABANDONING);
     abandonSlab(slab);
@@ -256,51 +296,42 @@ function allocateSmall(frame: usize, bytes: usize): usize {
   }
 }
 
-function allocatePages(frame: usize, bytes: usize): usize {
-  let pages = <u32>((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT);
-  let c = classOf(pages);
-  setArg(frame, ALLOC_ARG_NEED, pages);
-  setPhase(frame, PAGE_LOOKING);
-  let page = cachePop(c, pages);
-  if (page >= 0) {
-    setArg(frame, ALLOC_ARG_WHERE, <u64>page);
-    count(COUNTER_CACHE_POPPED, 1);
-    setPhase(frame, PAGE_POPPED);
-    if (runPages(<u32>page) < pages) {
-      // A race left a shorter block on top: it goes back, credit and all.
-      cacheRepush(<u32>page);
-      count(COUNTER_CACHE_PUSHED, 1);
-      setPhase(frame, PAGE_LOOKING);
-    } else {
-      setPhase(frame, PAGE_CREDIT);
-      cacheReturnCredit(frame, PAGE_CREDIT);
-      if (DEBUG) assert(phase(frame) == PAGE_CREDITED, "credit phases");
-      let blockPages = runPages(<u32>page);
-      setArg(frame, ALLOC_ARG_NEED, blockPages);
-      publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, arg(frame, ALLOC_ARG_TAG)));
-      count(COUNTER_REUSED, 1);
-      setPhase(frame, PAGE_MARKED);
-      return pageAddress(<u32>page);
-    }
+/** A block just popped from a cache (phase PAGE_POPPED): kept if long enough (its page), else put back (-1). */
+function keepPopped(frame: usize, page: u32, pages: u32): i32 {
+  if (runPages(page) < pages) {
+    // A race left a shorter block on top: it goes back, credit and all.
+    cacheRepush(page);
+    count(COUNTER_CACHE_PUSHED, 1);
+    setPhase(frame, PAGE_LOOKING);
+    return -1;
   }
+  setPhase(frame, PAGE_CREDIT);
+  cacheReturnCredit(frame, PAGE_CREDIT);
+  if (DEBUG) assert(phase(frame) == PAGE_CREDITED, "credit phases");
+  setArg(frame, ALLOC_ARG_NEED, runPages(page));
+  count(COUNTER_REUSED, 1);
+  setPhase(frame, PAGE_MARKED);
+  return <i32>page;
+}
+
+/** The slow page path: pages from the heap, making room once. Returns the first page or -1. */
+function takeFresh(frame: usize, pages: u32): i32 {
   let flushed = false;
   while (true) {
     setPhase(frame, PAGE_TAKING);
-    page = takePages(pages);
+    let page = takePages(pages);
     if (page >= 0) {
       setArg(frame, ALLOC_ARG_WHERE, <u64>page);
       setPhase(frame, PAGE_TAKEN);
-      break;
+      setRunWord(<u32>page, pages, 0);
+      setPhase(frame, PAGE_MARKED);
+      return page;
     }
-    if (flushed) { setPhase(frame, PAGE_LOOKING); return 0; }
+    if (flushed) { setPhase(frame, PAGE_LOOKING); return -1; }
     setPhase(frame, PAGE_FLUSHING);
     makeRoom(frame, PAGE_RETIRING, PAGE_RETIRED);
     flushed = true;
   }
-  setRunWord(<u32>page, pages, 0);
-  publish64(entryAddress(<u32>page), makeEntry(KIND_BLOCK, arg(frame, ALLOC_ARG_TAG)));
-  setPhase(frame, PAGE_MARKED);
-  return pageAddress(<u32>page);
 }
 
 /** Makes room by flushing every cache and retiring empty slabs (phases of the caller's frame). */
@@ -315,9 +346,8 @@ function makeRoom(frame: usize, retiring: u32, retired: u32): void {
 export function undoAllocate(frame: usize): void {
   let p = phase(frame);
   let where = <u32>arg(frame, ALLOC_ARG_WHERE);
-  if (p == SMALL_CLAIMED || p == SMALL_STAMPED || p == SMALL_STARTED) {
-    unclaimSmall(<usize>where, <u32>arg(frame, ALLOC_ARG_FIRST), <u32>arg(frame, ALLOC_ARG_NEED),
-      p == SMALL_STARTED, p != SMALL_CLAIMED);
+  if (p == SMALL_CLAIMED) {
+    unclaimSmall(<usize>where, <u32>arg(frame, ALLOC_ARG_FIRST), <u32>arg(frame, ALLOC_ARG_NEED));
   } else if (p == PAGE_POPPED || (p >= PAGE_CREDIT && p <= PAGE_CREDITED)) {
     // A cached block: its credit comes back first, as the allocation would have done.
     if (p == PAGE_POPPED) setPhase(frame, PAGE_CREDIT);

@@ -136,14 +136,12 @@ function returnCredit(frame: usize, base: u32): void {
 
 // ── releasing a page block: OP_RELEASE_PAGE ───────────────────────────────────────
 //
-//  args  0 page   1 tag   2 pages   3 credits taken from the pool
-//  phases 0..3 are the credit phases above (after RELEASE_OWNED), then:
+//  args  0 page   1 pages   2 credits taken from the pool
+//  phases 0..3 are the credit phases above (the entry says CACHED(tag): the block is this
+//  thread's), then:
 const RELEASE_ARG_PAGE: usize = 0;
-const RELEASE_ARG_TAG: usize = 1;
-const RELEASE_ARG_PAGES: usize = 2;
-const RELEASE_ARG_TAKE: usize = 3;
-/** Not yet ours: the entry should say BLOCK(tag). */
-const RELEASE_START: u32 = 10;
+const RELEASE_ARG_PAGES: usize = 1;
+const RELEASE_ARG_TAKE: usize = 2;
 /** In the cache (pushed onto this slot's stack). */
 const RELEASE_CACHED: u32 = 11;
 /** Giving its pages back (a nested OP_GIVE_PAGES). */
@@ -154,37 +152,26 @@ const RELEASE_SETTLING: u32 = 16;
 
 /** Frees the page block at `page` with `tag` (any thread). Returns OK or ERR_DOUBLE_FREE. */
 export function releasePage(page: u32, tag: u64): i32 {
-  let frame = frameNext();
-  setArg(frame, RELEASE_ARG_PAGE, page);
-  setArg(frame, RELEASE_ARG_TAG, tag);
   // Read before the claim: while the entry says BLOCK(tag) the run's size cannot change,
   // and a caller that knows the tag saw the hand-out complete.
-  setArg(frame, RELEASE_ARG_PAGES, runPages(page));
-  frameOpen(frame, OP_RELEASE_PAGE);
-  setPhase(frame, RELEASE_START);
+  let pages = runPages(page);
+  let block = makeEntry(KIND_BLOCK, tag);
+  // Anything but this very hand-out at a run start is a block freed before (its pages may
+  // now be cached, free, inside another run, or a slab).
+  if (casShared64(entryAddress(page), block, makeEntry(KIND_CACHED, tag)) != block) return fail(ERR_DOUBLE_FREE);
+  // From here this thread alone owns the block; its frame is written before any point
+  // where the thread could stop.
+  let frame = frameNext();
+  setArg(frame, RELEASE_ARG_PAGE, page);
+  setArg(frame, RELEASE_ARG_PAGES, pages);
+  frameOpen(frame, OP_RELEASE_PAGE, CREDIT_NONE);
   return resumeReleasePage(frame);
 }
 
-/**
- * Runs a page release from the phase it reached, and closes its frame. From the start
- * (a thread stopped before its claim) it makes the claim: a caller waiting on it sees the
- * release done, or refused.
- */
+/** Runs a page release from the phase it reached, and closes its frame. */
 export function resumeReleasePage(frame: usize): i32 {
   let page = <u32>arg(frame, RELEASE_ARG_PAGE);
   let pages = <u32>arg(frame, RELEASE_ARG_PAGES);
-  if (phase(frame) == RELEASE_START) {
-    let tag = arg(frame, RELEASE_ARG_TAG);
-    let block = makeEntry(KIND_BLOCK, tag);
-    // Anything but this very hand-out at a run start is a block freed before (its pages
-    // may now be cached, free, inside another run, or a slab).
-    if (casShared64(entryAddress(page), block, makeEntry(KIND_CACHED, tag)) != block) {
-      frameClose(frame);
-      return fail(ERR_DOUBLE_FREE);
-    }
-    // From here this thread alone owns the block.
-    setPhase(frame, CREDIT_NONE);
-  }
   if (phase(frame) <= CREDIT_FROM_POOL) takeCredit(frame, RELEASE_ARG_TAKE);
   if (phase(frame) == CREDIT_HELD) {
     pushRun(stackOf(slotBase, classOf(pages)), page);

@@ -9,7 +9,10 @@
 // the same code from the recorded phase (or undo what it did).
 //
 // Frames nest: an operation's nested calls open frames above it. A nested operation's
-// result is stored by its caller straight after the call returns.
+// result is stored by its caller straight after the call returns. An operation whose first
+// step is a single CAS may write its frame straight after that CAS instead of before it
+// (no point between them where the thread can stop): then a frame exists only for a step
+// that landed.
 
 import { SLOT_FRAMES, SLOT_FRAME_DEPTH, FRAME_SIZE, FRAME_OP, FRAME_PHASE, FRAME_ARGS, FRAME_COUNT } from "./layout";
 import { DEBUG, slotBase } from "./state";
@@ -32,11 +35,10 @@ import { DEBUG, slotBase } from "./state";
   return frameAt(slotBase, depth);
 }
 
-/** Makes a prepared frame visible to recovery, at phase 0. */
+/** Makes a prepared frame visible to recovery, at phase 0 (or `phase`). */
 // @ts-ignore: decorator
-@inline export function frameOpen(frame: usize, op: u32): void {
-  store<u32>(frame + FRAME_OP, op);
-  store<u32>(frame + FRAME_PHASE, 0);
+@inline export function frameOpen(frame: usize, op: u32, phase: u32 = 0): void {
+  store<u64>(frame + FRAME_OP, (<u64>phase << 32) | <u64>op);
   let at = slotBase + SLOT_FRAME_DEPTH;
   store<u32>(at, load<u32>(at) + 1);
 }

@@ -305,7 +305,6 @@ export const ERR_NOT_A_BLOCK: i32 = 4;
 export const ERR_NOT_READY: i32 = 5;
 export const ERR_NO_SLOT: i32 = 6;
 export const ERR_LIMIT: i32 = 7;
-export const ERR_CORRUPT: i32 = 8;
 /** Malformed, truncated or lying input to a decoder. */
 export const ERR_DECODE: i32 = 9;
 /** Valid input the library does not handle (a JPEG coding process, a format option). */

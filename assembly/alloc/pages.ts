@@ -63,10 +63,14 @@ import {
   return <u32>(loadShared64(entryAddress(page) + 8) >> 32);
 }
 
-/** Writes word 1 of a run's first page (the run is the caller's). */
+/**
+ * Writes word 1 of a run's first page. A plain store: the run is the caller's alone until
+ * an atomic step publishes it (a push's CAS, its entry's kind), which orders this store
+ * before any reader's.
+ */
 // @ts-ignore: decorator
 @inline export function setRunWord(page: u32, pages: u32, link: u32): void {
-  publish64(entryAddress(page) + 8, (<u64>link << 32) | <u64>pages);
+  store<u64>(entryAddress(page) + 8, (<u64>link << 32) | <u64>pages);
 }
 
 // @ts-ignore: decorator

@@ -174,17 +174,13 @@ function carryOut(frame: usize, slab: usize, decision: u32, base: u32): void {
 
 // ── freeing: OP_RELEASE_SMALL ─────────────────────────────────────────────────────
 //
-//  args  0 slab   1 first granule   2 granules   3 decision   4 tag
+//  args  0 slab   1 first granule   2 granules   3 decision
 const FREE_ARG_SLAB: usize = 0;
 const FREE_ARG_FIRST: usize = 1;
 const FREE_ARG_GRANULES: usize = 2;
 const FREE_ARG_DECISION: usize = 3;
-const FREE_ARG_TAG: usize = 4;
-const FREE_START: u32 = 0;
-/** The header says DEAD: the block is this thread's alone. */
+/** The header says DEAD: the block is this thread's alone (the frame begins here). */
 const FREE_DEAD: u32 = 2;
-/** The start bit is cleared. */
-const FREE_UNSTARTED: u32 = 4;
 /** The granules are given back with the decision (arg 3); carrying it out: 6, 7, 8. */
 const FREE_DECIDED: u32 = 6;
 
@@ -221,39 +217,28 @@ export function freeSmall(address: usize, tag: u64): i32 {
   if (((loadShared64(slab + SLAB_STARTS) >> first) & 1) == 0) return fail(ERR_DOUBLE_FREE);
   let seen = loadShared64(header);
   if (headerState(seen) != SMALL_LIVE || headerTag(seen) != tag) return fail(ERR_DOUBLE_FREE);
+  let granules = headerGranules(seen);
+  if (casShared64(header, seen, makeHeader(SMALL_DEAD, granules, tag)) != seen) return fail(ERR_DOUBLE_FREE);
+  // This thread alone now owns the block, and through it holds a claim on the slab; its
+  // frame is written before any point where the thread could stop.
   let frame = frameNext();
   setArg(frame, FREE_ARG_SLAB, slab);
   setArg(frame, FREE_ARG_FIRST, first);
-  setArg(frame, FREE_ARG_GRANULES, headerGranules(seen));
-  setArg(frame, FREE_ARG_TAG, tag);
-  frameOpen(frame, OP_RELEASE_SMALL);
-  return resumeFreeSmall(frame);
+  setArg(frame, FREE_ARG_GRANULES, granules);
+  frameOpen(frame, OP_RELEASE_SMALL, FREE_DEAD);
+  resumeFreeSmall(frame);
+  return OK;
 }
 
-/**
- * Runs a small free from the phase it reached, and closes its frame. From the start (a
- * thread stopped before its claim) it makes the claim: a caller waiting on it sees the
- * free done, or refused.
- */
-export function resumeFreeSmall(frame: usize): i32 {
+/** Runs a small free from the phase it reached, and closes its frame. */
+export function resumeFreeSmall(frame: usize): void {
   let slab = <usize>arg(frame, FREE_ARG_SLAB);
   let first = <u32>arg(frame, FREE_ARG_FIRST);
   let granules = <u32>arg(frame, FREE_ARG_GRANULES);
-  if (phase(frame) == FREE_START) {
-    let tag = arg(frame, FREE_ARG_TAG);
-    let live = makeHeader(SMALL_LIVE, granules, tag);
-    if (casShared64(slab + (<usize>first << GRANULE_SHIFT), live, makeHeader(SMALL_DEAD, granules, tag)) != live) {
-      frameClose(frame);
-      return fail(ERR_DOUBLE_FREE);
-    }
-    // This thread alone now owns the block, and through it holds a claim on the slab.
-    setPhase(frame, FREE_DEAD);
-  }
   if (phase(frame) == FREE_DEAD) {
+    // Clearing the start bit again after a restart is harmless: the granules are still
+    // this thread's until the CAS below.
     fetchClearBits64(slab + SLAB_STARTS, <u64>1 << first);
-    setPhase(frame, FREE_UNSTARTED);
-  }
-  if (phase(frame) == FREE_UNSTARTED) {
     let decision = dropClaim(slab, granuleMask(first, granules));
     setArg(frame, FREE_ARG_DECISION, decision);
     setPhase(frame, FREE_DECIDED);
@@ -262,7 +247,6 @@ export function resumeFreeSmall(frame: usize): i32 {
   count(COUNTER_FREED, 1);
   count(COUNTER_BYTES_FREED, <u64>smallBytes(granules));
   frameClose(frame);
-  return OK;
 }
 
 // ── giving up a slab: OP_ABANDON_SLAB ─────────────────────────────────────────────
@@ -411,9 +395,14 @@ export function claimGranules(slab: usize, need: u32): i32 {
   }
 }
 
-/** Writes the header of a block just claimed. */
-export function stampSmall(slab: usize, first: u32, need: u32, tag: u64): void {
-  publish64(slab + (<usize>first << GRANULE_SHIFT), makeHeader(SMALL_LIVE, need, tag));
+/**
+ * Writes the header of a block just claimed. A plain store: the granules are this
+ * thread's alone, and whoever frees the block later learned of it through a message (or
+ * this thread), which orders this store before their read.
+ */
+// @ts-ignore: decorator
+@inline export function stampSmall(slab: usize, first: u32, need: u32, tag: u64): void {
+  store<u64>(slab + (<usize>first << GRANULE_SHIFT), makeHeader(SMALL_LIVE, need, tag));
 }
 
 /** Marks where a block just claimed starts. */
@@ -421,10 +410,14 @@ export function startSmall(slab: usize, first: u32): void {
   fetchSetBits64(slab + SLAB_STARTS, <u64>1 << first);
 }
 
-/** Undoes an allocation of granules [first, first+need) in this thread's active slab (recovery). */
-export function unclaimSmall(slab: usize, first: u32, need: u32, started: bool, stamped: bool): void {
-  if (started) fetchClearBits64(slab + SLAB_STARTS, <u64>1 << first);
-  if (stamped) publish64(slab + (<usize>first << GRANULE_SHIFT), makeHeader(SMALL_DEAD, need, 0));
+/**
+ * Undoes an allocation of granules [first, first+need) in this thread's active slab
+ * (recovery): the start bit and the header may or may not be written yet; the granules
+ * are this thread's, so clearing both is safe either way, and again after a restart.
+ */
+export function unclaimSmall(slab: usize, first: u32, need: u32): void {
+  fetchClearBits64(slab + SLAB_STARTS, <u64>1 << first);
+  publish64(slab + (<usize>first << GRANULE_SHIFT), makeHeader(SMALL_DEAD, need, 0));
   // The slab is active for this thread: dropping granules decides nothing.
   fetchClearBits64(slab + SLAB_USED, granuleMask(first, need));
 }

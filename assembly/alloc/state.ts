@@ -71,17 +71,17 @@ export function unbindSlot(): void {
   store<u32>(slotBase + SLOT_ACTIVE_SLABS + (<usize>bin << 2), <u32>slab);
 }
 
-// ── attachment ids: generation × 256 + slot, up to 2^40 ─────────────────────────────
+// ── attachment ids: generation × 2^TAG_SLOT_BITS + slot, up to 2^40 ─────────────────
 
 // @ts-ignore: decorator
 @inline export function makeAttachmentId(generation: u32, slot: u32): f64 {
-  return <f64>generation * 256 + <f64>slot;
+  return <f64>(((<u64>generation) << TAG_SLOT_BITS) | <u64>slot);
 }
 
 // @ts-ignore: decorator
-@inline export function idSlot(id: f64): u32 { return <u32>(<u64>id & 0xFF); }
+@inline export function idSlot(id: f64): u32 { return <u32>(<u64>id & ((1 << TAG_SLOT_BITS) - 1)); }
 // @ts-ignore: decorator
-@inline export function idGeneration(id: f64): u32 { return <u32>(<u64>id >> 8); }
+@inline export function idGeneration(id: f64): u32 { return <u32>(<u64>id >> TAG_SLOT_BITS); }
 
 /** This thread's attachment id. */
 // @ts-ignore: decorator

@@ -23,7 +23,7 @@
 // 64 pixels is scratch memory (256 bytes).
 
 import { ERR_DECODE, ERR_LIMIT, ERR_ARENA_FULL, ERR_UNSUPPORTED, OK, RESULT_AUX, RESULT_SIZE, SLOT_RESULTS, SLOT_STATS } from "../alloc/layout";
-import { fail, lastError, setResult, setResultTag, resultTag, slotBase } from "../alloc/state";
+import { fail, lastError, setResult, slotBase, resultTag, setResultTag } from "../alloc/state";
 import { scratchAllocate, scratchRelease } from "../alloc/arena";
 import { imageCreate, imageRelease, imageRow, imageWidth, imageHeight, imageMode, FILL_NONE } from "../image/image";
 import { MODE_L, MODE_LA, MODE_RGB, MODE_RGBA } from "../image/layout";

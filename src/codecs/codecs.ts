@@ -7,6 +7,8 @@ import { coreOf, type Arena } from '../arena.js';
 import { ArenaError, errorFromStatus, STATUS_OK } from '../errors.js';
 import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
+  FORMAT_PNG, FORMAT_JPEG, FORMAT_QOI, INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE, INFO_BIT_DEPTH,
+  INFO_INTERLACED, INFO_PROGRESSIVE, INFO_SAMPLING, INFO_ORIENTATION, INFO_HAS_ICC, INFO_COMPONENTS,
 } from '../layout.js';
 import { wrapImage, imageAddress, type Image } from '../image.js';
 import * as check from '../validate.js';
@@ -65,10 +67,7 @@ export interface EncodeOptions {
   optimize?: boolean;
 }
 
-// assembly/codecs/common.ts
-const INFO_FORMAT = 0, INFO_WIDTH = 1, INFO_HEIGHT = 2, INFO_MODE = 3, INFO_BIT_DEPTH = 4, INFO_INTERLACED = 5,
-  INFO_PROGRESSIVE = 6, INFO_SAMPLING = 7, INFO_ORIENTATION = 8, INFO_HAS_ICC = 9, INFO_COMPONENTS = 10;
-const FORMAT_CODES: Record<number, Format> = { 1: 'png', 2: 'jpeg', 3: 'qoi' };
+const FORMAT_CODES: Record<number, Format> = { [FORMAT_PNG]: 'png', [FORMAT_JPEG]: 'jpeg', [FORMAT_QOI]: 'qoi' };
 const PNG_FILTERS = ['none', 'sub', 'up', 'average', 'paeth', 'adaptive'] as const;
 const SUBSAMPLINGS = ['4:4:4', '4:2:2', '4:2:0'] as const;
 const REDUCTIONS = [1, 2, 4, 8] as const;

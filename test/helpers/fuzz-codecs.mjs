@@ -18,10 +18,17 @@ import { rawCodecs } from './raw-codecs.mjs';
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 
 /**
- * JPEG seeds: files under test/fixtures (add a path here to fuzz the JPEG decoder with it;
- * the format is skipped while the list is empty).
+ * JPEG seeds: files under test/fixtures: a spread of the JPEG corpus (every coding
+ * process, sampling, colour type, restarts, EXIF and ICC), small enough to mutate fast.
  */
-export const JPEG_SEEDS = [];
+export const JPEG_SEEDS = [
+  'arithmetic.jpg', 'arithmetic_progressive_restart.jpg', 'cmyk.jpg', 'default_huffman_tables.jpg', 'exif_long.jpg',
+  'extended_16bit_quant.jpg', 'gray_odd.jpg', 'hubble_crop_progressive.jpg', 'icc.jpg',
+].map((name) => `jpeg/corpus/${name}`).concat(
+  JSON.parse(readFileSync(new URL('jpeg/corpus.json', FIXTURES), 'utf8'))
+    .filter((/** @type {string} */ name) => /progressive|restart|sample|ycck|adobe|odd|411|440/.test(name)).slice(0, 24)
+    .map((/** @type {string} */ name) => `jpeg/corpus/${name}`),
+);
 
 export const FORMATS = ['png', 'qoi', 'jpeg', 'inflate'];
 export const ALLOWED_CODES = ['DECODE_FAILED', 'UNSUPPORTED', 'LIMIT_EXCEEDED'];

@@ -11,7 +11,7 @@ export async function rawCodecs(arena) {
     env: { memory: arena.memory, abort: () => { throw new Error('core abort'); } },
   });
   const core = instance.exports;
-  const id = core.attach();
+  const id = core.attach(0);
   if (id < 0) throw new Error(`attach failed: ${id}`);
   const slotResults = core.SLOTS_BASE.value + (id & 0xff) * core.SLOT_SIZE.value + core.SLOT_RESULTS.value;
   const results = () => new Uint32Array(arena.memory.buffer, slotResults, 4);
@@ -26,7 +26,7 @@ export async function rawCodecs(arena) {
     new Uint8Array(arena.memory.buffer, address, input.length).set(input);
     const output = f(address, input.length) >>> 0;
     core.scratchRelease(address);
-    if (output === 0) return /** @type {number} */ (results()[1]); // RESULT_ERROR (src/layout.ts)
+    if (output === 0) return /** @type {number} */ (results()[1]);
     const bytes = new Uint8Array(arena.memory.buffer, output, /** @type {number} */ (results()[0])).slice();
     core.scratchRelease(output);
     return bytes;

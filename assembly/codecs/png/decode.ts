@@ -28,7 +28,7 @@
 // critical chunks must hold.
 
 import { ERR_DECODE, ERR_LIMIT, ERR_ARENA_FULL, ERR_UNSUPPORTED, OK, RESULT_AUX, SLOT_RESULTS } from "../../alloc/layout";
-import { lastError, fail, setResult, setResultTag, resultTag, slotBase } from "../../alloc/state";
+import { lastError, fail, setResult, slotBase, resultTag, setResultTag } from "../../alloc/state";
 import { scratchAllocate, scratchRelease } from "../../alloc/arena";
 import { imageCreate, imageRelease, imageRow, FILL_NONE } from "../../image/image";
 import { MODE_L } from "../../image/layout";
