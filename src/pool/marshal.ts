@@ -25,31 +25,41 @@ function pathOf(parent: string, key: string | number): string {
 }
 
 /**
- * Checks every Image inside `value` (named `name` in messages, e.g. `args`) before anything
- * is shared: each must be a live Image of `arena`, and the walk must not meet a cycle.
+ * Every Image inside `value` (named `name` in messages, e.g. `args`), checked before
+ * anything is shared: each must be a live Image of `arena`, and the walk must not meet a
+ * cycle. Returns them in the order `encode` meets them.
  * @throws {ArenaError} INVALID_ARGUMENT naming the place of an Image of another arena, or
  *   of a cycle; INVALID_HANDLE naming the place of a released Image.
  */
-export function checkImages(value: unknown, arena: Arena, name: string, what: string): void {
-  const walking = new Set<object>();
-  const visit = (item: unknown, path: string): void => {
+export function checkImages(value: unknown, arena: Arena, name: string, what: string): Image[] {
+  const found: Image[] = [];
+  const ancestors: object[] = [];
+  const keys: Array<string | number> = [];
+  const path = () => keys.reduce<string>(pathOf, name);
+  const visit = (item: unknown): void => {
     if (item instanceof Image) {
       if (item.arena !== arena) {
-        throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected an Image of the pool's arena for ${path} but received an Image of another arena`);
+        throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected an Image of the pool's arena for ${path()} but received an Image of another arena`);
       }
-      if (item.released) throw new ArenaError('INVALID_HANDLE', `${what}: ${path} is an Image that was released`);
+      if (item.released) throw new ArenaError('INVALID_HANDLE', `${what}: ${path()} is an Image that was released`);
+      found.push(item);
       return;
     }
-    if (!Array.isArray(item) && !isPlainObject(item)) return;
-    if (walking.has(item)) {
-      throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected plain objects and arrays without cycles for ${name} but received a cycle at ${path}`);
+    const isArray = Array.isArray(item);
+    if (!isArray && !isPlainObject(item)) return;
+    if (ancestors.includes(item as object)) {
+      throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected plain objects and arrays without cycles for ${name} but received a cycle at ${path()}`);
     }
-    walking.add(item);
-    if (Array.isArray(item)) item.forEach((element, index) => visit(element, pathOf(path, index)));
-    else for (const [key, element] of Object.entries(item)) visit(element, pathOf(path, key));
-    walking.delete(item);
+    ancestors.push(item as object);
+    if (isArray) {
+      (item as unknown[]).forEach((element, index) => { keys.push(index); visit(element); keys.pop(); });
+    } else {
+      for (const [key, element] of Object.entries(item as object)) { keys.push(key); visit(element); keys.pop(); }
+    }
+    ancestors.pop();
   };
-  visit(value, name);
+  visit(value);
+  return found;
 }
 
 /**

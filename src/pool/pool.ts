@@ -294,9 +294,7 @@ export class Pool {
       this.#lost = `workers cannot start: ${reason}`;
       this.#failQueue(poolError('WORKER_FAILED', `Pool: workers cannot start: ${reason}`));
     }
-    if (replace) {
-      this.#replacing--;
-    }
+    if (replace) this.#replacing--;
     if (replace && !this.#closing) {
       try {
         this.#spawn(state.index).catch(() => { /* its own exit is handled like any other */ });
@@ -517,12 +515,14 @@ export class Pool {
     this.#checkOpen(what);
     const signal = signalOf(options);
     this.#checkQueue(what);
-    checkImages(args, this.arena, 'args', what);
+    const images = checkImages(args, this.arena, 'args', what);
     if (signal?.aborted) throw abortError(what, signal, true);
     const held: Image[] = [];
     try {
-      const template = this.#hold(args, held);
-      const result = await this.#enqueue(what, (handles) => ({ type: 'task', task, args: encode(template, handles) }), signal);
+      const template = images.length === 0 ? args : this.#hold(args, held);
+      const result = await this.#enqueue(what, (handles) => ({
+        type: 'task', task, args: images.length === 0 ? args : encode(template, handles),
+      }), signal);
       return this.#adoptResult(result) as T;
     } finally {
       releaseQuietly(held);

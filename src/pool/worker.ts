@@ -81,9 +81,13 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       }
       const args = decode(encodedArgs, arena, adopted);
       const value = await (task as TaskFunction)(args, { arena, signal: controller.signal });
-      handedOver.push(...imagesIn(value));
-      checkImages(value, arena, 'the result', what);
-      const result = encode(value, shared);
+      try {
+        handedOver.push(...checkImages(value, arena, 'the result', what));
+      } catch (error) {
+        handedOver.push(...imagesIn(value));
+        throw error;
+      }
+      const result = handedOver.length === 0 ? value : encode(value, shared);
       releaseAll([...adopted, ...handedOver]);
       try {
         port.post({ type: 'done', job, result });
