@@ -131,7 +131,7 @@ const expectations: Record<string, (seen: Seen) => void> = {
   },
 
   neverFits(seen) {
-    // memoryTimeout is 4 s: "at once" is well under one.
+    // memoryTimeout is 10 s: "at once" is under 2.5.
     expect(seen.tooLargeImage).toEqual({ code: 'ARENA_FULL', fast: true });
     expect(seen.tooLargeBlock).toEqual({ code: 'ARENA_FULL', fast: true });
     expect(seen.tooLargeOutput).toEqual({ code: 'ARENA_FULL', fast: true });
