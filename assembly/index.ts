@@ -146,9 +146,10 @@ export function imageShare(record: usize, tag: f64): usize {
   return sent;
 }
 
-export function imageAdopt(record: usize, tag: f64): usize {
+/** `mode`, `width`, `height` and `arena` are what the handle claims: checked, not trusted. */
+export function imageAdopt(record: usize, tag: f64, mode: u32, width: u32, height: u32, arena: u32): usize {
   if (!enter()) return 0;
-  let image = I.imageAdopt(record, <u64>tag);
+  let image = I.imageAdopt(record, <u64>tag, mode, width, height, arena);
   leave();
   return image;
 }

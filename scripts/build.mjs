@@ -1,32 +1,43 @@
-// Bundles the TypeScript entries into dist/ (the .wasm files are already there, built by
-// asc) and reports the size of what the package ships.
+// Bundles the TypeScript entries into dist/ (the .wasm files are already there, built by asc).
+//
+// Each runtime's package entry and its pool worker are built together with code splitting:
+// the library code they share lives in one chunk that both import, so that inside a worker
+// a tasks module that imports 'pixel-arena' gets the very module instance the worker runs
+// (the same Image class, the same runtime). The chunks stay in dist/ itself, beside the
+// .wasm files and workers they find through import.meta.url. The build ends by reporting
+// the size of what the package ships.
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const common = {
-  outdir: 'dist',
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  // Maps beside the files for debugging, without a sourceMappingURL comment: the package
-  // does not ship them.
-  sourcemap: 'external',
-  // Node built-ins stay imports; the web entry imports node:fs only on file: URLs (Deno, Bun).
-  external: ['node:*'],
-  logLevel: 'warning',
+const families = {
+  node: { node: 'src/entry/node.ts', 'pool-worker-node': 'src/entry/pool-worker-node.ts' },
+  web: { web: 'src/entry/web.ts', 'pool-worker': 'src/entry/pool-worker-web.ts' },
 };
 
-await build({
-  ...common,
-  entryPoints: {
-    node: 'src/entry/node.ts',
-    web: 'src/entry/web.ts',
-    'pool-worker-node': 'src/entry/pool-worker-node.ts',
-    'pool-worker': 'src/entry/pool-worker-web.ts',
-  },
-  platform: 'neutral',
-});
+// Chunk names carry a content hash: drop the ones of earlier builds.
+for (const file of readdirSync('dist', { withFileTypes: true })) {
+  if (file.isFile() && /^chunk-(node|web)-.*\.js(\.map)?$/.test(file.name)) rmSync(`dist/${file.name}`);
+}
+
+for (const [family, entryPoints] of Object.entries(families)) {
+  await build({
+    entryPoints,
+    outdir: 'dist',
+    bundle: true,
+    splitting: true,
+    chunkNames: `chunk-${family}-[hash]`,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    // Maps beside the files for debugging, without a sourceMappingURL comment: the package
+    // does not ship them.
+    sourcemap: 'external',
+    // Node built-ins stay imports; the web entry imports node:fs only on file: URLs (Deno, Bun).
+    external: ['node:*'],
+    logLevel: 'warning',
+  });
+}
 
 // The CLI takes the library from dist/node.js (one copy of it, not a second bundle), and
 // its tasks module, loaded by each pool worker, only what the thumbnail pipeline needs.
@@ -38,7 +49,13 @@ const nodeEntryIsExternal = {
   },
 };
 await build({
-  ...common,
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  sourcemap: 'external',
+  external: ['node:*'],
+  logLevel: 'warning',
   entryPoints: { cli: 'src/cli/main.ts', 'cli-tasks': 'src/cli/tasks.ts' },
   platform: 'node',
   plugins: [nodeEntryIsExternal],

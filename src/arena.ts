@@ -1,7 +1,9 @@
 // The public Arena: one shared WebAssembly.Memory and the lock-free allocator inside it.
 
 import { Core } from './core.js';
-import { ArenaError, errorFromStatus, STATUS_OK, STATUS_BUSY } from './errors.js';
+import {
+  ArenaError, errorFromStatus, tooLargeForArena, STATUS_OK, STATUS_BUSY, STATUS_INVALID_HANDLE, STATUS_ARENA_FULL,
+} from './errors.js';
 import {
   MAX_MEMORY_BYTES, WASM_PAGE, PAGE_SIZE, MODES, MODE_CODE, PACKED_SIZE, FILL_NONE, FILL_ZERO, FILL_VALUE,
   RESULT_SIZE, RESULT_ERROR, RESULT_AUX, MEMORY_BASE, VIOLATIONS, TAG_LIMIT, ATTACHMENT_ID_LIMIT,
@@ -9,7 +11,7 @@ import {
   STAT_IMAGES_LIVE, STAT_ALLOCATED, STAT_REUSED, STAT_FREED, STAT_RECLAIMED, STAT_BYTES_HELD,
   STAT_ATTACHMENTS, WALK_LIVE_BLOCKS, WALK_LIVE_BYTES, WALK_CACHED_BLOCKS, WALK_FREE_PAGES,
   WALK_SLAB_PAGES, WALK_REF_CHUNKS, WALK_LIVE_REFERENCES, WALK_LIVE_IMAGES, WALK_WHERE, WALK_SMALL_BLOCKS,
-  WALK_PAGES_HELD, type Mode,
+  WALK_PAGES_HELD, ARENA_HEADER, HEADER_PAGE_COUNT, IMAGE_HEADER_SIZE, type Mode,
 } from './layout.js';
 import { runtime, type CoreVariant } from './runtime/runtime.js';
 import * as check from './validate.js';
@@ -250,7 +252,7 @@ export class Arena {
     }
     const ptr = core.exports.allocate(bytes) >>> 0;
     const results = core.results;
-    if (ptr === 0) throw errorFromStatus(results[RESULT_ERROR]!, `alloc(${bytes})`);
+    if (ptr === 0) throw allocationError(core, results[RESULT_ERROR]!, bytes, `alloc(${bytes})`);
     return { ptr, size: results[RESULT_SIZE]!, tag: core.tag };
   }
 
@@ -322,26 +324,32 @@ export class Arena {
   }
 
   /**
-   * Takes over an image that another thread shared; the handle is used up.
-   * @throws {ArenaError} INVALID_HANDLE when the handle was already adopted, or its image is gone.
+   * Takes over an image that another thread shared; the handle is used up. The handle is
+   * verified against this arena and the image itself (arena identity, reference, mode and
+   * size): a handle that does not match is refused and changes nothing.
+   * @throws {ArenaError} INVALID_ARGUMENT for a value that is not a handle; INVALID_HANDLE
+   *   when the handle was already adopted or discarded, its image is gone, it belongs to
+   *   another arena, or its mode or size is not its image's.
    * @example const image = arena.adopt(event.data.image);
    */
   adopt(handle: ImageHandle): Image {
     const core = coreOf(this);
-    if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
-    const address = core.exports.imageAdopt(handle.record, handle.tag) >>> 0;
-    if (address === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'adopt(handle)');
+    const arenaId = checkHandle(core, handle, 'adopt');
+    const address = core.exports.imageAdopt(handle.record, handle.tag, MODE_CODE[handle.mode], handle.width, handle.height, arenaId) >>> 0;
+    if (address === 0) throw handleError(core.results[RESULT_ERROR]!, 'adopt');
     return wrapImage(this, address, handle.record, handle.tag, handle.mode, handle.width, handle.height);
   }
 
   /**
    * Drops a handle this thread shared that will never be adopted (a message that was not
    * sent, a job that was cancelled). The handle is used up.
-   * @throws {ArenaError} INVALID_HANDLE when it was adopted or discarded already, or was shared by another thread.
+   * @throws {ArenaError} INVALID_ARGUMENT for a value that is not a handle; INVALID_HANDLE
+   *   when it was adopted already, was shared by another thread, or belongs to another
+   *   arena; DOUBLE_FREE when it was discarded already.
    */
   discard(handle: ImageHandle): void {
     const core = coreOf(this);
-    if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
+    checkHandle(core, handle, 'discard');
     const status = core.exports.imageUnshare(handle.record, handle.tag);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'discard(handle)');
   }
@@ -541,8 +549,38 @@ export function createImage(arena: Arena, mode: Mode, width: number, height: num
   const core = coreOf(arena);
   const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill, value) >>> 0;
   const results = core.results;
-  if (address === 0) throw errorFromStatus(results[RESULT_ERROR]!, `${what}(${mode}, ${width}, ${height})`);
+  if (address === 0) {
+    // At least the header, the row table and the rows without padding.
+    const bytes = IMAGE_HEADER_SIZE + height * 4 + height * width * (mode === 'L' ? 1 : 4);
+    throw allocationError(core, results[RESULT_ERROR]!, bytes, `${what}(${mode}, ${width}, ${height})`);
+  }
   return wrapImage(arena, address, results[RESULT_AUX]!, core.tag, mode, width, height);
+}
+
+/**
+ * The error of a failed allocation of at least `bytes` bytes: ARENA_FULL that says it can
+ * never fit when the request is larger than the whole heap, so that nobody waits for it.
+ */
+function allocationError(core: Core, status: number, bytes: number, what: string): ArenaError {
+  if (status !== STATUS_ARENA_FULL) return errorFromStatus(status, what);
+  const heapBytes = new Uint32Array(core.memory.buffer, ARENA_HEADER + HEADER_PAGE_COUNT, 1)[0]! * PAGE_SIZE;
+  return bytes > heapBytes ? tooLargeForArena(what, bytes, heapBytes) : errorFromStatus(status, what);
+}
+
+/** Checks a handle's shape, and that it is of this arena; returns the arena's id. */
+function checkHandle(core: Core, handle: ImageHandle, what: string): number {
+  if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
+  const arenaId = core.exports.arenaId() >>> 0;
+  if (handle.arena !== arenaId) {
+    throw new ArenaError('INVALID_HANDLE', `${what}(handle): the handle belongs to another arena (id ${handle.arena}; this arena's id is ${arenaId})`);
+  }
+  return arenaId;
+}
+
+/** The error of a refused adoption: the core cannot tell a used-up handle from an altered one. */
+function handleError(status: number, what: string): ArenaError {
+  if (status !== STATUS_INVALID_HANDLE) return errorFromStatus(status, `${what}(handle)`);
+  return new ArenaError('INVALID_HANDLE', `${what}(handle): the handle names no live shared image of this mode and size (adopted or discarded already, reclaimed, or altered)`);
 }
 
 /** A block's numbers are checked before they reach the core, whose parameters are 32-bit addresses. */

@@ -29,7 +29,8 @@ export interface CoreExports {
   heapCheck(): number;
   imageCreate(mode: number, width: number, height: number, fill: number, value: number): number;
   imageShare(record: number, tag: number): number;
-  imageAdopt(record: number, tag: number): number;
+  /** Verifies the handle's claims (mode code, size, arena id) against the image before adopting. */
+  imageAdopt(record: number, tag: number, mode: number, width: number, height: number, arena: number): number;
   imageRelease(record: number, tag: number): number;
   imageUnshare(record: number, tag: number): number;
   imageOf(record: number, tag: number): number;

@@ -30,6 +30,23 @@ export class ArenaError extends Error {
   }
 }
 
+const neverFitting = new WeakSet<Error>();
+
+/**
+ * The ARENA_FULL error of a request larger than the arena's whole heap: unlike memory that
+ * is only taken now, waiting cannot help (a pool fails such a job at once).
+ */
+export function tooLargeForArena(what: string, bytes: number, heapBytes: number): ArenaError {
+  const error = new ArenaError('ARENA_FULL', `${what}: the arena has no free memory that can hold it, and never will: it needs at least ${bytes} bytes, more than the arena's whole heap of ${heapBytes} bytes`);
+  neverFitting.add(error);
+  return error;
+}
+
+/** Is `error` an ARENA_FULL that waiting cannot cure (see {@link tooLargeForArena})? */
+export function canNeverFit(error: unknown): boolean {
+  return error instanceof Error && neverFitting.has(error);
+}
+
 /** The plain form of an error for postMessage. */
 export interface SerializedError {
   name: string;

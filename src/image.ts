@@ -2,7 +2,7 @@
 // class by the files of src/kernels (one per family of operations).
 
 import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
-import { RESULT_ERROR, PACKED_SIZE, type Mode } from './layout.js';
+import { RESULT_ERROR, PACKED_SIZE, MODES, TAG_LIMIT, type Mode } from './layout.js';
 import { coreOf, type Arena } from './arena.js';
 import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
 import { resize, type ResizeOptions } from './kernels/resize.js';
@@ -14,10 +14,14 @@ import { encode, type EncodeOptions, type Format } from './codecs/codecs.js';
 
 /**
  * A postable value that carries one reference to an image: `image.share()` makes it, the
- * receiving thread passes it to `arena.adopt()`, which uses it up.
+ * receiving thread passes it to `arena.adopt()`, which uses it up. Everything in it is
+ * verified on adoption, not trusted: a handle of another arena, or one whose mode or size
+ * was altered, is refused (INVALID_HANDLE) and nothing changes.
  */
 export interface ImageHandle {
   readonly kind: 'pixel-arena/image';
+  /** The identity of the arena the image lives in (a random 32-bit number chosen at creation). */
+  readonly arena: number;
   readonly record: number;
   readonly tag: number;
   readonly mode: Mode;
@@ -25,11 +29,16 @@ export interface ImageHandle {
   readonly height: number;
 }
 
+/** Has `value` the shape of an ImageHandle (each field of its type and range)? Whether it names a live image is the core's to say. */
 export function isImageHandle(value: unknown): value is ImageHandle {
   const h = value as ImageHandle;
   return h !== null && typeof h === 'object' && h.kind === 'pixel-arena/image'
-    && Number.isInteger(h.record) && Number.isInteger(h.tag) && typeof h.mode === 'string'
-    && Number.isInteger(h.width) && Number.isInteger(h.height);
+    && isUint(h.arena, 2 ** 32) && isUint(h.record, 2 ** 32) && isUint(h.tag, TAG_LIMIT)
+    && (MODES as readonly unknown[]).includes(h.mode) && isUint(h.width, 2 ** 30) && isUint(h.height, 2 ** 30);
+}
+
+function isUint(value: unknown, limit: number): boolean {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < limit;
 }
 
 interface ImageState {
@@ -75,7 +84,7 @@ export class Image {
     const record = core.exports.imageShare(state.record, state.tag) >>> 0;
     if (record === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'share()');
     return {
-      kind: 'pixel-arena/image', record, tag: core.tag,
+      kind: 'pixel-arena/image', arena: core.exports.arenaId() >>> 0, record, tag: core.tag,
       mode: this.mode, width: this.width, height: this.height,
     };
   }

@@ -12,7 +12,7 @@ export type { Filter, Box, ResizeOptions } from './kernels/resize.js';
 export type { Point, Rectangle } from './kernels/composite.js';
 export type { Format, DecodeOptions, EncodeOptions, ImageInfo } from './codecs/codecs.js';
 export { Pool } from './pool/pool.js';
-export type { PoolOptions } from './pool/pool.js';
+export type { PoolOptions, JobOptions } from './pool/pool.js';
 export type { TaskContext, TaskFunction } from './pool/worker.js';
 export { thumbnail, planThumbnail } from './thumbnail.js';
 export type { Fit, ThumbnailOptions, ThumbnailPlan } from './thumbnail.js';

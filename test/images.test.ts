@@ -139,7 +139,7 @@ describe('images', () => {
     expect(arena.stats().imagesLive).toBe(0);
     const heap = arena.checkHeap();
     expect(heap.liveReferences).toBe(0);
-    expect(() => arena.adopt({ kind: 'pixel-arena/image', record: 12345, tag: 1, mode: 'L', width: 1, height: 1 }))
+    expect(() => arena.adopt({ kind: 'pixel-arena/image', arena: forgotten.arena, record: 12345, tag: 1, mode: 'L', width: 1, height: 1 }))
       .toThrow(expect.objectContaining({ code: 'INVALID_HANDLE' }));
     expect(() => arena.adopt({} as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     arena.close();

@@ -14,7 +14,7 @@ import {
   COUNTER_IMAGES_CREATED, COUNTER_IMAGES_DESTROYED, COUNTER_RECLAIMED
 } from "../alloc/layout";
 import { fetchAdd32, publish32 } from "../shared/atomics";
-import { allocate, release } from "../alloc/arena";
+import { allocate, release, arenaId } from "../alloc/arena";
 import {
   DEBUG, slotIndex, blockSize, rowAlignment, setResult, setResultTag, resultTag, fail, count, lastError, pageCount
 } from "../alloc/state";
@@ -372,10 +372,14 @@ export function undoShareImage(frame: usize): void {
   frameClose(frame);
 }
 
-/** Takes over a shared reference; returns the image or 0 (ERR_INVALID_HANDLE). */
-export function imageAdopt(record: usize, tag: u64): usize {
-  if (!isRecordAddress(record)) { fail(ERR_INVALID_HANDLE); return 0; }
-  return adoptReference(record, tag);
+/**
+ * Takes over a shared reference; returns the image or 0 (ERR_INVALID_HANDLE). A handle
+ * is verified against the arena and the image header: its arena id, record, tag, mode
+ * and size must all match, else it is refused and nothing changes (the record stays SENT).
+ */
+export function imageAdopt(record: usize, tag: u64, mode: u32, width: u32, height: u32, arena: u32): usize {
+  if (arena != arenaId() || !isRecordAddress(record)) { fail(ERR_INVALID_HANDLE); return 0; }
+  return adoptReference(record, tag, mode, width, height);
 }
 
 // ── dropping: OP_DROP_REFERENCE ───────────────────────────────────────────────────

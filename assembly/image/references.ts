@@ -10,7 +10,8 @@
 // the heap and never given back; they form a push-only list that reclaim walks.
 
 import {
-  REF_SIZE, REF_WORD, REF_IMAGE, REF_LINK, REFS_PER_CHUNK, CHUNK_NEXT, REF_FREE, REF_HELD, REF_SENT
+  REF_SIZE, REF_WORD, REF_IMAGE, REF_LINK, REFS_PER_CHUNK, CHUNK_NEXT, REF_FREE, REF_HELD, REF_SENT,
+  IMAGE_MAGIC, IMAGE_LIVE, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT
 } from "./layout";
 import {
   ARENA_HEADER, HEADER_REF_CHUNKS, SLOT_REF_FREE, KIND_REFS, PAGE_SHIFT, ERR_INVALID_HANDLE, ERR_DOUBLE_FREE, TAG_MASK
@@ -145,14 +146,25 @@ export function isRecordAddress(record: usize): bool {
 
 /**
  * Moves a SENT record to HELD by this thread (adopt): one CAS, after which the record
- * names this slot. Returns the image, or 0 with ERR_INVALID_HANDLE when the record was
- * already adopted, released or reclaimed.
+ * names this slot. The handle's claims are verified first, not trusted: the image the
+ * record names must be live with exactly `mode`, `width` and `height`. Returns the image,
+ * or 0 with ERR_INVALID_HANDLE when the record was already adopted, released or
+ * reclaimed, or the handle does not describe its image; then nothing has changed.
  */
-export function adoptReference(record: usize, tag: u64): usize {
+export function adoptReference(record: usize, tag: u64, mode: u32, width: u32, height: u32): usize {
   let at = record + REF_WORD;
   let word = loadShared64(at);
   if (wordTag(word) != (tag & TAG_MASK) || wordState(word) != REF_SENT) { fail(ERR_INVALID_HANDLE); return 0; }
   let image = <usize>load<u32>(record + REF_IMAGE);
+  // The header is read before the CAS: if the record moved meanwhile, what was read may be
+  // anything, but then the CAS fails as well. If it succeeds, the record was this one
+  // reference all along, so its image was live and its header (written once) is what we read.
+  if (!inHeap(image) || loadShared32(image + IMAGE_MAGIC) != IMAGE_LIVE
+    || <u32>load<u8>(image + IMAGE_MODE) != mode || load<u32>(image + IMAGE_WIDTH) != width
+    || load<u32>(image + IMAGE_HEIGHT) != height) {
+    fail(ERR_INVALID_HANDLE);
+    return 0;
+  }
   if (casShared64(at, word, makeWord(REF_HELD, slotIndex, tag)) != word) { fail(ERR_INVALID_HANDLE); return 0; }
   return image;
 }

@@ -113,12 +113,6 @@ export function paste(image: Image, source: Image | number | number[], box?: Poi
   const from: Input | undefined = source instanceof Image ? otherInput(image, source, 'source', what) : undefined;
   const ink = source instanceof Image ? 0 : inkOf(image.mode, source);
   const masking: Input | undefined = mask === undefined ? undefined : otherInput(image, mask, 'mask', what);
-  if (mask !== undefined) {
-    const allowed = from ? MASK_MODES : FILL_MASK_MODES;
-    if (!allowed.includes(mask.mode)) {
-      throw new ArenaError('INVALID_ARGUMENT', `${what}(): bad transparency mask: Expected mode ${allowed.map((m) => `'${m}'`).join(', ')} for mask${from ? '' : ' of a colour fill'} but received '${mask.mode}'`);
-    }
-  }
   // The box: none is [0, 0]; a corner takes the size of the source image, else of the mask.
   const sized = source instanceof Image ? source : mask;
   const [x0, y0, x1, y1] = box === undefined ? [0, 0] : integers('box', box, [2, 4], 'array of 2 or 4 integers [x, y] or [x0, y0, x1, y1]');
@@ -136,6 +130,13 @@ export function paste(image: Image, source: Image | number | number[], box?: Poi
     }
   }
   const r = clip(x0!, y0!, width, height, image.width, image.height);
+  // As Pillow (Paste.c): the mask's mode matters only once something is left to paste.
+  if (mask !== undefined && r.width > 0 && r.height > 0) {
+    const allowed = from ? MASK_MODES : FILL_MASK_MODES;
+    if (!allowed.includes(mask.mode)) {
+      throw new ArenaError('INVALID_ARGUMENT', `${what}(): bad transparency mask: Expected mode ${allowed.map((m) => `'${m}'`).join(', ')} for mask${from ? '' : ' of a colour fill'} but received '${mask.mode}'`);
+    }
+  }
   const maskAddress = masking?.address ?? 0;
   return produce(image, image.mode, image.width, image.height, what, (target) => {
     if (from) {

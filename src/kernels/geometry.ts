@@ -36,14 +36,27 @@ export function roundHalfEven(value: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
+/** Largest side of an image (what checkImageSize accepts). */
+const MAX_SIDE = 0x3fffffff;
+
 export function planCrop(image: Image, box: [number, number, number, number]): Plan {
   input(image, 'crop');
   const [left, top, right, bottom] = checkBox('box', box);
   if (right < left) throw new ArenaError('INVALID_ARGUMENT', `crop(): Expected box right (${right}) >= left (${left})`);
   if (bottom < top) throw new ArenaError('INVALID_ARGUMENT', `crop(): Expected box bottom (${bottom}) >= top (${top})`);
   const [x0, y0, x1, y1] = [left, top, right, bottom].map(roundHalfEven) as [number, number, number, number];
-  return new PlanBuilder('crop', { mode: image.mode, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) })
-    .rows({ op: 'crop', left: x0, top: y0 }, INPUT, OUTPUT).plan();
+  // The box, not the output size it implies, is what the caller got wrong.
+  if (x1 - x0 > MAX_SIDE || y1 - y0 > MAX_SIDE) {
+    throw check.invalid('box', `array of 4 finite numbers [x0, y0, x1, y1] at most ${MAX_SIDE} apart`, box);
+  }
+  const width = Math.max(0, x1 - x0);
+  const height = Math.max(0, y1 - y0);
+  // The core takes 32-bit offsets: one beyond the image crops only zeros, as the nearest
+  // offset that still misses it does.
+  const offsetX = Math.min(Math.max(x0, -width), image.width);
+  const offsetY = Math.min(Math.max(y0, -height), image.height);
+  return new PlanBuilder('crop', { mode: image.mode, width, height })
+    .rows({ op: 'crop', left: offsetX, top: offsetY }, INPUT, OUTPUT).plan();
 }
 
 export function crop(image: Image, box: [number, number, number, number]): Image {

@@ -1,9 +1,11 @@
 // Images inside task arguments and results cross threads as handles: `encode` replaces
 // every Image (at the top level, or inside plain objects and arrays) by a marker carrying
-// a new reference; `decode` adopts each marker back into an Image.
+// a new reference; `decode` adopts each marker back into an Image. `checkImages` looks at
+// every Image before anything is shared, so that a value that cannot go is refused whole.
 
 import { Image, isImageHandle, type ImageHandle } from '../image.js';
 import type { Arena } from '../arena.js';
+import { ArenaError } from '../errors.js';
 import type { ImageMarker } from './protocol.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -14,6 +16,50 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 export function isImageMarker(value: unknown): value is ImageMarker {
   return isPlainObject(value) && isImageHandle((value as { $pixelArenaImage?: unknown }).$pixelArenaImage);
+}
+
+/** `args.images[2]`, `args.image`, or `args['a b']`. */
+function pathOf(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Every Image inside `value` (named `name` in messages, e.g. `args`), checked before
+ * anything is shared: each must be a live Image of `arena`, and the walk must not meet a
+ * cycle. Returns them in the order `encode` meets them.
+ * @throws {ArenaError} INVALID_ARGUMENT naming the place of an Image of another arena, or
+ *   of a cycle; INVALID_HANDLE naming the place of a released Image.
+ */
+export function checkImages(value: unknown, arena: Arena, name: string, what: string): Image[] {
+  const found: Image[] = [];
+  const ancestors: object[] = [];
+  const keys: Array<string | number> = [];
+  const path = () => keys.reduce<string>(pathOf, name);
+  const visit = (item: unknown): void => {
+    if (item instanceof Image) {
+      if (item.arena !== arena) {
+        throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected an Image of the pool's arena for ${path()} but received an Image of another arena`);
+      }
+      if (item.released) throw new ArenaError('INVALID_HANDLE', `${what}: ${path()} is an Image that was released`);
+      found.push(item);
+      return;
+    }
+    const isArray = Array.isArray(item);
+    if (!isArray && !isPlainObject(item)) return;
+    if (ancestors.includes(item as object)) {
+      throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected plain objects and arrays without cycles for ${name} but received a cycle at ${path()}`);
+    }
+    ancestors.push(item as object);
+    if (isArray) {
+      (item as unknown[]).forEach((element, index) => { keys.push(index); visit(element); keys.pop(); });
+    } else {
+      for (const [key, element] of Object.entries(item as object)) { keys.push(key); visit(element); keys.pop(); }
+    }
+    ancestors.pop();
+  };
+  visit(value);
+  return found;
 }
 
 /**
@@ -35,6 +81,18 @@ export function encode(value: unknown, shared: ImageHandle[], images: Image[] = 
     return copy;
   }
   return value;
+}
+
+/** Every Image inside `value` (where `encode` would find them). */
+export function imagesIn(value: unknown, found: Image[] = [], walking = new Set<object>()): Image[] {
+  if (value instanceof Image) {
+    found.push(value);
+  } else if ((Array.isArray(value) || isPlainObject(value)) && !walking.has(value)) {
+    walking.add(value);
+    (Array.isArray(value) ? value : Object.values(value)).forEach((item) => imagesIn(item, found, walking));
+    walking.delete(value);
+  }
+  return found;
 }
 
 /**
@@ -62,4 +120,14 @@ export function markersIn(value: unknown, found: ImageHandle[] = []): ImageHandl
   else if (Array.isArray(value)) value.forEach((item) => markersIn(item, found));
   else if (isPlainObject(value)) Object.values(value).forEach((item) => markersIn(item, found));
   return found;
+}
+
+/**
+ * The error for a value that postMessage refused (a function, a class instance with
+ * private state, ...): INVALID_ARGUMENT naming what was being sent.
+ */
+export function unsendable(error: unknown, name: string, what: string): ArenaError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ArenaError('INVALID_ARGUMENT',
+    `${what}: Expected only structured-cloneable values in ${name} but received one that cannot be cloned (${reason})`, { cause: error });
 }

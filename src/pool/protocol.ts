@@ -41,6 +41,7 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly attachmentId: number }
   /** A job settled: images in `result` are markers whose references the receiver adopts. */
   | { readonly type: 'done'; readonly job: number; readonly result: unknown }
-  | { readonly type: 'failed'; readonly job: number; readonly error: SerializedError }
+  /** A job failed; `neverFits`: an ARENA_FULL for a request larger than the whole arena (no use waiting). */
+  | { readonly type: 'failed'; readonly job: number; readonly error: SerializedError; readonly neverFits?: boolean }
   /** Detached; the worker ends now. */
   | { readonly type: 'closed' };

@@ -15,6 +15,12 @@ function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort 
   let exited = false;
   const exitListeners: Array<(reason: string, stopped: boolean) => void> = [];
   worker.on('error', (error) => { reason = `the worker threw: ${error?.stack ?? error}`; });
+  // A message that cannot be read would leave its job waiting for ever: the worker is of no
+  // more use, and its exit settles the job.
+  worker.on('messageerror', () => {
+    reason = 'the worker threw: it sent a message that could not be read';
+    void worker.terminate();
+  });
   worker.on('exit', (code) => {
     exited = true;
     if (!reason.startsWith('the worker threw')) reason = `the worker exited with code ${code}`;

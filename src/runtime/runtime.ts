@@ -4,14 +4,17 @@
 
 import type { FromWorker, ToWorker, WorkerStart } from '../pool/protocol.js';
 
-/** Heap limits of a worker (Node's worker resourceLimits; other runtimes ignore them). */
+/** Heap limits of a worker in megabytes (Node's worker resourceLimits; other runtimes ignore them). */
 export interface WorkerLimits {
   maxOldGenerationSizeMb?: number;
   maxYoungGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
 }
 
 /** A pool worker as the pool sees it, whatever the runtime. */
 export interface WorkerPort {
+  /** Throws when the message cannot be cloned (DataCloneError): then the worker got nothing. */
   post(message: ToWorker): void;
   onMessage(listener: (message: FromWorker) => void): void;
   /**

@@ -11,7 +11,7 @@
 //
 // A failure prints the seed and schedule number, which replay it exactly (--replay).
 
-import { Machine, Violation, loadModule } from './machine.mjs';
+import { Machine, Violation, loadModule, ARENA_ID } from './machine.mjs';
 import { context, scenarios } from './scenarios.mjs';
 
 /** A small seeded PRNG (mulberry32). */
@@ -108,7 +108,7 @@ function settle(machine, ctx) {
   for (const box of ctx.mailboxes) {
     for (const item of box.splice(0)) {
       if (item.ptr !== undefined) { free(item); continue; }
-      const image = c.imageAdopt(item.record, item.tag);
+      const image = c.imageAdopt(item.record, item.tag, 0 /* L */, item.width, item.height, ARENA_ID);
       if (image === 0) {
         const sender = machine.threads[item.from];
         if (sender.state !== 'dead' && !sender.fenced) throw new Violation('a live thread\'s handle could not be adopted');

@@ -16,6 +16,9 @@
 
 import { readFileSync } from 'node:fs';
 
+/** The arena id the machine's arena is made with (image handles carry it to imageAdopt). */
+export const ARENA_ID = 7;
+
 export const WASM_PAGE = 65536;
 
 // Offsets the machine needs (asserted against the module's exported globals at load).
@@ -161,7 +164,7 @@ export class Machine {
       thread.instance = new WebAssembly.Instance(this.module, this.#imports(thread));
       thread.exports = thread.instance.exports;
     });
-    const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, 7);
+    const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, ARENA_ID);
     if (status !== 0) throw new Error(`arenaInit failed: ${status}`);
     this.controllerId = this.controller.attach(0);
     if (this.controllerId < 0) throw new Error('controller attach failed');

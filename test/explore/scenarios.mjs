@@ -3,7 +3,7 @@
 // operations (ops() below) and exchange blocks and image handles through mailboxes, as
 // workers do through postMessage.
 
-import { Violation, RESULTS } from './machine.mjs';
+import { Violation, RESULTS, ARENA_ID } from './machine.mjs';
 
 const ARENA_FULL = 1;
 const DOUBLE_FREE = 2;
@@ -82,7 +82,7 @@ export function ops(machine) {
         fn: 'imageCreate', args: [MODE_L, width, height, FILL_VALUE, fill],
         done(image, thread) {
           if (image === 0) return allocFailedOk(thread);
-          const ref = { record: thread.result(RESULTS.AUX), tag: thread.resultTag(), image, fill };
+          const ref = { record: thread.result(RESULTS.AUX), tag: thread.resultTag(), image, fill, width, height };
           thread.images.push(ref);
           return ref;
         },
@@ -93,13 +93,16 @@ export function ops(machine) {
         fn: 'imageShare', args: [ref.record, ref.tag],
         done(sent, thread) {
           if (sent === 0) return allocFailedOk(thread);
-          return { record: sent, tag: thread.resultTag(), image: ref.image, fill: ref.fill, from: thread.index };
+          return {
+            record: sent, tag: thread.resultTag(), image: ref.image, fill: ref.fill, from: thread.index,
+            width: ref.width, height: ref.height,
+          };
         },
       };
     },
     adopt(handle) {
       return {
-        fn: 'imageAdopt', args: [handle.record, handle.tag],
+        fn: 'imageAdopt', args: [handle.record, handle.tag, MODE_L, handle.width, handle.height, ARENA_ID],
         done(image, thread) {
           if (image === 0 && refused(thread.result(RESULTS.ERROR), thread)) {
             mailboxOf(thread).push(handle); // not adopted: it stays someone's to take

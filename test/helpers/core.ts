@@ -16,7 +16,8 @@ export async function rawCore(arena: Arena) {
     /** The address of `image`, through a reference this attachment holds. */
     addressOf(image: Image): number {
       const handle = image.share();
-      const address = core.imageAdopt!(handle.record, handle.tag) >>> 0;
+      const mode = { L: 0, LA: 1, RGB: 2, RGBA: 3 }[handle.mode];
+      const address = core.imageAdopt!(handle.record, handle.tag, mode, handle.width, handle.height, handle.arena) >>> 0;
       if (address === 0) throw new Error('adopt failed');
       return address;
     },
