@@ -2,7 +2,8 @@
 
 import { Core } from './core.js';
 import {
-  ArenaError, errorFromStatus, tooLargeForArena, STATUS_OK, STATUS_BUSY, STATUS_INVALID_HANDLE, STATUS_ARENA_FULL,
+  errorFromStatus, type ArenaError, STATUS_OK, STATUS_BUSY, STATUS_INVALID_HANDLE, unsupported, blockNotLive,
+  heapCorrupt, foreignHandle, deadHandle,
 } from './errors.js';
 import {
   MAX_MEMORY_BYTES, WASM_PAGE, PAGE_SIZE, MODES, MODE_CODE, PACKED_SIZE, FILL_NONE, FILL_ZERO, FILL_VALUE,
@@ -15,7 +16,10 @@ import {
 } from './layout.js';
 import { runtime, type CoreVariant } from './runtime/runtime.js';
 import * as check from './validate.js';
-import { Image, wrapImage, imageAddress, isImageHandle, type ImageHandle } from './image.js';
+import { Image, wrapImage, isImageHandle, type ImageHandle } from './image.js';
+import {
+  bindCore, unbindCore, coreOf, checkImageSize, createReference, imageAddress, allocationError, type Fill,
+} from './state.js';
 import { decode, probe, type DecodeOptions, type ImageInfo } from './codecs/codecs.js';
 
 /** Options of {@link Arena.create}. */
@@ -104,15 +108,6 @@ const DEFAULT_ALIGNMENT = 16;
 const DEFAULT_MAX_PIXELS = 2 * 89478485;
 const MAX_BLOCKS_MAX = 0x7fffffff;
 
-const cores = new WeakMap<Arena, Core>();
-
-/** The core instance behind an arena (library internal). */
-export function coreOf(arena: Arena): Core {
-  const core = cores.get(arena);
-  if (core === undefined) throw new ArenaError('INVALID_HANDLE', 'this arena was closed in this thread');
-  return core;
-}
-
 function roundUp(n: number, multiple: number): number {
   return Math.ceil(n / multiple) * multiple;
 }
@@ -153,7 +148,7 @@ export class Arena {
   readonly #isShared: boolean;
 
   private constructor(core: Core, id: number, maxPixels: number) {
-    cores.set(this, core);
+    bindCore(this, core);
     this.memory = core.memory;
     this.attachmentId = id;
     this.#maxPixels = maxPixels;
@@ -186,7 +181,7 @@ export class Arena {
     const canShare = runtime().canShare();
     const shared = o.shared === undefined ? canShare : check.boolean('options.shared', o.shared);
     if (shared && !canShare) {
-      throw new ArenaError('UNSUPPORTED', 'options.shared is true but this runtime cannot share memory (browsers need cross-origin isolation: COOP same-origin and COEP require-corp or credentialless)');
+      throw unsupported('Arena.create()', 'options.shared is true but this runtime cannot share memory (browsers need cross-origin isolation: COOP same-origin and COEP require-corp or credentialless)');
     }
     const debug = o.debug === undefined ? false : check.boolean('options.debug', o.debug);
     if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) {
@@ -229,7 +224,7 @@ export class Arena {
   /** The value another thread passes to {@link Arena.attach}. Only for a shared arena. */
   get shared(): SharedArena {
     if (!this.#isShared) {
-      throw new ArenaError('UNSUPPORTED', 'this arena\'s memory is not shared, so no other thread can attach to it');
+      throw unsupported('shared', 'this arena\'s memory is not shared, so no other thread can attach to it');
     }
     const core = coreOf(this);
     return { kind: 'pixel-arena', memory: core.memory, module: core.module, maxPixels: this.#maxPixels };
@@ -265,7 +260,7 @@ export class Arena {
     const core = coreOf(this);
     checkBlock(block);
     const size = core.exports.blockLive(block.ptr, block.tag) >>> 0;
-    if (size === 0) throw new ArenaError('INVALID_HANDLE', `view(block at ${block.ptr}): the block is not live (freed, or never of this arena)`);
+    if (size === 0) throw blockNotLive(`view(block at ${block.ptr})`);
     return core.bytes(block.ptr, Math.min(size, block.size));
   }
 
@@ -292,7 +287,7 @@ export class Arena {
     const o = check.options<{ fill?: number | number[] }>('options', options);
     checkImageSize(this, mode, width, height);
     const fill = o.fill === undefined ? 0 : packFill(mode, o.fill);
-    return createImage(this, mode, width, height, fill === 0 ? FILL_ZERO : FILL_VALUE, fill, 'image');
+    return createImage(this, mode, width, height, { kind: fill === 0 ? FILL_ZERO : FILL_VALUE, value: fill }, 'image');
   }
 
   /**
@@ -306,7 +301,7 @@ export class Arena {
     if (!ArrayBuffer.isView(pixels) || pixels.byteLength !== length) {
       throw check.invalid('pixels', `ArrayBufferView of ${length} bytes (${width}×${height} ${mode})`, pixels);
     }
-    const image = createImage(this, mode, width, height, FILL_NONE, 0, 'fromPixels');
+    const image = createImage(this, mode, width, height, { kind: FILL_NONE, value: 0 }, 'fromPixels');
     if (length > 0) {
       const core = coreOf(this);
       let staging: number;
@@ -317,7 +312,7 @@ export class Arena {
         throw error;
       }
       core.bytes(staging, length).set(new Uint8Array(pixels.buffer, pixels.byteOffset, length));
-      core.check(core.exports.imageUnpack(imageAddress(image), staging), 'fromPixels()');
+      core.check(core.exports.imageUnpack(imageAddress(image, 'fromPixels()'), staging), 'fromPixels()');
       core.releaseScratch(staging);
     }
     return image;
@@ -337,7 +332,7 @@ export class Arena {
     const arenaId = checkHandle(core, handle, 'adopt');
     const address = core.exports.imageAdopt(handle.record, handle.tag, MODE_CODE[handle.mode], handle.width, handle.height, arenaId) >>> 0;
     if (address === 0) throw handleError(core.results[RESULT_ERROR]!, 'adopt');
-    return wrapImage(this, address, handle.record, handle.tag, handle.mode, handle.width, handle.height);
+    return wrapImage(this, { address, record: handle.record, tag: handle.tag, mode: handle.mode, width: handle.width, height: handle.height });
   }
 
   /**
@@ -366,7 +361,7 @@ export class Arena {
    * @example const photo = arena.decode(await readFile('photo.jpg'), { reduce: 2, autoOrient: true });
    */
   decode(bytes: Uint8Array, options?: DecodeOptions): Image {
-    return decode(this, bytes, options);
+    return decode(this, bytes, options, (reference) => wrapImage(this, reference));
   }
 
   /**
@@ -447,10 +442,9 @@ export class Arena {
    * unusable afterwards (INVALID_HANDLE).
    */
   close(): void {
-    const core = cores.get(this);
+    const core = unbindCore(this);
     if (core === undefined) return;
     core.exports.detach();
-    cores.delete(this);
   }
 
   // ── cache and statistics ──────────────────────────────────────────────────────
@@ -510,7 +504,7 @@ export class Arena {
     if (status < 0) throw errorFromStatus(-status, 'checkHeap()');
     const s = core.stats;
     if (status !== 0) {
-      throw new Error(`heap check failed: ${VIOLATIONS[status] ?? `violation ${status}`} (at ${s[WALK_WHERE]})`);
+      throw heapCorrupt(VIOLATIONS[status] ?? `violation ${status}`, s[WALK_WHERE]!);
     }
     return {
       liveBlocks: s[WALK_LIVE_BLOCKS]!,
@@ -527,44 +521,9 @@ export class Arena {
   }
 }
 
-/**
- * Checks an image size against the arena's pixel limit (library internal: every
- * operation that makes an image checks its output size here).
- * @throws {ArenaError} INVALID_ARGUMENT, LIMIT_EXCEEDED.
- */
-export function checkImageSize(arena: Arena, mode: Mode, width: number, height: number, names = ['width', 'height']): void {
-  check.oneOf('mode', mode, MODES);
-  check.integer(names[0]!, width, 0, 0x3fffffff);
-  check.integer(names[1]!, height, 0, 0x3fffffff);
-  if (width * height > arena.maxPixels) {
-    throw new ArenaError('LIMIT_EXCEEDED', `${width}×${height} is ${width * height} pixels, more than the arena's limit of ${arena.maxPixels} (options.maxPixels)`);
-  }
-}
-
-/**
- * Makes an image in the core (library internal). `fill` is FILL_NONE when the caller
- * writes every pixel, FILL_ZERO, or FILL_VALUE with `value` the bands packed.
- */
-export function createImage(arena: Arena, mode: Mode, width: number, height: number, fill: number, value: number, what: string): Image {
-  const core = coreOf(arena);
-  const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill, value) >>> 0;
-  const results = core.results;
-  if (address === 0) {
-    // At least the header, the row table and the rows without padding.
-    const bytes = IMAGE_HEADER_SIZE + height * 4 + height * width * (mode === 'L' ? 1 : 4);
-    throw allocationError(core, results[RESULT_ERROR]!, bytes, `${what}(${mode}, ${width}, ${height})`);
-  }
-  return wrapImage(arena, address, results[RESULT_AUX]!, core.tag, mode, width, height);
-}
-
-/**
- * The error of a failed allocation of at least `bytes` bytes: ARENA_FULL that says it can
- * never fit when the request is larger than the whole heap, so that nobody waits for it.
- */
-function allocationError(core: Core, status: number, bytes: number, what: string): ArenaError {
-  if (status !== STATUS_ARENA_FULL) return errorFromStatus(status, what);
-  const heapBytes = new Uint32Array(core.memory.buffer, ARENA_HEADER + HEADER_PAGE_COUNT, 1)[0]! * PAGE_SIZE;
-  return bytes > heapBytes ? tooLargeForArena(what, bytes, heapBytes) : errorFromStatus(status, what);
+/** Makes an image in the core and wraps it. */
+function createImage(arena: Arena, mode: Mode, width: number, height: number, fill: Fill, what: string): Image {
+  return wrapImage(arena, createReference(coreOf(arena), mode, width, height, fill, what));
 }
 
 /** Checks a handle's shape, and that it is of this arena; returns the arena's id. */
@@ -572,7 +531,7 @@ function checkHandle(core: Core, handle: ImageHandle, what: string): number {
   if (!isImageHandle(handle)) throw check.invalid('handle', 'an ImageHandle from image.share()', handle);
   const arenaId = core.exports.arenaId() >>> 0;
   if (handle.arena !== arenaId) {
-    throw new ArenaError('INVALID_HANDLE', `${what}(handle): the handle belongs to another arena (id ${handle.arena}; this arena's id is ${arenaId})`);
+    throw foreignHandle(`${what}(handle)`, handle.arena, arenaId);
   }
   return arenaId;
 }
@@ -580,7 +539,7 @@ function checkHandle(core: Core, handle: ImageHandle, what: string): number {
 /** The error of a refused adoption: the core cannot tell a used-up handle from an altered one. */
 function handleError(status: number, what: string): ArenaError {
   if (status !== STATUS_INVALID_HANDLE) return errorFromStatus(status, `${what}(handle)`);
-  return new ArenaError('INVALID_HANDLE', `${what}(handle): the handle names no live shared image of this mode and size (adopted or discarded already, reclaimed, or altered)`);
+  return deadHandle(`${what}(handle)`);
 }
 
 /** A block's numbers are checked before they reach the core, whose parameters are 32-bit addresses. */

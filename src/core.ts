@@ -2,7 +2,7 @@
 // views through which JS reads what a call returned besides its result.
 
 import { instantiate } from '@assemblyscript/loader';
-import { ArenaError, errorFromStatus } from './errors.js';
+import { expectedFor, errorFromStatus } from './errors.js';
 import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR, attachmentSlot } from './layout.js';
 
 /** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
@@ -100,8 +100,8 @@ export class Core {
       return new Core(module, memory, instance);
     } catch (error) {
       if (error instanceof WebAssembly.LinkError) {
-        throw new ArenaError('INVALID_ARGUMENT',
-          `Expected a pixel-arena core built for ${memory.buffer instanceof ArrayBuffer ? 'plain' : 'shared'} memory for options.module but received one that does not link: ${error.message}`);
+        throw expectedFor('options.module', `a pixel-arena core built for ${memory.buffer instanceof ArrayBuffer ? 'plain' : 'shared'} memory`,
+          `one that does not link: ${error.message}`);
       }
       throw error;
     }

@@ -1,15 +1,19 @@
-// The public Image: one reference to an image in the arena. Kernels are added to this
-// class by the files of src/kernels (one per family of operations).
+// The public Image: one reference to an image in the arena. Its kernel methods are
+// one-line calls into the kernel table (src/kernels/table.ts); the reference it holds is
+// kept in src/state.ts, where kernels, codecs and the pool read it.
 
-import { ArenaError, errorFromStatus, STATUS_OK } from './errors.js';
+import { errorFromStatus, releasedTwice, STATUS_OK, invalid } from './errors.js';
 import { RESULT_ERROR, PACKED_SIZE, MODES, TAG_LIMIT, type Mode } from './layout.js';
-import { coreOf, type Arena } from './arena.js';
-import { transpose, crop, type TransposeMethod } from './kernels/geometry.js';
-import { resize, type ResizeOptions } from './kernels/resize.js';
-import { convert } from './kernels/convert.js';
-import { reduce } from './kernels/reduce.js';
-import { alphaComposite, paste, type Point, type Rectangle } from './kernels/composite.js';
-import { boxBlur, gaussianBlur } from './kernels/blur.js';
+import type { Arena } from './arena.js';
+import type { Core } from './core.js';
+import {
+  coreOf, imageAddress, liveReference, markReleased, referenceOf, registerImage, type ImageReference,
+} from './state.js';
+import { planKernel, type KernelArgs, type KernelName } from './kernels/table.js';
+import { runPlan } from './kernels/executor.js';
+import type { TransposeMethod } from './kernels/geometry.js';
+import type { ResizeOptions } from './kernels/resize.js';
+import type { Box, Point } from './validate.js';
 import { encode, type EncodeOptions, type Format } from './codecs/codecs.js';
 
 /**
@@ -41,14 +45,6 @@ function isUint(value: unknown, limit: number): boolean {
   return Number.isInteger(value) && (value as number) >= 0 && (value as number) < limit;
 }
 
-interface ImageState {
-  address: number;
-  record: number;
-  tag: number;
-  released: boolean;
-}
-
-const states = new WeakMap<Image, ImageState>();
 const creating = Symbol('creating');
 
 /**
@@ -63,13 +59,13 @@ export class Image {
   readonly arena: Arena;
 
   /** @internal Images come from Arena methods and kernels. */
-  constructor(token: typeof creating, arena: Arena, state: ImageState, mode: Mode, width: number, height: number) {
-    if (token !== creating) throw new ArenaError('INVALID_ARGUMENT', 'Images are made by arena.image(), arena.fromPixels(), arena.adopt() or a kernel');
+  constructor(token: typeof creating, arena: Arena, reference: ImageReference) {
+    if (token !== creating) throw invalid('token', 'no call of new Image() (images are made by arena.image(), arena.fromPixels(), arena.decode(), arena.adopt() or a kernel)', token);
     this.arena = arena;
-    this.mode = mode;
-    this.width = width;
-    this.height = height;
-    states.set(this, state);
+    this.mode = reference.mode;
+    this.width = reference.width;
+    this.height = reference.height;
+    registerImage(this, reference);
   }
 
   /**
@@ -79,14 +75,8 @@ export class Image {
    * @example worker.postMessage(image.share());
    */
   share(): ImageHandle {
-    const state = liveState(this, 'share');
-    const core = coreOf(this.arena);
-    const record = core.exports.imageShare(state.record, state.tag) >>> 0;
-    if (record === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'share()');
-    return {
-      kind: 'pixel-arena/image', arena: core.exports.arenaId() >>> 0, record, tag: core.tag,
-      mode: this.mode, width: this.width, height: this.height,
-    };
+    const state = liveReference(this, 'share()');
+    return shareReference(coreOf(this.arena), { ...state, mode: this.mode, width: this.width, height: this.height });
   }
 
   /**
@@ -94,22 +84,22 @@ export class Image {
    * @throws {ArenaError} DOUBLE_FREE when this reference was already released.
    */
   release(): void {
-    const state = states.get(this)!;
-    if (state.released) throw new ArenaError('DOUBLE_FREE', 'release(): this image reference was already released');
+    const state = referenceOf(this);
+    if (state.released) throw releasedTwice('release()');
     const core = coreOf(this.arena);
     const status = core.exports.imageRelease(state.record, state.tag);
-    state.released = true;
+    markReleased(this);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'release()');
   }
 
   /** Same as {@link Image.release}, for `using`; does nothing if already released. */
   [Symbol.dispose](): void {
-    if (!states.get(this)!.released) this.release();
+    if (!referenceOf(this).released) this.release();
   }
 
   /** Has this reference been released? */
   get released(): boolean {
-    return states.get(this)!.released;
+    return referenceOf(this).released;
   }
 
   /**
@@ -118,7 +108,7 @@ export class Image {
    * @example const rgba = image.toPixels();
    */
   toPixels(): Uint8Array {
-    const address = imageAddress(this, 'toPixels');
+    const address = imageAddress(this, 'toPixels()');
     const length = this.width * this.height * PACKED_SIZE[this.mode];
     if (length === 0) return new Uint8Array(0);
     const core = coreOf(this.arena);
@@ -140,7 +130,7 @@ export class Image {
    * @example const thumbnail = photo.resize(256, 171, { filter: 'lanczos' });
    */
   resize(width: number, height: number, options?: ResizeOptions): Image {
-    return resize(this, width, height, options);
+    return this.#apply('resize', [width, height, options]);
   }
 
   /**
@@ -151,7 +141,7 @@ export class Image {
    * @example const upright = photo.transpose('rotate270');
    */
   transpose(method: TransposeMethod): Image {
-    return transpose(this, method);
+    return this.#apply('transpose', [method]);
   }
 
   /**
@@ -161,8 +151,8 @@ export class Image {
    * @throws {ArenaError} INVALID_ARGUMENT when right < left or bottom < top; INVALID_HANDLE; ARENA_FULL.
    * @example const face = photo.crop([120, 40, 320, 260]);
    */
-  crop(box: [number, number, number, number]): Image {
-    return crop(this, box);
+  crop(box: Box): Image {
+    return this.#apply('crop', [box]);
   }
 
   /**
@@ -175,7 +165,7 @@ export class Image {
    * @example const grey = photo.convert('L');
    */
   convert(mode: Mode): Image {
-    return convert(this, mode);
+    return this.#apply('convert', [mode]);
   }
 
   /**
@@ -193,8 +183,8 @@ export class Image {
    * @example const thumbnail = photo.reduce(4);
    * @example const strip = photo.reduce([2, 1], [0, 0, 640, 100]);
    */
-  reduce(factor: number | [number, number], box?: [number, number, number, number]): Image {
-    return reduce(this, factor, box);
+  reduce(factor: number | [number, number], box?: Box): Image {
+    return this.#apply('reduce', [factor, box]);
   }
 
   /**
@@ -211,8 +201,8 @@ export class Image {
    *   or a point is not integers; INVALID_HANDLE; LIMIT_EXCEEDED; ARENA_FULL.
    * @example const framed = photo.alphaComposite(logo, [photo.width - logo.width - 16, 16]);
    */
-  alphaComposite(over: Image, dest?: Point, source?: Point | Rectangle): Image {
-    return alphaComposite(this, over, dest, source);
+  alphaComposite(over: Image, dest?: Point, source?: Point | Box): Image {
+    return this.#apply('alphaComposite', [over, dest, source]);
   }
 
   /**
@@ -237,8 +227,8 @@ export class Image {
    * @example const marked = photo.paste([255, 0, 0], [10, 10, 30, 30]);
    * @example const stamped = photo.paste(stamp, [40, 40], stamp); // the stamp through its own alpha
    */
-  paste(source: Image | number | number[], box?: Point | Rectangle, mask?: Image): Image {
-    return paste(this, source, box, mask);
+  paste(source: Image | number | number[], box?: Point | Box, mask?: Image): Image {
+    return this.#apply('paste', [source, box, mask]);
   }
 
   /**
@@ -252,7 +242,7 @@ export class Image {
    * @example const soft = photo.boxBlur(3);
    */
   boxBlur(radius: number): Image {
-    return boxBlur(this, radius);
+    return this.#apply('boxBlur', [radius]);
   }
 
   /**
@@ -265,8 +255,8 @@ export class Image {
    *   2^24; INVALID_HANDLE; LIMIT_EXCEEDED; ARENA_FULL.
    * @example const background = photo.gaussianBlur(10);
    */
-  gaussianBlur(radius = 2): Image {
-    return gaussianBlur(this, radius);
+  gaussianBlur(radius?: number): Image {
+    return this.#apply('gaussianBlur', [radius]);
   }
 
   /**
@@ -287,29 +277,26 @@ export class Image {
   }
 
   toString(): string {
-    return `Image(${this.mode} ${this.width}×${this.height}${states.get(this)!.released ? ', released' : ''})`;
+    return `Image(${this.mode} ${this.width}×${this.height}${referenceOf(this).released ? ', released' : ''})`;
+  }
+
+  /** Runs kernel `name` of the table on this image in this thread. */
+  #apply<K extends KernelName>(name: K, args: KernelArgs<K>): Image {
+    return wrapImage(this.arena, runPlan(planKernel(name, this, args)));
   }
 }
 
-function liveState(image: Image, what: string): ImageState {
-  const state = states.get(image)!;
-  if (state.released) throw new ArenaError('INVALID_HANDLE', `${what}(): this image was released`);
-  return state;
+/** A handle carrying a new reference to the image of a reference this thread holds (library internal). */
+export function shareReference(core: Core, reference: ImageReference): ImageHandle {
+  const record = core.exports.imageShare(reference.record, reference.tag) >>> 0;
+  if (record === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, 'share()');
+  return {
+    kind: 'pixel-arena/image', arena: core.exports.arenaId() >>> 0, record, tag: core.tag,
+    mode: reference.mode, width: reference.width, height: reference.height,
+  };
 }
 
-/**
- * The address of an image this thread holds, checked against the core: a released or
- * reclaimed reference is INVALID_HANDLE, never a read of memory that is someone else's now.
- */
-export function imageAddress(image: Image, what = 'image'): number {
-  const state = liveState(image, what);
-  const core = coreOf(image.arena);
-  const address = core.exports.imageOf(state.record, state.tag) >>> 0;
-  if (address !== state.address) throw errorFromStatus(core.results[RESULT_ERROR]!, `${what}()`);
-  return address;
-}
-
-/** Wraps a reference the core just made or adopted (library internal). */
-export function wrapImage(arena: Arena, address: number, record: number, tag: number, mode: Mode, width: number, height: number): Image {
-  return new Image(creating, arena, { address, record, tag, released: false }, mode, width, height);
+/** Wraps a reference this thread holds in an Image (library internal). */
+export function wrapImage(arena: Arena, reference: ImageReference): Image {
+  return new Image(creating, arena, reference);
 }

@@ -33,6 +33,9 @@ export const TAG_BITS = 48;
 export const TAG_LIMIT = 2 ** TAG_BITS;
 export const ATTACHMENT_ID_LIMIT = 2 ** (32 + TAG_SLOT_BITS);
 
+/** Largest width or height of an image (a JS-side limit: row and header arithmetic stays in safe ranges). */
+export const MAX_SIDE = 0x3fffffff;
+
 export const WASM_PAGE = 65536;
 /** Largest memory a 32-bit wasm module may declare: 4 GiB − 64 KiB. */
 export const MAX_MEMORY_BYTES = 65535 * WASM_PAGE;

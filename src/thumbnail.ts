@@ -18,9 +18,10 @@
 import type { Arena } from './arena.js';
 import type { Image } from './image.js';
 import type { ImageInfo, Format } from './codecs/codecs.js';
-import type { Filter, Box } from './kernels/resize.js';
+import type { Filter } from './kernels/resize.js';
+import type { Box } from './validate.js';
 import type { TransposeMethod } from './kernels/geometry.js';
-import { ArenaError } from './errors.js';
+import { mismatch } from './errors.js';
 import * as check from './validate.js';
 
 export type Fit = 'inside' | 'cover' | 'fill';
@@ -229,7 +230,7 @@ export function runThumbnail(arena: Arena, bytes: Uint8Array, plan: ThumbnailPla
   }
   if (image.width !== plan.width || image.height !== plan.height) {
     image.release();
-    throw new ArenaError('INVALID_ARGUMENT', `thumbnail(): the plan was made for another file (${plan.width}×${plan.height} planned)`);
+    throw mismatch('thumbnail()', `the plan was made for another file (${plan.width}×${plan.height} planned)`);
   }
   return image;
 }

@@ -1,26 +1,10 @@
 // Argument checks, done once at the public edge. Every message names the parameter and
 // what was received: `Expected integer between 1 and 65536 for width but received 1.5 of
-// type number`. The core trusts what passes these checks.
+// type number` (errors.ts makes them). The core trusts what passes these checks.
 
-import { ArenaError } from './errors.js';
+import { invalid } from './errors.js';
 
-/** `1.5 of type number`, `'abc' of type string`, `undefined`. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '…' : value}' of type string`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return `${String(value)} of type ${typeof value}`;
-  }
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${value.byteLength} bytes`;
-  if (typeof value === 'function') return 'a function';
-  return `${Object.prototype.toString.call(value).slice(8, -1)} of type object`;
-}
-
-export function invalid(name: string, expected: string, value: unknown): ArenaError {
-  return new ArenaError('INVALID_ARGUMENT', `Expected ${expected} for ${name} but received ${describe(value)}`);
-}
+export { invalid };
 
 export function isInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value);
@@ -66,4 +50,37 @@ export function options<T extends object>(name: string, value: unknown): Partial
 
 export function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
+}
+
+/** A point [x, y] of integers. */
+export type Point = [x: number, y: number];
+/** A box [x0, y0, x1, y1]: x0, y0 inside, x1, y1 just outside. */
+export type Box = [x0: number, y0: number, x1: number, y1: number];
+
+/**
+ * A box: four finite numbers, or with `integers` four integers (as Pillow parses boxes
+ * for reduce, paste and alpha_composite, where a fraction is an error).
+ */
+export function box(name: string, value: unknown, integers = false): Box {
+  const ok = integers ? isInteger : (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+  if (!Array.isArray(value) || value.length !== 4 || !value.every(ok)) {
+    throw invalid(name, `array of 4 ${integers ? 'integers' : 'finite numbers'} [x0, y0, x1, y1]`, value);
+  }
+  return value as Box;
+}
+
+/** A point [x, y] of integers. */
+export function point(name: string, value: unknown): Point {
+  if (!Array.isArray(value) || value.length !== 2 || !value.every(isInteger)) {
+    throw invalid(name, 'array of 2 integers [x, y]', value);
+  }
+  return value as Point;
+}
+
+/** A point [x, y] or a box [x0, y0, x1, y1], of integers. */
+export function pointOrBox(name: string, value: unknown): Point | Box {
+  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 4) || !value.every(isInteger)) {
+    throw invalid(name, 'array of 2 or 4 integers [x, y] or [x0, y0, x1, y1]', value);
+  }
+  return value as Point | Box;
 }

@@ -127,9 +127,9 @@ describe('compositing like Pillow', () => {
     const small = arena.image('L', 2, 2);
     expect(() => la.alphaComposite(rgba)).toThrow("Expected 'RGBA' (alpha compositing takes RGBA only) for the mode of the image but received 'LA' of type string");
     expect(() => rgba.alphaComposite(rgb)).toThrow("for the mode of over but received 'RGB' of type string");
-    expect(() => rgba.alphaComposite(rgba, [0, 0], [-1, 0])).toThrow('Expected non-negative coordinates for source but received an array of length 2');
-    expect(() => rgba.alphaComposite(rgba, [0.5, 0])).toThrow('Expected array of 2 integers [x, y] for dest but received an array of length 2');
-    expect(() => rgba.alphaComposite(rgba, [0, 0], [5, 0])).toThrow('Expected source right >= left and bottom >= top but received [5, 0, 4, 4]');
+    expect(() => rgba.alphaComposite(rgba, [0, 0], [-1, 0])).toThrow('Expected non-negative coordinates for source but received [-1, 0] of type object');
+    expect(() => rgba.alphaComposite(rgba, [0.5, 0])).toThrow('Expected array of 2 integers [x, y] for dest but received [0.5, 0] of type object');
+    expect(() => rgba.alphaComposite(rgba, [0, 0], [5, 0])).toThrow('Expected box [x0, y0, x1, y1] with x1 >= x0 and y1 >= y0 for source but received [5, 0, 4, 4] of type object');
     expect(() => rgba.alphaComposite(1 as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => rgba.paste(rgba, [0, 0], rgb)).toThrow("paste(): bad transparency mask: Expected mode 'L', 'LA', 'RGBA' for mask but received 'RGB'");
     expect(() => rgba.paste([1, 2, 3], [0, 0], la)).toThrow("paste(): bad transparency mask: Expected mode 'L', 'RGBA' for mask of a colour fill but received 'LA'");
@@ -137,9 +137,9 @@ describe('compositing like Pillow', () => {
     expect(() => rgba.paste(rgb, [0, 0], small)).toThrow('paste(): images do not match: Expected mask of 4×4 for the box but received 2×2');
     expect(() => rgba.paste([1, 2, 3])).toThrow('Expected array of 4 integers [x0, y0, x1, y1] (a colour fill without a mask has no size of its own) for box but received undefined');
     expect(() => rgba.paste([1, 2, 300])).toThrow('Expected integer between 0 and 255 for source[2] but received 300 of type number');
-    expect(() => rgba.paste([1, 2], [0, 0, 1, 1])).toThrow('Expected Image, integer or array of 1, 3 or 4 integers 0..255 (mode RGBA) for source but received an array of length 2');
+    expect(() => rgba.paste([1, 2], [0, 0, 1, 1])).toThrow('Expected Image, integer or array of 1, 3 or 4 integers 0..255 (mode RGBA) for source but received [1, 2] of type object');
     expect(() => rgba.paste(2 ** 32, [0, 0, 1, 1])).toThrow('Expected integer between 0 and 4294967295 for source but received 4294967296 of type number');
-    expect(() => rgba.paste(rgb, [0, 0, 1] as never)).toThrow('Expected array of 2 or 4 integers [x, y] or [x0, y0, x1, y1] for box but received an array of length 3');
+    expect(() => rgba.paste(rgb, [0, 0, 1] as never)).toThrow('Expected array of 2 or 4 integers [x, y] or [x0, y0, x1, y1] for box but received [0, 0, 1] of type object');
     expect(() => rgba.paste('red' as never, [0, 0, 1, 1])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     [rgb, rgba, la, small].forEach((i) => i.release());
     expect(arena.stats().imagesLive).toBe(live);

@@ -103,10 +103,10 @@ describe('images', () => {
     bad(() => arena.image('L', -1, 1), 'INVALID_ARGUMENT', 'Expected integer between 0 and 1073741823 for width but received -1 of type number');
     bad(() => arena.image('L', 1, 2.5), 'INVALID_ARGUMENT', 'Expected integer between 0 and 1073741823 for height but received 2.5 of type number');
     bad(() => arena.image('L', 100, 11), 'LIMIT_EXCEEDED', "100×11 is 1100 pixels, more than the arena's limit of 1000 (options.maxPixels)");
-    bad(() => arena.image('RGB', 1, 1, { fill: [1, 2] }), 'INVALID_ARGUMENT', 'Expected integer 0..255 or array of 3 integers 0..255 (mode RGB) for options.fill but received an array of length 2');
+    bad(() => arena.image('RGB', 1, 1, { fill: [1, 2] }), 'INVALID_ARGUMENT', 'Expected integer 0..255 or array of 3 integers 0..255 (mode RGB) for options.fill but received [1, 2] of type object');
     bad(() => arena.image('RGB', 1, 1, { fill: [1, 2, 256] }), 'INVALID_ARGUMENT', 'Expected integer between 0 and 255 for options.fill[2] but received 256 of type number');
     bad(() => arena.fromPixels('LA', 2, 2, new Uint8Array(7)), 'INVALID_ARGUMENT', 'Expected ArrayBufferView of 8 bytes (2×2 LA) for pixels but received a Uint8Array of 7 bytes');
-    bad(() => arena.fromPixels('L', 2, 2, [1, 2, 3, 4] as unknown as Uint8Array), 'INVALID_ARGUMENT', 'Expected ArrayBufferView of 4 bytes (2×2 L) for pixels but received an array of length 4');
+    bad(() => arena.fromPixels('L', 2, 2, [1, 2, 3, 4] as unknown as Uint8Array), 'INVALID_ARGUMENT', 'Expected ArrayBufferView of 4 bytes (2×2 L) for pixels but received [1, 2, 3, 4] of type object');
     expect(arena.stats().imagesLive).toBe(0);
     arena.checkHeap();
     arena.close();

@@ -7,7 +7,7 @@ import * as errors from '../src/errors.js';
 /** Every number the TypeScript side mirrors from the core, by name. */
 const mirror: Record<string, unknown> = { ...layout, ...errors };
 /** Constants of src/layout.ts that are facts of wasm, or derived there from mirrored ones. */
-const tsOnly = new Set(['WASM_PAGE', 'MAX_MEMORY_BYTES', 'TAG_LIMIT', 'ATTACHMENT_ID_LIMIT']);
+const tsOnly = new Set(['WASM_PAGE', 'MAX_SIDE', 'MAX_MEMORY_BYTES', 'TAG_LIMIT', 'ATTACHMENT_ID_LIMIT']);
 
 const variants = ['shared', 'plain', 'shared.debug', 'plain.debug'];
 

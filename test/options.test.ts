@@ -32,7 +32,7 @@ describe('Arena.create options', () => {
     [{ maxPixels: 0 }, 'Expected integer between 1 and 9007199254740991 for options.maxPixels but received 0 of type number'],
     [{ module: new Uint8Array(8) }, 'Expected WebAssembly.Module for options.module but received a Uint8Array of 8 bytes'],
     [42, 'Expected object for options but received 42 of type number'],
-    [[], 'Expected object for options but received an array of length 0'],
+    [[], 'Expected object for options but received [] of type object'],
   ])('rejects %j', async (options, message) => {
     const error = await rejection(options);
     expect(error.code).toBe('INVALID_ARGUMENT');

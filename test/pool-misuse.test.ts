@@ -35,7 +35,7 @@ function clean(seen: Seen): void {
 const expectations: Record<string, (seen: Seen) => void> = {
   uncloneableArguments(seen) {
     expect(seen.rejected.code).toBe('INVALID_ARGUMENT');
-    expect(seen.rejected.message).toMatch(/^run\('echo'\): Expected only structured-cloneable values in args but received one that cannot be cloned \(.+\)$/);
+    expect(seen.rejected.message).toMatch(/^run\('echo'\): Expected only structured-cloneable values for args but received one that cannot be cloned \(.+\)$/);
     expect(seen.nested).toBe('INVALID_ARGUMENT');
     expect(seen.next).toEqual({ ok: 3 }); // the worker was not wedged
     expect(seen.afterwards).toEqual(NOTHING); // the handle shared for the job was taken back
@@ -44,7 +44,7 @@ const expectations: Record<string, (seen: Seen) => void> = {
 
   unsendableResults(seen) {
     expect(seen.withFunction.code).toBe('INVALID_ARGUMENT');
-    expect(seen.withFunction.message).toMatch(/^task 'unsendable': Expected only structured-cloneable values in the result but received one that cannot be cloned/);
+    expect(seen.withFunction.message).toMatch(/^task 'unsendable': Expected only structured-cloneable values for the result but received one that cannot be cloned/);
     expect(seen.afterFunction).toEqual(NOTHING); // at once: released before the failure was sent
     expect(seen.withReleased).toEqual({ code: 'INVALID_HANDLE', message: "task 'releasedInResult': the result[1] is an Image that was released" });
     expect(seen.afterReleased).toEqual(NOTHING);

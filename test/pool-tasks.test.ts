@@ -42,7 +42,7 @@ describe('pool tasks', () => {
     expect(coded).toBeInstanceOf(ArenaError);
     expect(coded.code).toBe('LIMIT_EXCEEDED');
     const missing = await pool.run('nope').catch((e) => e);
-    expect(missing).toMatchObject({ code: 'INVALID_ARGUMENT', message: "the tasks module has no function named 'nope'" });
+    expect(missing).toMatchObject({ code: 'INVALID_ARGUMENT', message: "Expected the name of a function the tasks module exports for task but received 'nope' of type string" });
   });
 
   it('rejects bad arguments (rejects, never throws)', async () => {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { TaskContext } from '../pool/worker.js';
 import type { Format } from '../codecs/codecs.js';
 import type { Filter } from '../kernels/resize.js';
-import { ArenaError } from '../errors.js';
+import { limitExceeded } from '../errors.js';
 import { planThumbnail, runThumbnail, type Fit } from '../thumbnail.js';
 
 export interface ThumbnailJob {
@@ -48,7 +48,7 @@ export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Prom
     // arena can never hold is not.
     const bytesMax = bytesMaxOf(arena);
     if (plan.bytesNeeded + bytes.length > bytesMax * 0.9) {
-      throw new ArenaError('LIMIT_EXCEEDED',
+      throw limitExceeded('thumbs',
         `a ${info.width}×${info.height} ${info.format.toUpperCase()} needs about ${mib(plan.bytesNeeded + bytes.length)} of arena memory, more than --max-memory ${mib(bytesMax)} allows`);
     }
     const format = job.format ?? info.format;

@@ -3,14 +3,15 @@
 // as an Image or copied out as bytes. The decoders and encoders themselves are in
 // assembly/codecs/; their contract is in assembly/codecs/common.ts.
 
-import { coreOf, type Arena } from '../arena.js';
-import { ArenaError, errorFromStatus, STATUS_OK } from '../errors.js';
+import type { Arena } from '../arena.js';
+import type { Image } from '../image.js';
+import { decodeFailed, errorFromStatus, limitExceeded, mismatch, STATUS_OK } from '../errors.js';
 import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
-  FORMAT_PNG, FORMAT_JPEG, FORMAT_QOI, INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE, INFO_BIT_DEPTH,
+  MODE_L, FORMAT_PNG, FORMAT_JPEG, FORMAT_QOI, INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE, INFO_BIT_DEPTH,
   INFO_INTERLACED, INFO_PROGRESSIVE, INFO_SAMPLING, INFO_ORIENTATION, INFO_HAS_ICC, INFO_COMPONENTS,
 } from '../layout.js';
-import { wrapImage, imageAddress, type Image } from '../image.js';
+import { allocationError, coreOf, imageAddress, type ImageReference } from '../state.js';
 import * as check from '../validate.js';
 
 export type Format = 'png' | 'jpeg' | 'qoi';
@@ -85,14 +86,14 @@ export function sniff(bytes: Uint8Array): Format | undefined {
 
 function checkBytes(bytes: unknown, what: string): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw check.invalid('bytes', 'Uint8Array', bytes);
-  if (bytes.length === 0) throw new ArenaError('DECODE_FAILED', `${what}: the data is empty`);
+  if (bytes.length === 0) throw decodeFailed(what, 'the data is empty');
   return bytes;
 }
 
 function formatOf(bytes: Uint8Array, format: unknown, what: string): Format {
   if (format !== undefined) return check.oneOf('options.format', format, FORMATS);
   const sniffed = sniff(bytes);
-  if (sniffed === undefined) throw new ArenaError('DECODE_FAILED', `${what}: the data is not a PNG, JPEG or QOI file (unknown signature)`);
+  if (sniffed === undefined) throw decodeFailed(what, 'the data is not a PNG, JPEG or QOI file (unknown signature)');
   return sniffed;
 }
 
@@ -162,13 +163,17 @@ export function probe(arena: Arena, bytes: Uint8Array): ImageInfo {
   return readInfo(arena);
 }
 
-/**
- * `arena.decode(bytes, options)`. PNG gives its natural mode: gray → L, gray+alpha → LA,
- * RGB → RGB, RGBA → RGBA, palette → RGB (RGBA with tRNS), a gray or RGB tRNS colour key →
- * LA or RGBA; 16-bit samples keep their high byte (as Pillow for 16-bit RGB, and libpng's
- * strip_16). QOI: 3 channels → RGB, 4 → RGBA.
- */
-export function decode(arena: Arena, bytes: Uint8Array, options?: DecodeOptions): Image {
+/** A decode with its options checked: what {@link decodeAt} needs besides the bytes. */
+export interface DecodeRequest {
+  readonly format: Format;
+  readonly mode: Mode | undefined;
+  readonly reduce: number;
+  readonly autoOrient: boolean;
+  readonly maxPixels: number;
+}
+
+/** Checks the bytes' signature and the options of a decode. */
+export function decodeRequest(arena: Arena, bytes: Uint8Array, options: DecodeOptions | undefined): DecodeRequest {
   const o = check.options<DecodeOptions>('options', options);
   checkBytes(bytes, 'decode');
   const format = formatOf(bytes, o.format, 'decode');
@@ -178,25 +183,53 @@ export function decode(arena: Arena, bytes: Uint8Array, options?: DecodeOptions)
   const autoOrient = o.autoOrient === undefined ? false : check.boolean('options.autoOrient', o.autoOrient);
   const maxPixels = o.maxPixels === undefined ? arena.maxPixels
     : check.integer('options.maxPixels', o.maxPixels, 1, Number.MAX_SAFE_INTEGER);
+  return { format, mode, reduce, autoOrient, maxPixels };
+}
+
+/**
+ * `arena.decode(bytes, options)`. PNG gives its natural mode: gray → L, gray+alpha → LA,
+ * RGB → RGB, RGBA → RGBA, palette → RGB (RGBA with tRNS), a gray or RGB tRNS colour key →
+ * LA or RGBA; 16-bit samples keep their high byte (as Pillow for 16-bit RGB, and libpng's
+ * strip_16). QOI: 3 channels → RGB, 4 → RGBA.
+ */
+export function decode(arena: Arena, bytes: Uint8Array, options: DecodeOptions | undefined, wrap: (reference: ImageReference) => Image): Image {
+  const request = decodeRequest(arena, bytes, options);
+  return withInput(arena, bytes, `decode(${request.format})`, (input) => decodeAt(arena, input, bytes.length, request, wrap));
+}
+
+/**
+ * Decodes `length` bytes at `input` in this thread's core (the compressed bytes already in
+ * the arena), then orients and converts as the request says.
+ */
+export function decodeAt(arena: Arena, input: number, length: number, request: DecodeRequest,
+  wrap: (reference: ImageReference) => Image): Image {
   const core = coreOf(arena);
+  const { format, maxPixels } = request;
   const what = `decode(${format})`;
-  const address = withInput(arena, bytes, what, (input) => {
-    switch (format) {
-      case 'png': return core.exports.pngDecode(input, bytes.length, maxPixels);
-      case 'jpeg': return core.exports.jpegDecode(input, bytes.length, maxPixels, reduce);
-      case 'qoi': return core.exports.qoiDecode(input, bytes.length, maxPixels);
-    }
-  }) >>> 0;
+  let address: number;
+  switch (format) {
+    case 'png': address = core.exports.pngDecode(input, length, maxPixels); break;
+    case 'jpeg': address = core.exports.jpegDecode(input, length, maxPixels, request.reduce); break;
+    case 'qoi': address = core.exports.qoiDecode(input, length, maxPixels); break;
+  }
+  address >>>= 0;
   const results = core.results;
-  if (address === 0) throw errorFromStatus(results[RESULT_ERROR]!, what);
+  if (address === 0) {
+    // A decoder that ran out of memory had read the header: say whether the image could ever fit.
+    const info = core.stats;
+    const pixels = Math.ceil(info[INFO_WIDTH]! / request.reduce) * Math.ceil(info[INFO_HEIGHT]! / request.reduce);
+    throw allocationError(core, results[RESULT_ERROR]!, pixels * (info[INFO_MODE] === MODE_L ? 1 : 4), what);
+  }
   const orientation = format === 'jpeg' ? core.stats[INFO_ORIENTATION]! : 1;
   const header = core.bytes(address, 20);
   const view = new DataView(header.buffer, header.byteOffset, 20);
-  let image = wrapImage(arena, address, results[RESULT_AUX]!, core.tag, MODES[header[IMAGE_MODE]!]!,
-    view.getUint32(IMAGE_WIDTH, true), view.getUint32(IMAGE_HEIGHT, true));
+  let image = wrap({
+    address, record: results[RESULT_AUX]!, tag: core.tag, mode: MODES[header[IMAGE_MODE]!]!,
+    width: view.getUint32(IMAGE_WIDTH, true), height: view.getUint32(IMAGE_HEIGHT, true),
+  });
   try {
-    if (autoOrient && orientation > 1) image = replace(image, orientImage(image, orientation));
-    if (mode !== undefined && mode !== image.mode) image = replace(image, image.convert(mode));
+    if (request.autoOrient && orientation > 1) image = replace(image, orientImage(image, orientation));
+    if (request.mode !== undefined && request.mode !== image.mode) image = replace(image, image.convert(request.mode));
   } catch (error) {
     image.release();
     throw error;
@@ -218,13 +251,36 @@ export function orientImage(image: Image, orientation: number): Image {
   return image.transpose(ORIENTATIONS[orientation]!);
 }
 
+/** An encode with its options checked, as plain data a worker can be sent. */
+export interface EncodeRequest {
+  readonly format: Format;
+  readonly options: EncodeOptions;
+}
+
+/** Checks the format and options of an encode (the image's own limits are checked when it runs). */
+export function encodeRequest(format: unknown, options: unknown): EncodeRequest {
+  const o = check.options<EncodeOptions>('options', options);
+  const checked = check.oneOf('format', format, FORMATS);
+  if (checked === 'png') {
+    if (o.level !== undefined) check.integer('options.level', o.level, 0, 9);
+    if (o.filter !== undefined) check.oneOf('options.filter', o.filter, PNG_FILTERS);
+  } else if (checked === 'jpeg') {
+    if (o.quality !== undefined) check.integer('options.quality', o.quality, 1, 100);
+    if (o.subsampling !== undefined) check.oneOf('options.subsampling', o.subsampling, SUBSAMPLINGS);
+    if (o.progressive !== undefined) check.boolean('options.progressive', o.progressive);
+    if (o.optimize !== undefined) check.boolean('options.optimize', o.optimize);
+  }
+  const { level, filter, quality, subsampling, progressive, optimize } = o;
+  return { format: checked, options: { level, filter, quality, subsampling, progressive, optimize } };
+}
+
 /** `image.encode(format, options)`: the encoded bytes, copied out of the arena. */
 export function encode(image: Image, format: Format, options?: EncodeOptions): Uint8Array {
   const o = check.options<EncodeOptions>('options', options);
   check.oneOf('format', format, FORMATS);
-  const address = imageAddress(image, 'encode');
-  const core = coreOf(image.arena);
   const what = `encode(${format})`;
+  const address = imageAddress(image, what);
+  const core = coreOf(image.arena);
   let output: number;
   switch (format) {
     case 'png': {
@@ -243,11 +299,10 @@ export function encode(image: Image, format: Format, options?: EncodeOptions): U
       const progressive = o.progressive === undefined ? false : check.boolean('options.progressive', o.progressive);
       const optimize = o.optimize === undefined ? false : check.boolean('options.optimize', o.optimize);
       if (image.width === 0 || image.height === 0) {
-        throw new ArenaError('INVALID_ARGUMENT', `${what}: cannot write an empty image (${image.width}×${image.height}) as JPEG`);
+        throw mismatch(what, `cannot write an empty image (${image.width}×${image.height}) as JPEG`);
       }
       if (image.width > JPEG_MAX_SIDE || image.height > JPEG_MAX_SIDE) {
-        throw new ArenaError('LIMIT_EXCEEDED',
-          `${what}: JPEG sides are limited to ${JPEG_MAX_SIDE} pixels (libjpeg's limit) but the image is ${image.width}×${image.height}`);
+        throw limitExceeded(what, `JPEG sides are limited to ${JPEG_MAX_SIDE} pixels (libjpeg's limit) but the image is ${image.width}×${image.height}`);
       }
       output = core.exports.jpegEncode(address, quality, SUBSAMPLINGS.indexOf(subsampling), progressive ? 1 : 0, optimize ? 1 : 0);
       break;

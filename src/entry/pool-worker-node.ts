@@ -8,7 +8,7 @@ import type { ToWorker, WorkerStart } from '../pool/protocol.js';
 installRuntime(nodeRuntime);
 const port = parentPort!;
 await startWorker({
-  post: (message) => port.postMessage(message),
+  post: (message, transfer) => port.postMessage(message, transfer as never),
   onMessage: (listener) => port.on('message', (message: ToWorker) => listener(message)),
   close: () => port.close(),
 }, workerData as WorkerStart);

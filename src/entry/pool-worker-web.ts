@@ -7,7 +7,7 @@ import type { ToWorker, WorkerStart } from '../pool/protocol.js';
 
 installRuntime(webRuntime);
 const scope = globalThis as unknown as {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer: Transferable[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   close(): void;
 };
@@ -17,7 +17,7 @@ scope.addEventListener('message', (event: MessageEvent) => {
   const message = event.data as ToWorker;
   if (message.type === 'start') {
     void startWorker({
-      post: (m) => scope.postMessage(m),
+      post: (m, transfer) => scope.postMessage(m, transfer ?? []),
       onMessage: (listener) => { deliver = listener; queued.splice(0).forEach(listener); },
       close: () => scope.close(),
     }, message as WorkerStart);

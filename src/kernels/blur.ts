@@ -5,7 +5,7 @@
 import type { Image } from '../image.js';
 import * as check from '../validate.js';
 import { input } from './common.js';
-import { PlanBuilder, runPlan, INPUT, OUTPUT, type Plan } from './stages.js';
+import { PlanBuilder, INPUT, OUTPUT, type Plan } from './plan.js';
 
 /**
  * Largest radius accepted. Pillow takes any float (and C-casts it to int); beyond this the
@@ -21,17 +21,9 @@ export function planBoxBlur(image: Image, radius: number): Plan {
   return planBlur(image, Math.fround(radius), 1, 'boxBlur');
 }
 
-export function planGaussianBlur(image: Image, radius: number): Plan {
+export function planGaussianBlur(image: Image, radius = 2): Plan {
   check.finite('radius', radius, 0, MAX_BLUR_RADIUS);
   return planBlur(image, gaussianBoxRadius(Math.fround(radius), GAUSSIAN_PASSES), GAUSSIAN_PASSES, 'gaussianBlur');
-}
-
-export function boxBlur(image: Image, radius: number): Image {
-  return runPlan(image, planBoxBlur(image, radius));
-}
-
-export function gaussianBlur(image: Image, radius: number): Image {
-  return runPlan(image, planGaussianBlur(image, radius));
 }
 
 /**
@@ -52,7 +44,7 @@ export function gaussianBoxRadius(sigma: number, passes: number): number {
 /** Every horizontal pass into an intermediate image, then every vertical pass. */
 function planBlur(image: Image, radius: number, passes: number, what: string): Plan {
   input(image, what);
-  const builder = new PlanBuilder(what, { mode: image.mode, width: image.width, height: image.height });
+  const builder = new PlanBuilder(what, image, { mode: image.mode, width: image.width, height: image.height });
   const middle = builder.temporary({ mode: image.mode, width: image.width, height: image.height });
   return builder
     .rows({ op: 'blurRows', radius, passes }, INPUT, middle)

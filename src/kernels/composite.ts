@@ -3,28 +3,14 @@
 // (assembly/kernels/composite.ts). Pillow's box arithmetic and clipping happen here; the
 // kernels get the clipped region.
 
-import { Image } from '../image.js';
-import { ArenaError, errorFromStatus, STATUS_OK } from '../errors.js';
+import type { Image } from '../image.js';
+import { mismatch } from '../errors.js';
 import type { Mode } from '../layout.js';
+import { isImage } from '../state.js';
 import * as check from '../validate.js';
-import { input, otherInput, produce, type Input } from './common.js';
-
-/** A point [x, y]. */
-export type Point = [x: number, y: number];
-/** A rectangle [x0, y0, x1, y1]: x0, y0 inside, x1, y1 just outside. */
-export type Rectangle = [x0: number, y0: number, x1: number, y1: number];
-
-/** A clipped region: width × height pixels at (dx, dy) of the target, from (sx, sy) of the source. */
-interface Region {
-  dx: number; dy: number; sx: number; sy: number; width: number; height: number;
-}
-
-function integers(name: string, value: unknown, lengths: readonly number[], expected: string): number[] {
-  if (!Array.isArray(value) || !lengths.includes(value.length) || !value.every(check.isInteger)) {
-    throw check.invalid(name, expected, value);
-  }
-  return value as number[];
-}
+import type { Box, Point } from '../validate.js';
+import { input, otherInput } from './common.js';
+import { PlanBuilder, OUTPUT, inputIndex, type Plan, type Region } from './plan.js';
 
 /**
  * Pillow's clipping (Paste.c): the rectangle of `width` × `height` at (x, y) cut to the
@@ -42,20 +28,17 @@ function clip(x: number, y: number, width: number, height: number, targetWidth: 
 
 // ── alphaComposite ────────────────────────────────────────────────────────────────
 
-export function alphaComposite(image: Image, over: Image, dest?: Point, source?: Point | Rectangle): Image {
+export function planAlphaComposite(image: Image, over: Image, dest?: Point, source?: Point | Box): Plan {
   const what = 'alphaComposite';
-  const { core, address } = input(image, what);
-  const overlay = otherInput(image, over, 'over', what);
+  input(image, what);
+  otherInput(image, over, 'over', what);
   if (image.mode !== 'RGBA') throw check.invalid('the mode of the image', "'RGBA' (alpha compositing takes RGBA only)", image.mode);
   if (over.mode !== 'RGBA') throw check.invalid('the mode of over', "'RGBA' (alpha compositing takes RGBA only)", over.mode);
-  const [destX, destY] = dest === undefined ? [0, 0] : integers('dest', dest, [2], 'array of 2 integers [x, y]');
-  const corners = source === undefined ? [0, 0]
-    : integers('source', source, [2, 4], 'array of 2 or 4 integers [x, y] or [x0, y0, x1, y1]');
-  if (!corners.every((v) => v >= 0)) throw check.invalid('source', 'non-negative coordinates', source);
+  const [destX, destY] = dest === undefined ? [0, 0] : check.point('dest', dest);
+  const corners = source === undefined ? [0, 0] : check.pointOrBox('source', source);
   const [x0, y0, x1 = over.width, y1 = over.height] = corners as [number, number, number?, number?];
-  if (x1 < x0 || y1 < y0) {
-    throw new ArenaError('INVALID_ARGUMENT', `${what}(): Expected source right >= left and bottom >= top but received [${[x0, y0, x1, y1].join(', ')}]`);
-  }
+  if (!corners.every((v) => v >= 0)) throw check.invalid('source', 'non-negative coordinates', source);
+  if (x1 < x0 || y1 < y0) throw check.invalid('source', 'box [x0, y0, x1, y1] with x1 >= x0 and y1 >= y0', [x0, y0, x1, y1]);
   // Pillow crops the source rectangle out of `over` (zero, so transparent, outside it),
   // composites it over the same-size crop of the image at `dest`, and pastes the result
   // back, clipped. Transparent overlay pixels change nothing, so only the part where the
@@ -67,10 +50,9 @@ export function alphaComposite(image: Image, over: Image, dest?: Point, source?:
   const bottom = Math.min(dy + y1 - y0, image.height, dy - y0 + over.height);
   const width = Math.max(0, right - left);
   const height = Math.max(0, bottom - top);
-  return produce(image, 'RGBA', image.width, image.height, what, (target) => {
-    core.check(core.exports.alphaCompositeImage(target, address, overlay.address, left, top,
-      x0 + left - dx, y0 + top - dy, width, height, 0, image.height), `${what}()`);
-  });
+  const region: Region = { dx: left, dy: top, sx: x0 + left - dx, sy: y0 + top - dy, width, height };
+  return new PlanBuilder(what, [image, over], { mode: 'RGBA', width: image.width, height: image.height })
+    .rows({ op: 'alphaComposite', region }, [inputIndex(0), inputIndex(1)], OUTPUT).plan();
 }
 
 // ── paste ─────────────────────────────────────────────────────────────────────────
@@ -107,15 +89,15 @@ export function inkOf(mode: Mode, colour: unknown): number {
   return (bands[0]! | (bands[1]! << 8) | (bands[2]! << 16) | (bands[3]! << 24)) >>> 0;
 }
 
-export function paste(image: Image, source: Image | number | number[], box?: Point | Rectangle, mask?: Image): Image {
+export function planPaste(image: Image, source: Image | number | number[], box?: Point | Box, mask?: Image): Plan {
   const what = 'paste';
-  const { core, address } = input(image, what);
-  const from: Input | undefined = source instanceof Image ? otherInput(image, source, 'source', what) : undefined;
-  const ink = source instanceof Image ? 0 : inkOf(image.mode, source);
-  const masking: Input | undefined = mask === undefined ? undefined : otherInput(image, mask, 'mask', what);
+  input(image, what);
+  const from = isImage(source) ? otherInput(image, source, 'source', what) : undefined;
+  const ink = from ? 0 : inkOf(image.mode, source);
+  if (mask !== undefined) otherInput(image, mask, 'mask', what);
   // The box: none is [0, 0]; a corner takes the size of the source image, else of the mask.
-  const sized = source instanceof Image ? source : mask;
-  const [x0, y0, x1, y1] = box === undefined ? [0, 0] : integers('box', box, [2, 4], 'array of 2 or 4 integers [x, y] or [x0, y0, x1, y1]');
+  const sized = from ?? mask;
+  const [x0, y0, x1, y1] = box === undefined ? [0, 0] : check.pointOrBox('box', box);
   let width: number, height: number;
   if (x1 !== undefined && y1 !== undefined) {
     [width, height] = [x1 - x0!, y1 - y0!];
@@ -124,26 +106,22 @@ export function paste(image: Image, source: Image | number | number[], box?: Poi
   } else {
     throw check.invalid('box', 'array of 4 integers [x0, y0, x1, y1] (a colour fill without a mask has no size of its own)', box);
   }
-  for (const [name, other] of [['source', source], ['mask', mask]] as const) {
-    if (other instanceof Image && (other.width !== width || other.height !== height)) {
-      throw new ArenaError('INVALID_ARGUMENT', `${what}(): images do not match: Expected ${name} of ${Math.max(0, width)}×${Math.max(0, height)} for the box but received ${other.width}×${other.height}`);
+  for (const [name, other] of [['source', from], ['mask', mask]] as const) {
+    if (other !== undefined && (other.width !== width || other.height !== height)) {
+      throw mismatch(`${what}()`, `images do not match: Expected ${name} of ${Math.max(0, width)}×${Math.max(0, height)} for the box but received ${other.width}×${other.height}`);
     }
   }
-  const r = clip(x0!, y0!, width, height, image.width, image.height);
+  const region = clip(x0!, y0!, width, height, image.width, image.height);
   // As Pillow (Paste.c): the mask's mode matters only once something is left to paste.
-  if (mask !== undefined && r.width > 0 && r.height > 0) {
+  if (mask !== undefined && region.width > 0 && region.height > 0) {
     const allowed = from ? MASK_MODES : FILL_MASK_MODES;
     if (!allowed.includes(mask.mode)) {
-      throw new ArenaError('INVALID_ARGUMENT', `${what}(): bad transparency mask: Expected mode ${allowed.map((m) => `'${m}'`).join(', ')} for mask${from ? '' : ' of a colour fill'} but received '${mask.mode}'`);
+      throw mismatch(`${what}()`, `bad transparency mask: Expected mode ${allowed.map((m) => `'${m}'`).join(', ')} for mask${from ? '' : ' of a colour fill'} but received '${mask.mode}'`);
     }
   }
-  const maskAddress = masking?.address ?? 0;
-  return produce(image, image.mode, image.width, image.height, what, (target) => {
-    if (from) {
-      const status = core.exports.pasteImage(target, address, from.address, maskAddress, r.dx, r.dy, r.sx, r.sy, r.width, r.height, 0, image.height);
-      if (status !== STATUS_OK) throw errorFromStatus(status, `${what}()`);
-    } else {
-      core.check(core.exports.fillImage(target, address, ink, maskAddress, r.dx, r.dy, r.sx, r.sy, r.width, r.height, 0, image.height), `${what}()`);
-    }
-  });
+  const masked = mask !== undefined;
+  const builder = new PlanBuilder(what, [image, ...(from ? [from] : []), ...(mask ? [mask] : [])],
+    { mode: image.mode, width: image.width, height: image.height });
+  const sources = builder.inputs.map((_, k) => inputIndex(k));
+  return builder.rows(from ? { op: 'paste', region, masked } : { op: 'fill', ink, region, masked }, sources, OUTPUT).plan();
 }

@@ -2,9 +2,10 @@
 
 import type { Image } from '../image.js';
 import * as check from '../validate.js';
-import { ArenaError } from '../errors.js';
-import { input, box as checkBox } from './common.js';
-import { PlanBuilder, runPlan, INPUT, OUTPUT, type Plan } from './stages.js';
+import { MAX_SIDE } from '../layout.js';
+import type { Box } from '../validate.js';
+import { input } from './common.js';
+import { PlanBuilder, INPUT, OUTPUT, type Plan } from './plan.js';
 
 /** Pillow's seven transpose methods. */
 export type TransposeMethod =
@@ -19,12 +20,8 @@ export function planTranspose(image: Image, method: TransposeMethod): Plan {
   const code = TRANSPOSE_METHODS.indexOf(check.oneOf('method', method, TRANSPOSE_METHODS));
   const swaps = code >= 2 && code !== 3;
   const [width, height] = swaps ? [image.height, image.width] : [image.width, image.height];
-  return new PlanBuilder('transpose', { mode: image.mode, width, height })
+  return new PlanBuilder('transpose', image, { mode: image.mode, width, height })
     .rows({ op: 'transpose', method: code }, INPUT, OUTPUT).plan();
-}
-
-export function transpose(image: Image, method: TransposeMethod): Image {
-  return runPlan(image, planTranspose(image, method));
 }
 
 /** Python's round(): half to even. */
@@ -36,14 +33,10 @@ export function roundHalfEven(value: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** Largest side of an image (what checkImageSize accepts). */
-const MAX_SIDE = 0x3fffffff;
-
-export function planCrop(image: Image, box: [number, number, number, number]): Plan {
+export function planCrop(image: Image, box: Box): Plan {
   input(image, 'crop');
-  const [left, top, right, bottom] = checkBox('box', box);
-  if (right < left) throw new ArenaError('INVALID_ARGUMENT', `crop(): Expected box right (${right}) >= left (${left})`);
-  if (bottom < top) throw new ArenaError('INVALID_ARGUMENT', `crop(): Expected box bottom (${bottom}) >= top (${top})`);
+  const [left, top, right, bottom] = check.box('box', box);
+  if (right < left || bottom < top) throw check.invalid('box', 'array [x0, y0, x1, y1] with x1 >= x0 and y1 >= y0', box);
   const [x0, y0, x1, y1] = [left, top, right, bottom].map(roundHalfEven) as [number, number, number, number];
   // The box, not the output size it implies, is what the caller got wrong.
   if (x1 - x0 > MAX_SIDE || y1 - y0 > MAX_SIDE) {
@@ -55,10 +48,6 @@ export function planCrop(image: Image, box: [number, number, number, number]): P
   // offset that still misses it does.
   const offsetX = Math.min(Math.max(x0, -width), image.width);
   const offsetY = Math.min(Math.max(y0, -height), image.height);
-  return new PlanBuilder('crop', { mode: image.mode, width, height })
+  return new PlanBuilder('crop', image, { mode: image.mode, width, height })
     .rows({ op: 'crop', left: offsetX, top: offsetY }, INPUT, OUTPUT).plan();
-}
-
-export function crop(image: Image, box: [number, number, number, number]): Image {
-  return runPlan(image, planCrop(image, box));
 }

@@ -4,17 +4,16 @@
 // the convolution in the core (assembly/kernels/resize.ts).
 
 import type { Image } from '../image.js';
-import { ArenaError } from '../errors.js';
 import * as check from '../validate.js';
-import { input, box as checkBox } from './common.js';
+import type { Box } from '../validate.js';
+import { MAX_SIDE } from '../layout.js';
+import { input } from './common.js';
 import { addReduceSteps } from './reduce.js';
-import { PlanBuilder, runPlan, INPUT, OUTPUT, type ImageSpec, type Plan } from './stages.js';
+import { PlanBuilder, INPUT, OUTPUT, type ImageSpec, type Plan } from './plan.js';
 
 /** Pillow's resampling filters. */
 export type Filter = 'nearest' | 'box' | 'bilinear' | 'hamming' | 'bicubic' | 'lanczos';
 export const FILTERS: readonly Filter[] = ['nearest', 'box', 'bilinear', 'hamming', 'bicubic', 'lanczos'];
-
-export type Box = [x0: number, y0: number, x1: number, y1: number];
 
 /** Options of {@link Image.resize}. */
 export interface ResizeOptions {
@@ -136,18 +135,16 @@ export function nearestIndices(inSize: number, in0: number, in1: number, outSize
 
 function validate(image: Image, width: unknown, height: unknown, options: unknown) {
   const o = check.options<ResizeOptions>('options', options);
-  check.integer('width', width, 1, 0x3fffffff);
-  check.integer('height', height, 1, 0x3fffffff);
+  check.integer('width', width, 1, MAX_SIDE);
+  check.integer('height', height, 1, MAX_SIDE);
   const filter = o.filter === undefined ? 'bicubic' : check.oneOf('options.filter', o.filter, FILTERS);
   let box: Box = [0, 0, image.width, image.height];
   if (o.box !== undefined) {
-    box = checkBox('options.box', o.box);
+    box = check.box('options.box', o.box);
     const [x0, y0, x1, y1] = box.map(f32) as Box;
-    if (x0 < 0 || y0 < 0) throw new ArenaError('INVALID_ARGUMENT', `resize(): options.box [${box}] starts at a negative offset`);
-    if (x1 > image.width || y1 > image.height) {
-      throw new ArenaError('INVALID_ARGUMENT', `resize(): options.box [${box}] reaches beyond the ${image.width}×${image.height} image`);
+    if (x0 < 0 || y0 < 0 || x1 > image.width || y1 > image.height || x1 - x0 < 0 || y1 - y0 < 0) {
+      throw check.invalid('options.box', `box [x0, y0, x1, y1] with x1 >= x0 and y1 >= y0 within the ${image.width}×${image.height} image`, box);
     }
-    if (x1 - x0 < 0 || y1 - y0 < 0) throw new ArenaError('INVALID_ARGUMENT', `resize(): options.box [${box}] is empty (right < left or bottom < top)`);
   }
   const reducingGap = o.reducingGap === undefined ? undefined : check.finite('options.reducingGap', o.reducingGap, 1);
   return { width: width as number, height: height as number, filter, box, reducingGap };
@@ -196,7 +193,7 @@ export function planResize(image: Image, width: number, height: number, options?
   input(image, 'resize');
   const o = validate(image, width, height, options);
   const [bx0, by0, bx1, by1] = o.box;
-  const builder = new PlanBuilder('resize', { mode: image.mode, width: o.width, height: o.height });
+  const builder = new PlanBuilder('resize', image, { mode: image.mode, width: o.width, height: o.height });
   if (o.width === image.width && o.height === image.height && bx0 === 0 && by0 === 0 && bx1 === image.width && by1 === image.height) {
     return builder.rows({ op: 'crop', left: 0, top: 0 }, INPUT, OUTPUT).plan();
   }
@@ -233,8 +230,4 @@ export function planResize(image: Image, width: number, height: number, options?
   }
   addResampleStep(builder, INPUT, image, OUTPUT, o.filter, o.box, false);
   return builder.plan();
-}
-
-export function resize(image: Image, width: number, height: number, options?: ResizeOptions): Image {
-  return runPlan(image, planResize(image, width, height, options));
 }

@@ -3,9 +3,10 @@
 // a new reference; `decode` adopts each marker back into an Image. `checkImages` looks at
 // every Image before anything is shared, so that a value that cannot go is refused whole.
 
-import { Image, isImageHandle, type ImageHandle } from '../image.js';
+import { isImageHandle, type Image, type ImageHandle } from '../image.js';
 import type { Arena } from '../arena.js';
-import { ArenaError } from '../errors.js';
+import { expectedFor, releasedInside, type ArenaError } from '../errors.js';
+import { isImage } from '../state.js';
 import type { ImageMarker } from './protocol.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -37,18 +38,16 @@ export function checkImages(value: unknown, arena: Arena, name: string, what: st
   const keys: Array<string | number> = [];
   const path = () => keys.reduce<string>(pathOf, name);
   const visit = (item: unknown): void => {
-    if (item instanceof Image) {
-      if (item.arena !== arena) {
-        throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected an Image of the pool's arena for ${path()} but received an Image of another arena`);
-      }
-      if (item.released) throw new ArenaError('INVALID_HANDLE', `${what}: ${path()} is an Image that was released`);
+    if (isImage(item)) {
+      if (item.arena !== arena) throw expectedFor(path(), "an Image of the pool's arena", 'an Image of another arena', what);
+      if (item.released) throw releasedInside(what, path());
       found.push(item);
       return;
     }
     const isArray = Array.isArray(item);
     if (!isArray && !isPlainObject(item)) return;
     if (ancestors.includes(item as object)) {
-      throw new ArenaError('INVALID_ARGUMENT', `${what}: Expected plain objects and arrays without cycles for ${name} but received a cycle at ${path()}`);
+      throw expectedFor(name, 'plain objects and arrays without cycles', `a cycle at ${path()}`, what);
     }
     ancestors.push(item as object);
     if (isArray) {
@@ -68,7 +67,7 @@ export function checkImages(value: unknown, arena: Arena, name: string, what: st
  * `images` the Images replaced. If a share fails, the handles made so far are in `shared`.
  */
 export function encode(value: unknown, shared: ImageHandle[], images: Image[] = []): unknown {
-  if (value instanceof Image) {
+  if (isImage(value)) {
     const handle = value.share();
     shared.push(handle);
     images.push(value);
@@ -85,7 +84,7 @@ export function encode(value: unknown, shared: ImageHandle[], images: Image[] = 
 
 /** Every Image inside `value` (where `encode` would find them). */
 export function imagesIn(value: unknown, found: Image[] = [], walking = new Set<object>()): Image[] {
-  if (value instanceof Image) {
+  if (isImage(value)) {
     found.push(value);
   } else if ((Array.isArray(value) || isPlainObject(value)) && !walking.has(value)) {
     walking.add(value);
@@ -128,6 +127,5 @@ export function markersIn(value: unknown, found: ImageHandle[] = []): ImageHandl
  */
 export function unsendable(error: unknown, name: string, what: string): ArenaError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new ArenaError('INVALID_ARGUMENT',
-    `${what}: Expected only structured-cloneable values in ${name} but received one that cannot be cloned (${reason})`, { cause: error });
+  return expectedFor(name, 'only structured-cloneable values', `one that cannot be cloned (${reason})`, what, error);
 }

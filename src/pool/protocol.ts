@@ -5,7 +5,8 @@
 import type { SharedArena } from '../arena.js';
 import type { SerializedError } from '../errors.js';
 import type { ImageHandle } from '../image.js';
-import type { BandStage } from '../kernels/stages.js';
+import type { BoundStage } from '../kernels/plan.js';
+import type { DecodeRequest, EncodeRequest } from '../codecs/codecs.js';
 
 /** What a worker gets when it starts (Node workerData, or the first message of a web worker). */
 export interface WorkerStart {
@@ -26,11 +27,18 @@ export type ToWorker =
   | WorkerStart
   /** Run a user task; images in `args` are markers. */
   | { readonly type: 'task'; readonly job: number; readonly task: string; readonly args: unknown }
-  /** Run one band of a kernel stage: rows (or columns) [start, end) of target from source. */
+  /**
+   * Run one band of a kernel stage: rows (or columns) [start, end) of `images[0]` from
+   * `images[1..]`, reading the plan's tables from `data`.
+   */
   | {
-    readonly type: 'band'; readonly job: number; readonly stage: BandStage;
-    readonly source: ImageHandle; readonly target: ImageHandle; readonly start: number; readonly end: number;
+    readonly type: 'band'; readonly job: number; readonly what: string; readonly stage: BoundStage; readonly images: readonly ImageHandle[];
+    readonly data: ImageHandle | undefined; readonly start: number; readonly end: number;
   }
+  /** Decode `length` compressed bytes held in the first row of `input` (an L image); the result is the image's marker. */
+  | { readonly type: 'decode'; readonly job: number; readonly input: ImageHandle; readonly length: number; readonly request: DecodeRequest }
+  /** Encode `image`; the result is the file's bytes (their buffer transferred). */
+  | { readonly type: 'encode'; readonly job: number; readonly image: ImageHandle; readonly request: EncodeRequest }
   /** The job's AbortSignal fired: the task's own signal fires in the worker. */
   | { readonly type: 'abort'; readonly job: number }
   /** Detach from the arena and end. */

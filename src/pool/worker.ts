@@ -6,10 +6,12 @@
 // the job took here released: its adopted arguments, and the images of its result once
 // they are on their way (or at once, if the result cannot be sent).
 
-import { Arena, coreOf } from '../arena.js';
-import { canNeverFit, serializeError } from '../errors.js';
-import { imageAddress, type Image, type ImageHandle } from '../image.js';
-import { runBand } from '../kernels/stages.js';
+import { Arena } from '../arena.js';
+import { canNeverFit, invalid, serializeError } from '../errors.js';
+import { wrapImage, type Image, type ImageHandle } from '../image.js';
+import { coreOf, imageAddress, rowAddress } from '../state.js';
+import { decodeAt, encode as encodeFile } from '../codecs/codecs.js';
+import { runBand, tablesAddress } from '../kernels/executor.js';
 import { checkImages, decode, encode, imagesIn, unsendable } from './marshal.js';
 import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
 
@@ -24,8 +26,8 @@ export interface TaskContext {
 export type TaskFunction = (args: any, context: TaskContext) => unknown;
 
 export interface Port {
-  /** Throws when the message cannot be cloned (DataCloneError). */
-  post(message: FromWorker): void;
+  /** Throws when the message cannot be cloned (DataCloneError). `transfer`: buffers moved, not copied. */
+  post(message: FromWorker, transfer?: Transferable[]): void;
   onMessage(listener: (message: ToWorker) => void): void;
   /** Ends the worker once it has nothing left to do. */
   close(): void;
@@ -77,7 +79,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
     try {
       const task = Object.hasOwn(tasks, name) ? tasks[name] : undefined;
       if (typeof task !== 'function') {
-        throw Object.assign(new Error(`the tasks module has no function named '${name}'`), { code: 'INVALID_ARGUMENT', name: 'ArenaError' });
+        throw invalid('task', 'the name of a function the tasks module exports', name);
       }
       const args = decode(encodedArgs, arena, adopted);
       const value = await (task as TaskFunction)(args, { arena, signal: controller.signal });
@@ -105,14 +107,54 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
     }
   }
 
+  /** Decodes the bytes the pool put in an image of one row; hands the result over as a handle. */
+  function runDecodeJob(message: Extract<ToWorker, { type: 'decode' }>): void {
+    const adopted: Image[] = [];
+    try {
+      const input = arena.adopt(message.input);
+      adopted.push(input);
+      const core = coreOf(arena);
+      const start = rowAddress(core, imageAddress(input, 'decode()'), 0);
+      const image = decodeAt(arena, start, message.length, message.request, (reference) => wrapImage(arena, reference));
+      let handle: ImageHandle;
+      try {
+        handle = image.share();
+      } finally {
+        image.release();
+      }
+      releaseAll(adopted);
+      port.post({ type: 'done', job: message.job, result: { $pixelArenaImage: handle } });
+    } catch (error) {
+      releaseAll(adopted);
+      fail(message.job, error);
+    }
+  }
+
+  /** Encodes an image; the bytes go back with their buffer transferred, not copied. */
+  function runEncodeJob(message: Extract<ToWorker, { type: 'encode' }>): void {
+    let image: Image | undefined;
+    try {
+      image = arena.adopt(message.image);
+      const bytes = encodeFile(image, message.request.format, message.request.options);
+      releaseAll([image]);
+      port.post({ type: 'done', job: message.job, result: bytes }, [bytes.buffer]);
+    } catch (error) {
+      if (image) releaseAll([image]);
+      fail(message.job, error);
+    }
+  }
+
   function runBandJob(message: Extract<ToWorker, { type: 'band' }>): void {
     const adopted: Image[] = [];
     try {
-      const source = arena.adopt(message.source);
-      adopted.push(source);
-      const target = arena.adopt(message.target);
-      adopted.push(target);
-      runBand(coreOf(arena), message.stage, imageAddress(target), imageAddress(source), message.start, message.end, 'pool');
+      for (const handle of message.images) adopted.push(arena.adopt(handle));
+      const data = message.data === undefined ? undefined : arena.adopt(message.data);
+      if (data) adopted.push(data);
+      const core = coreOf(arena);
+      const what = `${message.what}()`;
+      const [target, ...sources] = message.images.map((_, i) => imageAddress(adopted[i]!, what));
+      runBand(core, message.stage, target!, sources, data ? tablesAddress(core, imageAddress(data, what)) : 0,
+        message.start, message.end, message.what);
       releaseAll(adopted);
       port.post({ type: 'done', job: message.job, result: null });
     } catch (error) {
@@ -125,6 +167,8 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
     switch (message.type) {
       case 'task': void runTask(message.job, message.task, message.args); break;
       case 'band': runBandJob(message); break;
+      case 'decode': runDecodeJob(message); break;
+      case 'encode': runEncodeJob(message); break;
       case 'abort': aborts.get(message.job)?.abort(); break;
       case 'close':
         arena.close();

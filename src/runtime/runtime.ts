@@ -3,6 +3,7 @@
 // conditions pick the entry.
 
 import type { FromWorker, ToWorker, WorkerStart } from '../pool/protocol.js';
+import { unsupported } from '../errors.js';
 
 /** Heap limits of a worker in megabytes (Node's worker resourceLimits; other runtimes ignore them). */
 export interface WorkerLimits {
@@ -50,7 +51,7 @@ export function installRuntime(runtime: Runtime): void {
 }
 
 export function runtime(): Runtime {
-  if (installed === undefined) throw new Error('pixel-arena: no runtime adapter installed (import the package entry, not src files)');
+  if (installed === undefined) throw unsupported('pixel-arena', 'no runtime adapter installed (import the package entry, not src files)');
   return installed;
 }
 

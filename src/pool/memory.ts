@@ -1,0 +1,64 @@
+// Memory pressure: a job that hit ARENA_FULL is not failed but parked at the head of the
+// queue until some other job has finished (and may have released memory), or until
+// memoryTimeout has passed. When every queued job is parked and nothing runs that could
+// release memory, they are looked at again every RETRY_MS: memory released by the caller's
+// own code counts too.
+
+import { arenaFullFor } from '../errors.js';
+import type { Job } from './jobs.js';
+
+/** How often parked jobs are looked at when nothing else can wake them, in ms. */
+export const RETRY_MS = 20;
+
+export class MemoryWaits {
+  /** Jobs finished so far: each may have released memory that parked jobs need. */
+  #releases = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly timeout: number) {}
+
+  /** Something finished (a job, a worker) that may have released memory. */
+  released(): void {
+    this.#releases++;
+  }
+
+  /** Parks a job that ran out of memory; false when it has waited longer than the timeout. */
+  park(job: Job): boolean {
+    const now = Date.now();
+    job.fullSince ??= now;
+    if (now - job.fullSince > this.timeout) return false;
+    job.fullAtReleases = this.#releases;
+    return true;
+  }
+
+  /** Can a job run now? A parked one runs once something has finished since it was parked. */
+  eligible(job: Job): boolean {
+    return job.fullAtReleases === undefined || job.fullAtReleases < this.#releases;
+  }
+
+  /** The job is on its way to a worker. */
+  started(job: Job): void {
+    job.fullAtReleases = undefined;
+  }
+
+  /**
+   * When every job of `queue` is parked, looks again after RETRY_MS: jobs past the timeout
+   * are taken out and failed (`fail`), then `wake` dispatches the rest.
+   */
+  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void): void {
+    if (this.#timer !== undefined || queue.length === 0) return;
+    if (queue.some((job) => this.eligible(job))) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#releases++;
+      const now = Date.now();
+      for (const job of queue.slice()) {
+        if (job.fullSince !== undefined && now - job.fullSince > this.timeout) {
+          queue.splice(queue.indexOf(job), 1);
+          fail(job, arenaFullFor(job.what, this.timeout));
+        }
+      }
+      wake();
+    }, RETRY_MS);
+  }
+}
