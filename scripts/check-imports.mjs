@@ -48,6 +48,12 @@ function valueImports(file) {
   return targets;
 }
 
+/** The value imports of every source file under `folders`, by path relative to the repository. */
+export function importGraph(folders = ['src', 'assembly']) {
+  const files = folders.flatMap((folder) => sources(join(ROOT, folder)));
+  return new Map(files.map((file) => [relative(ROOT, file), valueImports(file).map((target) => relative(ROOT, target))]));
+}
+
 /** Every elementary cycle found by a depth-first search (each reported once, from its smallest file). */
 export function findCycles(folders = ['src', 'assembly']) {
   const files = folders.flatMap((folder) => sources(join(ROOT, folder)));

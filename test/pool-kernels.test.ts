@@ -1,5 +1,6 @@
 // Band-parallel kernels give exactly the bytes of the single-thread ones: odd sizes, more
 // workers than rows (or columns), every mode, images made of many blocks.
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, Pool, type Filter, type Image, type Mode } from '../dist/node.js';
@@ -55,6 +56,51 @@ describe('band-parallel kernels', () => {
         await same(image.gaussianBlur(radius), pool.gaussianBlur(image, radius));
         image.release();
       }), { numRuns: 60 });
+  });
+
+  it('transpose, crop, alphaComposite and paste: the same bytes', async () => {
+    const methods = ['flipLeftRight', 'flipTopBottom', 'rotate90', 'rotate180', 'rotate270', 'transpose', 'transverse'] as const;
+    const coordinate = fc.integer({ min: -20, max: 60 });
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...modes), size, fc.integer({ min: 1, max: 40 }), fc.integer(), fc.constantFrom(...methods),
+      coordinate, coordinate, fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 50 }), fc.boolean(),
+      async (mode, width, height, seed, method, x, y, w, h, masked) => {
+        const image = randomImage(arena, { mode, width, height, seed });
+        const over = randomImage(arena, { mode: 'RGBA', width: w + 1, height: h + 1, seed: seed + 1 });
+        const base = randomImage(arena, { mode: 'RGBA', width, height, seed: seed + 2 });
+        const mask = randomImage(arena, { mode: 'L', width: w + 1, height: h + 1, seed: seed + 3 });
+        await same(image.transpose(method), pool.transpose(image, method));
+        await same(image.crop([x, y, x + w, y + h]), pool.crop(image, [x, y, x + w, y + h]));
+        await same(base.alphaComposite(over, [x, y]), pool.alphaComposite(base, over, [x, y]));
+        await same(image.paste(over, [x, y], masked ? mask : undefined), pool.paste(image, over, [x, y], masked ? mask : undefined));
+        await same(image.paste([9, 8, 7, 6].slice(0, mode === 'L' ? 1 : mode === 'LA' ? 2 : 4), [x, y, x + w, y + h]),
+          pool.paste(image, [9, 8, 7, 6].slice(0, mode === 'L' ? 1 : mode === 'LA' ? 2 : 4), [x, y, x + w, y + h]));
+        for (const i of [image, over, base, mask]) i.release();
+      }), { numRuns: 40 });
+  });
+
+  it('band messages carry handles and numbers only: the coefficient tables are read from the arena', async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: never) {
+      sent.push(message as Record<string, unknown>);
+      return post.call(this, message, transfer);
+    };
+    const image = randomImage(arena, { mode: 'RGBA', width: 640, height: 480, seed: 5 });
+    try {
+      await same(image.resize(301, 207, { filter: 'lanczos' }), pool.resize(image, 301, 207, { filter: 'lanczos' }));
+    } finally {
+      Worker.prototype.postMessage = post;
+      image.release();
+    }
+    const bands = sent.filter((message) => message.type === 'band');
+    expect(bands.length).toBe(5);
+    const holdsBuffer = (value: unknown): boolean => ArrayBuffer.isView(value) || value instanceof ArrayBuffer
+      || (typeof value === 'object' && value !== null && Object.values(value).some(holdsBuffer));
+    expect(bands.filter(holdsBuffer)).toEqual([]);
+    // Every band gets a handle to the plan's data block instead; each message stays small
+    // (a 301-wide lanczos table alone is over 20 KB).
+    expect(bands.every((band) => band.data !== undefined)).toBe(true);
+    expect(bands.every((band) => JSON.stringify(band).length < 1000)).toBe(true);
   });
 
   it('rejects bad arguments as the single-thread kernels do, leaving nothing behind', async () => {
