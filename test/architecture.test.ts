@@ -96,6 +96,14 @@ describe('one kernel table', () => {
   });
 });
 
+describe('one table of codecs', () => {
+  it('codecs.ts serves every format of the table and names none of them', async () => {
+    const { CODECS } = await import('../src/codecs/table.js');
+    expect(Object.keys(CODECS).sort()).toEqual(['jpeg', 'png', 'qoi']);
+    expect(code('src/codecs/codecs.ts')).not.toMatch(/'(png|jpeg|qoi)'/);
+  });
+});
+
 describe('one catalogue of errors', () => {
   it('every error is made in src/errors.ts: no ArenaError or Error built elsewhere', () => {
     const offenders = sourcesOf('src').filter((file) => file !== 'src/errors.ts').flatMap((file) => {

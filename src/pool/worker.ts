@@ -10,7 +10,7 @@ import { Arena } from '../arena.js';
 import { canNeverFit, invalid, serializeError } from '../errors.js';
 import { wrapImage, type Image, type ImageHandle } from '../image.js';
 import { coreOf, imageAddress, rowAddress } from '../state.js';
-import { decodeAt, encode as encodeFile } from '../codecs/codecs.js';
+import { decodeAt, encodeWith } from '../codecs/codecs.js';
 import { runBand, tablesAddress } from '../kernels/executor.js';
 import { checkImages, decode, encode, imagesIn, unsendable } from './marshal.js';
 import type { FromWorker, ToWorker, WorkerStart } from './protocol.js';
@@ -135,7 +135,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
     let image: Image | undefined;
     try {
       image = arena.adopt(message.image);
-      const bytes = encodeFile(image, message.request.format, message.request.options);
+      const bytes = encodeWith(image, message.request);
       releaseAll([image]);
       port.post({ type: 'done', job: message.job, result: bytes }, [bytes.buffer]);
     } catch (error) {
