@@ -22,6 +22,7 @@ await build({
   entryPoints: {
     node: 'src/entry/node.ts',
     web: 'src/entry/web.ts',
+    workerd: 'src/entry/workerd.ts',
     'pool-worker-node': 'src/entry/pool-worker-node.ts',
     'pool-worker': 'src/entry/pool-worker-web.ts',
   },
@@ -47,7 +48,7 @@ await build({
 });
 
 // Type declarations beside each entry, for code that imports a dist file by path.
-for (const name of ['node', 'web']) {
+for (const name of ['node', 'web', 'workerd']) {
   writeFileSync(`dist/${name}.d.ts`, "export * from './types/index.js';\n");
 }
 
