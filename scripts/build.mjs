@@ -51,6 +51,8 @@ await build({
 for (const name of ['node', 'web', 'workerd']) {
   writeFileSync(`dist/${name}.d.ts`, "export * from './types/index.js';\n");
 }
+// The plain core as edge runtimes import it (`import core from 'pixel-arena/pixel-arena.plain.wasm'`).
+writeFileSync('dist/pixel-arena.plain.wasm.d.ts', 'declare const core: WebAssembly.Module;\nexport default core;\n');
 
 // What each core weighs, raw and gzipped (the debug builds ship for the `debug` option).
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
