@@ -131,6 +131,26 @@ function expectPillowPixels(answer: Answer, format: 'png' | 'qoi', expected: Thu
 
 const available = existsSync(WORKERD) && existsSync(fileURLToPath(new URL('dist/workerd.js', ROOT)));
 
+describe('the workerd entry (dist/workerd.js)', () => {
+  it('takes the plain core as a module, never compiles one, never shares memory, has no pool', async () => {
+    const edgeEntry = await import('../../dist/workerd.js');
+    await expect(edgeEntry.Arena.create({ maxBytes: 8 << 20 })).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: 'this runtime cannot compile WebAssembly at run time: import the core (pixel-arena/pixel-arena.plain.wasm) as a module and pass it as options.module',
+    });
+    const module = await WebAssembly.compile(readFileSync(new URL('dist/pixel-arena.plain.wasm', ROOT)));
+    await expect(edgeEntry.Arena.create({ module, shared: true })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    const arena = await edgeEntry.Arena.create({ module, maxBytes: 8 << 20 });
+    expect(arena.memory.buffer).toBeInstanceOf(ArrayBuffer);
+    await expect(edgeEntry.Pool.create({ arena })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    const image = arena.decode(fixture('thumbs/camera_L_201x151.png'));
+    expect([image.mode, image.width, image.height]).toEqual(['L', 201, 151]);
+    image.release();
+    expect(arena.stats().imagesLive).toBe(0);
+    arena.close();
+  });
+});
+
 describe.runIf(available)('the edge resizer in workerd', () => {
   beforeAll(startWorkerd, 30_000);
   afterAll(async () => {
