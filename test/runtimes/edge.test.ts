@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Arena } from '../../dist/node.js';
@@ -17,7 +18,17 @@ import { chunk, concat, SIGNATURE } from '../helpers/png-writer.js';
 import { readQoi } from '../helpers/qoi-reader.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const WORKERD = fileURLToPath(new URL('node_modules/.bin/workerd', ROOT));
+/**
+ * The workerd binary the npm package installed. Not node_modules/.bin/workerd: that is a
+ * Node wrapper that runs the binary as its child, and killing it would leave workerd running.
+ */
+const WORKERD: string = (() => {
+  try {
+    return createRequire(import.meta.url)('workerd').default;
+  } catch {
+    return '';
+  }
+})();
 const CONFIG = fileURLToPath(new URL('examples/edge/config.capnp', ROOT));
 const BYTES_PER_PIXEL = { L: 1, LA: 2, RGB: 3, RGBA: 4 } as const;
 const ARENA_BYTES = 96 * 1024 * 1024;
@@ -47,6 +58,7 @@ async function startWorkerd(): Promise<void> {
     const port = await freePort();
     log = '';
     const child = spawn(WORKERD, ['serve', CONFIG, '--socket-addr', `http=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    process.once('exit', () => child.kill()); // should the test process end without afterAll
     child.stdout!.on('data', (data) => { log += data; });
     child.stderr!.on('data', (data) => { log += data; });
     const url = `http://127.0.0.1:${port}`;
@@ -129,7 +141,7 @@ function expectPillowPixels(answer: Answer, format: 'png' | 'qoi', expected: Thu
   }
 }
 
-const available = existsSync(WORKERD) && existsSync(fileURLToPath(new URL('dist/workerd.js', ROOT)));
+const available = WORKERD !== '' && existsSync(WORKERD) && existsSync(fileURLToPath(new URL('dist/workerd.js', ROOT)));
 
 describe('the workerd entry (dist/workerd.js)', () => {
   it('takes the plain core as a module, never compiles one, never shares memory, has no pool', async () => {
