@@ -39,6 +39,20 @@ for (const [family, entryPoints] of Object.entries(families)) {
   });
 }
 
+// workerd (one thread, no pool) gets one self-contained file: its configuration names
+// every module it may load, and a chunk's name changes with its content.
+await build({
+  entryPoints: { workerd: 'src/entry/workerd.ts' },
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: 'external',
+  external: ['node:*'],
+  logLevel: 'warning',
+});
+
 // The CLI takes the library from dist/node.js (one copy of it, not a second bundle), and
 // its tasks module, loaded by each pool worker, only what the thumbnail pipeline needs.
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
@@ -64,9 +78,11 @@ await build({
 });
 
 // Type declarations beside each entry, for code that imports a dist file by path.
-for (const name of ['node', 'web']) {
+for (const name of ['node', 'web', 'workerd']) {
   writeFileSync(`dist/${name}.d.ts`, "export * from './types/index.js';\n");
 }
+// The plain core as edge runtimes import it (`import core from 'pixel-arena/pixel-arena.plain.wasm'`).
+writeFileSync('dist/pixel-arena.plain.wasm.d.ts', 'declare const core: WebAssembly.Module;\nexport default core;\n');
 
 // What each core weighs, raw and gzipped (the debug builds ship for the `debug` option).
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

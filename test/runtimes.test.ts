@@ -1,10 +1,13 @@
 // The web entry of the package in other runtimes, really started: Deno and Bun from their
 // npm packages, and Debian's Chromium through playwright-core with a cross-origin isolated
 // page. Each runs test/runtimes/smoke.mjs (arena, kernels, a pool of module Workers with
-// tasks) and must give exactly what the Node entry gives.
+// tasks) and test/runtimes/codecs.mjs (PNG and JPEG decoded, resized by a pool of two
+// workers, encoded; decodes and encodes inside the workers), and must give exactly what
+// the Node entry gives.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -13,9 +16,21 @@ import { serveRepository } from './helpers/server.js';
 
 const run = promisify(execFile);
 const smoke = fileURLToPath(new URL('./runtimes/smoke.mjs', import.meta.url));
+const codecs = fileURLToPath(new URL('./runtimes/codecs.mjs', import.meta.url));
 const bin = (name: string) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 
 let expected: Record<string, unknown>;
+let expectedCodecs: Record<string, unknown>;
+
+/** The files of codecs.mjs (below test/fixtures) and the size each is resized to. */
+const CODEC_FILES: Array<[name: string, width: number, height: number]> = [
+  ['thumbs/rocket.jpg', 160, 107],
+  ['thumbs/camera_gray_progressive.jpg', 150, 113],
+  ['photos/chelsea.png', 150, 100],
+  ['thumbs/coffee_RGBA_240x180.png', 100, 75],
+  ['thumbs/camera_LA_201x151.png', 67, 50],
+];
+const hash = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
   // The same computations through the Node entry (whose kernels the golden tests check).
@@ -30,6 +45,31 @@ beforeAll(async () => {
   };
   [image, small, grey].forEach((i) => i.release());
   arena.close();
+
+  // codecs.mjs in one thread: the pool's kernels give the one-thread method's bytes.
+  const codecArena = await Arena.create({ maxBytes: 128 << 20 });
+  const files: Record<string, unknown> = {};
+  for (const [name, width, height] of CODEC_FILES) {
+    const bytes = new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+    const decoded = codecArena.decode(bytes);
+    const resized = decoded.resize(width, height, { filter: 'lanczos' });
+    const opaque = resized.mode === 'RGBA' ? resized.convert('RGB') : resized.mode === 'LA' ? resized.convert('L') : resized;
+    const reduced = codecArena.decode(bytes, name.endsWith('.jpg') ? { reduce: 2 } : undefined);
+    files[name] = {
+      mode: decoded.mode,
+      size: [decoded.width, decoded.height],
+      decoded: hash(decoded.toPixels()),
+      resized: hash(resized.toPixels()),
+      png: hash(resized.encode('png')),
+      jpeg: hash(opaque.encode('jpeg', { quality: 85 })),
+      workerDecoded: [reduced.width, reduced.height, hash(reduced.toPixels())],
+      workerJpeg: hash(opaque.encode('jpeg', { quality: 60, subsampling: '4:4:4' })),
+    };
+    if (opaque !== resized) opaque.release();
+    [decoded, resized, reduced].forEach((i) => i.release());
+  }
+  codecArena.close();
+  expectedCodecs = { files, shared: true, workers: 2, imagesLive: 0, liveBlocks: 0 };
 });
 
 function lastJsonLine(output: string): Record<string, unknown> {
@@ -50,10 +90,26 @@ describe('other runtimes', () => {
     expect(lastJsonLine(stdout)).toEqual(expected);
   });
 
+  it.runIf(existsSync(bin('deno')))('Deno decodes, resizes through two workers and encodes PNG and JPEG as Node does', async () => {
+    const { stdout } = await run(bin('deno'), ['run', '--allow-read', codecs], { timeout: 60_000 });
+    expect(lastJsonLine(stdout)).toEqual(expectedCodecs);
+  });
+
+  it('Bun decodes, resizes through two workers and encodes PNG and JPEG as Node does', async () => {
+    const { stdout } = await run(bin('bun'), [codecs], { timeout: 60_000 });
+    expect(lastJsonLine(stdout)).toEqual(expectedCodecs);
+  });
+
   it.runIf(existsSync('/usr/bin/chromium'))('Chromium runs it in a cross-origin isolated page', async () => {
     const { isolated, result } = await runPage('/test/runtimes/browser.html', true);
     expect(isolated).toBe(true);
     expect(result).toEqual(expected);
+  });
+
+  it.runIf(existsSync('/usr/bin/chromium'))('Chromium decodes, resizes through two workers and encodes PNG and JPEG as Node does', async () => {
+    const { isolated, result } = await runPage('/test/runtimes/codecs.html', true);
+    expect(isolated).toBe(true);
+    expect(result).toEqual(expectedCodecs);
   });
 });
 

@@ -6,7 +6,7 @@
 
 import type { Arena } from '../arena.js';
 import type { Image } from '../image.js';
-import { decodeFailed, errorFromStatus, STATUS_OK } from '../errors.js';
+import { decodeFailed, errorFromStatus, STATUS_DECODE, STATUS_OK } from '../errors.js';
 import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
   MODE_L, INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE,
@@ -76,14 +76,28 @@ function readInfo(arena: Arena): ImageInfo {
   return info;
 }
 
-/** `arena.probe(bytes)`: the header only; nothing decoded, nothing left allocated. */
+/** The first part of a file a probe copies into the arena; it grows by PROBE_GROWTH while the header runs on. */
+const PROBE_PREFIX = 64 * 1024;
+const PROBE_GROWTH = 4;
+
+/**
+ * `arena.probe(bytes)`: the header only; nothing decoded, nothing left allocated. Only a
+ * prefix of the file enters the arena (64 KiB, more while the header runs past it: EXIF and
+ * ICC segments come before a JPEG's frame header), so a file larger than the arena probes.
+ */
 export function probe(arena: Arena, bytes: Uint8Array): ImageInfo {
   checkBytes(bytes, 'probe');
   const format = formatOf(bytes, undefined, 'probe');
   const core = coreOf(arena);
-  const status = withInput(arena, bytes, 'probe', (input) => CODECS[format].probe(core, input, bytes.length));
-  if (status !== STATUS_OK) throw errorFromStatus(status, `probe(${format})`);
-  return readInfo(arena);
+  let length = Math.min(bytes.length, PROBE_PREFIX);
+  for (;;) {
+    const part = bytes.subarray(0, length);
+    const status = withInput(arena, part, 'probe', (input) => CODECS[format].probe(core, input, length));
+    if (status === STATUS_OK) return readInfo(arena);
+    // A header cut short by the prefix reads as truncated: try a longer one.
+    if (status !== STATUS_DECODE || length === bytes.length) throw errorFromStatus(status, `probe(${format})`);
+    length = Math.min(bytes.length, length * PROBE_GROWTH);
+  }
 }
 
 /** A decode with its options checked: what {@link decodeAt} needs besides the bytes. */
