@@ -1,4 +1,4 @@
-// `npm start`: several Node workers attach to one arena; the main thread makes images and
+// `node examples/handoff.mjs`: several Node workers attach to one arena; the main thread makes images and
 // hands them out as handles, each worker answers with an image of its own, and the main
 // thread releases everything. The arena's statistics show what moved: blocks handed out
 // and reused, images alive at the end (none), and memory committed.
@@ -12,7 +12,7 @@ const arena = await Arena.create({ maxBytes: 256 * 1024 * 1024 });
 console.log(`arena: ${arena.stats().bytesMax / 2 ** 20} MiB reserved, ${workerCount} workers`);
 
 const workers = Array.from({ length: workerCount }, (_, index) =>
-  new Worker(new URL('./demo-worker.mjs', import.meta.url), { workerData: { arena: arena.shared, index } }));
+  new Worker(new URL('./handoff-worker.mjs', import.meta.url), { workerData: { arena: arena.shared, index } }));
 const answered = new Array(workerCount).fill(0);
 let pending = imageCount;
 const started = performance.now();
