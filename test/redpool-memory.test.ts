@@ -6,7 +6,7 @@
 // every call must wait and then give exactly what the one-thread call gives.
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Arena, Pool, type Image } from '../dist/node.js';
+import { Arena, Pool, type Image, type ImageHandle } from '../dist/node.js';
 import { noise, randomImage } from './helpers/images.js';
 
 const tasks = new URL('./fixtures/tasks/redpool.mjs', import.meta.url);
@@ -136,7 +136,7 @@ describe('the pool under memory pressure', () => {
     const image = arena.image('L', 64, 64, { fill: 1 });
     const held = takeMemory(arena, 64);
     // Every reference record the arena has room for, taken by handles never adopted.
-    const handles = [];
+    const handles: ImageHandle[] = [];
     for (;;) {
       try {
         handles.push(image.share());
