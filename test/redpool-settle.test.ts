@@ -65,7 +65,7 @@ describe('calls that must settle', () => {
     };
     expect(await outcome(pool.run('add', args))).toEqual({ ok: 3 });
     expect(inner).toBeDefined();
-    expect(await outcome(inner!)).toEqual({ ok: 30 });
+    expect(await outcome(inner!, 1000)).toEqual({ ok: 30 });
     await pool.close();
     arena.close();
   });
