@@ -1,0 +1,189 @@
+// The pool under memory pressure, as README promises it: "A job that hits ARENA_FULL waits
+// until other jobs release memory and runs again (until memoryTimeout): under memory
+// pressure the pool slows down." Each test takes the arena's memory for a moment (from this
+// thread, as another part of the caller's program would), starts pool calls that need some,
+// and gives the memory back after RELEASE_MS; with a memoryTimeout far longer than that,
+// every call must wait and then give exactly what the one-thread call gives.
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Arena, Pool, type Image, type ImageHandle } from '../dist/node.js';
+import { noise, randomImage } from './helpers/images.js';
+
+const tasks = new URL('./fixtures/tasks/redpool.mjs', import.meta.url);
+const RELEASE_MS = 150;
+const MEMORY_TIMEOUT = 5000;
+
+/** Takes memory with a few large images until less than `leave` bytes can be had. */
+function takeMemory(arena: Arena, leave: number): Image[] {
+  const held: Image[] = [];
+  for (let size = 4 << 20; size >= leave; size >>= 1) {
+    for (;;) {
+      try {
+        held.push(arena.image('L', size, 1));
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ARENA_FULL') throw error;
+        break;
+      }
+    }
+  }
+  return held;
+}
+
+const givingBack: Array<Promise<void>> = [];
+
+/** Gives the memory back after RELEASE_MS (the test's cleanup waits for it). */
+function giveBackLater(held: Image[], also: () => void = () => {}): void {
+  givingBack.push(new Promise((resolve) => setTimeout(() => {
+    also();
+    held.forEach((image) => image.release());
+    resolve();
+  }, RELEASE_MS)));
+}
+
+/** Failed job messages from the workers, counted while `body` runs. */
+async function countFailures<T>(body: () => Promise<T>): Promise<{ value: T; failures: string[] }> {
+  const failures: string[] = [];
+  const emit = Worker.prototype.emit;
+  Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args: unknown[]) {
+    const message = args[0] as { type?: string; error?: { code?: string } } | undefined;
+    if (event === 'message' && message?.type === 'failed') failures.push(message.error?.code ?? '?');
+    return emit.call(this, event, ...args);
+  } as typeof emit;
+  try {
+    return { value: await body(), failures };
+  } finally {
+    Worker.prototype.emit = emit;
+  }
+}
+
+let cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  await Promise.all(givingBack.splice(0));
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+async function setUp(options: { maxBytes: number; workers: number }) {
+  const arena = await Arena.create({ maxBytes: options.maxBytes, blocksMax: 0 });
+  const start = arena.stats();
+  const pool = await Pool.create({ arena, workers: options.workers, tasks, memoryTimeout: MEMORY_TIMEOUT });
+  cleanup.push(() => {
+    // Nothing left behind once the pool has closed, whatever the test saw.
+    const end = arena.stats();
+    expect([end.imagesLive, end.bytesInUse]).toEqual([start.imagesLive, start.bytesInUse]);
+    arena.checkHeap();
+    arena.close();
+  }, () => pool.close());
+  return { arena, pool };
+}
+
+function settled<T>(promise: Promise<T>): Promise<{ ok: T } | { code: string; message: string }> {
+  return promise.then((ok) => ({ ok }), (error) => ({ code: error.code, message: error.message }));
+}
+
+describe('the pool under memory pressure', () => {
+  it('two jobs waiting for memory do not wake each other in a loop (each failure is not a release)', async () => {
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 4 });
+    giveBackLater(takeMemory(arena, 4096));
+    const started = Date.now();
+    const { value, failures } = await countFailures(() => Promise.all([
+      pool.run('allocate', { bytes: 1 << 20 }), pool.run('allocate', { bytes: 1 << 20 }),
+    ]));
+    expect(value).toEqual([1 << 20, 1 << 20]);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(RELEASE_MS - 10);
+    // One job alone is looked at again every RETRY_MS (20 ms): about 8 attempts in 150 ms.
+    // Two make thousands: each one's ARENA_FULL counts as a release that wakes the other.
+    expect(failures.length, `${failures.length} failed attempts in ${waited} ms`).toBeLessThan(60);
+  });
+
+  it('a kernel whose output cannot be made yet waits for memory instead of failing at once', async () => {
+    const { arena, pool } = await setUp({ maxBytes: 8 << 20, workers: 3 });
+    const image = randomImage(arena, { mode: 'RGB', width: 512, height: 512, seed: 1 });
+    cleanup.push(() => image.release());
+    const expected = image.resize(900, 700, { filter: 'bicubic' });
+    const pixels = expected.toPixels();
+    expected.release();
+    giveBackLater(takeMemory(arena, 64 << 10));
+    const result = await settled(pool.resize(image, 900, 700, { filter: 'bicubic' }));
+    // Today: { code: 'ARENA_FULL', message: 'resize()(RGB, 900, 700): the arena has no free memory ...' } at once.
+    expect(result, JSON.stringify(result)).toHaveProperty('ok');
+    const output = (result as { ok: Image }).ok;
+    expect(Buffer.compare(output.toPixels(), pixels)).toBe(0);
+    output.release();
+  });
+
+  it('pool.decode waits for memory for its copy of the file as it does for the image', async () => {
+    const { arena, pool } = await setUp({ maxBytes: 8 << 20, workers: 2 });
+    const image = arena.fromPixels('RGB', 300, 300, noise(300 * 300 * 3, 2));
+    const png = image.encode('png', { level: 0 });
+    image.release();
+    const expected = arena.decode(png);
+    const pixels = expected.toPixels();
+    expected.release();
+    giveBackLater(takeMemory(arena, 16 << 10)); // less than the 270 KB file
+    const result = await settled(pool.decode(png));
+    // Today: { code: 'ARENA_FULL', message: 'decode()(L, 270xxx, 1): the arena has no free memory ...' } at once,
+    // where arena.decode says 'decode(png): ...'.
+    expect(result, JSON.stringify(result)).toHaveProperty('ok');
+    const output = (result as { ok: Image }).ok;
+    expect(Buffer.compare(output.toPixels(), pixels)).toBe(0);
+    output.release();
+  });
+
+  it('a job whose images cannot be shared yet (no free reference record) waits for memory', async () => {
+    const { arena, pool } = await setUp({ maxBytes: 8 << 20, workers: 2 });
+    const image = arena.image('L', 64, 64, { fill: 1 });
+    const held = takeMemory(arena, 64);
+    // Every reference record the arena has room for, taken by handles never adopted.
+    const handles: ImageHandle[] = [];
+    for (;;) {
+      try {
+        handles.push(image.share());
+      } catch (error) {
+        expect((error as { code: string }).code).toBe('ARENA_FULL');
+        break;
+      }
+    }
+    giveBackLater(held, () => handles.forEach((handle) => arena.discard(handle)));
+    cleanup.push(() => image.release());
+    // Today each fails at once: ARENA_FULL 'share(): the arena has no free memory ...'
+    // (error.operation 'share()'), memoryTimeout notwithstanding.
+    expect(await settled(pool.run('width', { image }))).toEqual({ ok: 64 });
+    const encoded = await settled(pool.encode(image, 'qoi'));
+    expect(encoded, JSON.stringify(encoded)).toHaveProperty('ok');
+  });
+
+  it('bands that find no scratch memory in their worker wait, then give the one-thread bytes', async () => {
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 3 });
+    const image = randomImage(arena, { mode: 'RGBA', width: 400, height: 300, seed: 5 });
+    cleanup.push(() => image.release());
+    const expected = image.gaussianBlur(6);
+    const pixels = expected.toPixels();
+    expected.release();
+    // The memory goes the moment the first band is sent: the plan's images are made, the
+    // blur's scratch in the workers is not.
+    const post = Worker.prototype.postMessage;
+    let taken = false;
+    Worker.prototype.postMessage = function (this: Worker, message: { type?: string }, transfer?: never) {
+      if (message?.type === 'band' && !taken) {
+        taken = true;
+        giveBackLater(takeMemory(arena, 16 << 10));
+      }
+      return post.call(this, message, transfer);
+    };
+    let result;
+    try {
+      result = await settled(pool.gaussianBlur(image, 6));
+    } finally {
+      Worker.prototype.postMessage = post;
+    }
+    // Today: { code: 'ARENA_FULL', message: 'share(): ...' } after ~100 retries in ~70 ms: the
+    // bands' failures wake each other (first test), and a retry whose handles cannot be
+    // shared fails its call at once (previous test).
+    expect(result, JSON.stringify(result)).toHaveProperty('ok');
+    const output = (result as { ok: Image }).ok;
+    expect(Buffer.compare(output.toPixels(), pixels)).toBe(0);
+    output.release();
+  });
+});
