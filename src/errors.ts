@@ -62,9 +62,9 @@ export function describe(value: unknown): string {
   return `${typeof constructor === 'string' && constructor !== 'Object' ? constructor : kind} of type object`;
 }
 
-/** INVALID_ARGUMENT: `Expected <expected> for <name> but received <value>`. */
-export function invalid(name: string, expected: string, value: unknown): ArenaError {
-  return expectedFor(name, expected, describe(value));
+/** INVALID_ARGUMENT: `Expected <expected> for <name> but received <value>`; `operation` names the call, if known. */
+export function invalid(name: string, expected: string, value: unknown, operation?: string): ArenaError {
+  return new ArenaError('INVALID_ARGUMENT', `Expected ${expected} for ${name} but received ${describe(value)}`, { operation });
 }
 
 /**

@@ -140,7 +140,7 @@ export function createReference(core: Core, mode: Mode, width: number, height: n
   if (address === 0) {
     // At least the header, the row table and the rows without padding.
     const bytes = IMAGE_HEADER_SIZE + height * 4 + height * width * (mode === 'L' ? 1 : 4);
-    throw allocationError(core, results[RESULT_ERROR]!, bytes, `${what}(${mode}, ${width}, ${height})`);
+    throw allocationError(core, results[RESULT_ERROR]!, bytes, what.endsWith(')') ? what : `${what}(${mode}, ${width}, ${height})`);
   }
   return { address, record: results[RESULT_AUX]!, tag: core.tag, mode, width, height };
 }

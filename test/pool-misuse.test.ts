@@ -44,9 +44,9 @@ const expectations: Record<string, (seen: Seen) => void> = {
 
   unsendableResults(seen) {
     expect(seen.withFunction.code).toBe('INVALID_ARGUMENT');
-    expect(seen.withFunction.message).toMatch(/^task 'unsendable': Expected only structured-cloneable values for the result but received one that cannot be cloned/);
+    expect(seen.withFunction.message).toMatch(/^run\('unsendable'\): Expected only structured-cloneable values for the result but received one that cannot be cloned/);
     expect(seen.afterFunction).toEqual(NOTHING); // at once: released before the failure was sent
-    expect(seen.withReleased).toEqual({ code: 'INVALID_HANDLE', message: "task 'releasedInResult': the result[1] is an Image that was released" });
+    expect(seen.withReleased).toEqual({ code: 'INVALID_HANDLE', message: "run('releasedInResult'): the result[1] is an Image that was released" });
     expect(seen.afterReleased).toEqual(NOTHING);
     expect(seen.argumentBack).toBe('INVALID_ARGUMENT');
     expect(seen.afterArgument).toEqual(NOTHING);

@@ -49,7 +49,7 @@ describe('pool tasks', () => {
     const promise = pool.run(42 as never);
     await expect(promise).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(pool.run('add', {}, { signal: 'x' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(Pool.create({ arena, workers: 0 })).rejects.toMatchObject({ message: 'Expected integer between 1 and 256 for options.workers but received 0 of type number' });
+    await expect(Pool.create({ arena, workers: 0 })).rejects.toMatchObject({ message: 'Expected integer between 1 and 127 for options.workers but received 0 of type number' });
     const plain = await Arena.create({ maxBytes: 4 << 20, shared: false });
     await expect(Pool.create({ arena: plain })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     plain.close();

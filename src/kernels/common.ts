@@ -2,7 +2,7 @@
 // second image belongs to the same arena.
 
 import type { Image } from '../image.js';
-import { mismatch, invalid } from '../errors.js';
+import { expectedFor, invalid } from '../errors.js';
 import { imageAddress, isImage } from '../state.js';
 
 /** Checks that `image` is live in this thread (a planner's first step). */
@@ -14,7 +14,7 @@ export function input(image: Image, what: string): void {
 export function otherInput(image: Image, other: unknown, name: string, what: string): Image {
   if (!isImage(other)) throw invalid(name, 'Image', other);
   if (other.arena !== image.arena) {
-    throw mismatch(`${what}()`, `${name} belongs to another arena (or another thread's attachment of it)`);
+    throw expectedFor(name, 'an Image of the same arena', 'an Image of another arena (or of another thread\'s attachment of it)', `${what}()`);
   }
   input(other, what);
   return other;

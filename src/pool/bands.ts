@@ -5,14 +5,13 @@
 // or tables: the worker adopts the step's images and the data block, runs its rows, and
 // releases them.
 
+import { closed } from '../errors.js';
 import type { Image, ImageHandle } from '../image.js';
 import { shareReference } from '../image.js';
 import { bindPlan, releasePlan, type BoundPlan } from '../kernels/executor.js';
 import type { Plan } from '../kernels/plan.js';
 import type { ImageReference } from '../state.js';
-import type { JobMessage } from './jobs.js';
-
-export type Enqueue = (what: string, prepare: (handles: ImageHandle[]) => JobMessage, signal: AbortSignal | undefined) => Promise<unknown>;
+import type { Scheduler } from './scheduler.js';
 
 /** Splits [0, extent) into at most `parts` bands of nearly equal size, none empty. */
 export function bands(extent: number, parts: number): Array<[start: number, end: number]> {
@@ -31,16 +30,17 @@ export function bands(extent: number, parts: number): Array<[start: number, end:
  * bands per step; returns the output's reference, which the caller now holds. On failure
  * nothing the plan made is left.
  */
-export async function runPlanInBands(plan: Plan, parts: number, name: string, enqueue: Enqueue,
+export async function runPlanInBands(plan: Plan, parts: number, name: string, scheduler: Scheduler,
   signal: AbortSignal | undefined): Promise<ImageReference> {
   const what = `${name}()`;
-  const bound = bindPlan(plan);
+  // The plan's images are made here: when memory is short, they wait for it as jobs do.
+  const bound = await scheduler.whenMemory(what, signal, () => bindPlan(plan));
   try {
     const share = (index: number): ImageHandle => (index < 0
       ? (plan.inputs[-1 - index] as Image).share()
       : shareReference(bound.core, bound.images[index]!));
     for (const step of bound.steps) {
-      const jobs = bands(step.extent, parts).map(([start, end]) => enqueue(what, (handles) => {
+      const jobs = bands(step.extent, parts).map(([start, end]) => scheduler.enqueue(what, (handles) => {
         const images: ImageHandle[] = [];
         for (const index of [step.target, ...step.sources]) {
           const handle = share(index);
@@ -56,10 +56,18 @@ export async function runPlanInBands(plan: Plan, parts: number, name: string, en
       if (failed) throw failed.reason;
     }
   } catch (error) {
-    releasePlan(bound, false);
+    try {
+      releasePlan(bound, false);
+    } catch {
+      // This thread's arena was closed meanwhile: the error that stopped the plan says more.
+    }
     throw error;
   }
-  releasePlan(bound, true);
+  try {
+    releasePlan(bound, true);
+  } catch {
+    throw closed(what, 'the pool\'s arena was closed in this thread while the call ran');
+  }
   return bound.images[0]!;
 }
 

@@ -23,10 +23,17 @@ export interface Job {
   readonly prepare: (handles: ImageHandle[]) => JobMessage;
   /** Handles of the current attempt that its worker may not have adopted: discarded when it ends otherwise. */
   handles: ImageHandle[];
+  /**
+   * Turns the worker's answer into the call's value, synchronously as the answer arrives
+   * (adopting the Images of a result before anything else can happen to them). Default:
+   * the answer as is.
+   */
+  readonly receive?: (result: unknown) => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
-  readonly onAbort: () => void;
+  /** Called once when the job settles (the scheduler stops watching its signal). */
+  onSettle?: () => void;
   worker?: WorkerState;
   settled: boolean;
   /** Set while the job waits for memory: the time of its first ARENA_FULL. */
@@ -39,7 +46,7 @@ export interface Job {
 export function settle(job: Job, error: Error | undefined, result?: unknown): void {
   if (job.settled) return;
   job.settled = true;
-  job.signal?.removeEventListener('abort', job.onAbort);
+  job.onSettle?.();
   if (error) job.reject(error);
   else job.resolve(result);
 }
@@ -75,11 +82,12 @@ export function releaseQuietly(images: Iterable<Image>): void {
  */
 export function hold(arena: Arena, value: unknown, held: Image[]): unknown {
   const handles: ImageHandle[] = [];
+  const before = held.length;
   try {
     return decode(encode(value, handles), arena, held);
   } catch (error) {
     // decode adopts in the order encode shared: the rest were never adopted.
-    for (const handle of handles.slice(held.length)) {
+    for (const handle of handles.slice(held.length - before)) {
       try { arena.discard(handle); } catch { /* nothing to take back */ }
     }
     throw error;

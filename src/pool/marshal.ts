@@ -25,39 +25,70 @@ function pathOf(parent: string, key: string | number): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
+/** What a container other than a plain object or an array is called in messages ("a Map", "an instance of Box"). */
+function containerName(value: object): string | undefined {
+  if (Array.isArray(value) || isPlainObject(value)) return undefined;
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Set) return 'a Set';
+  const constructor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof constructor === 'string' && constructor !== '' ? `an instance of ${constructor}` : 'an object with a prototype';
+}
+
+/** The values inside a container: elements, property values, a Map's keys and values, a Set's members. */
+function contents(value: object): Array<[string | number, unknown]> {
+  if (Array.isArray(value)) return value.map((element, index) => [index, element]);
+  if (value instanceof Map) return [...value].flatMap(([key, element], i) => [[`<key ${i}>`, key], [`<value ${i}>`, element]] as Array<[string, unknown]>);
+  if (value instanceof Set) return [...value].map((element, i) => [`<member ${i}>`, element]);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return [];
+  return Object.entries(value);
+}
+
 /**
  * Every Image inside `value` (named `name` in messages, e.g. `args`), checked before
- * anything is shared: each must be a live Image of `arena`, and the walk must not meet a
- * cycle. Returns them in the order `encode` meets them.
- * @throws {ArenaError} INVALID_ARGUMENT naming the place of an Image of another arena, or
- *   of a cycle; INVALID_HANDLE naming the place of a released Image.
+ * anything is shared: each must be a live Image of `arena`, at the top level or inside
+ * plain objects and arrays (what `encode` replaces; anywhere else postMessage would clone
+ * the Image object as a plain one), and the walk must not meet a cycle of plain objects
+ * and arrays. Returns them in the order `encode` meets them.
+ * @throws {ArenaError} INVALID_ARGUMENT naming the place of an Image of another arena, of
+ *   an Image inside another kind of container, or of a cycle; INVALID_HANDLE naming the
+ *   place of a released Image.
  */
 export function checkImages(value: unknown, arena: Arena, name: string, what: string): Image[] {
   const found: Image[] = [];
   const ancestors: object[] = [];
+  const seen = new Set<object>();
   const keys: Array<string | number> = [];
   const path = () => keys.reduce<string>(pathOf, name);
-  const visit = (item: unknown): void => {
+  const visit = (item: unknown, inside: string | undefined): void => {
     if (isImage(item)) {
+      if (inside !== undefined) {
+        throw expectedFor(path(), 'Images only at the top level or inside plain objects and arrays', `an Image inside ${inside}`, what);
+      }
       if (item.arena !== arena) throw expectedFor(path(), "an Image of the pool's arena", 'an Image of another arena', what);
       if (item.released) throw releasedInside(what, path());
       found.push(item);
       return;
     }
-    const isArray = Array.isArray(item);
-    if (!isArray && !isPlainObject(item)) return;
-    if (ancestors.includes(item as object)) {
-      throw expectedFor(name, 'plain objects and arrays without cycles', `a cycle at ${path()}`, what);
-    }
-    ancestors.push(item as object);
-    if (isArray) {
-      (item as unknown[]).forEach((element, index) => { keys.push(index); visit(element); keys.pop(); });
+    if (item === null || typeof item !== 'object') return;
+    const container = inside ?? containerName(item);
+    if (container === undefined) {
+      if (ancestors.includes(item)) {
+        throw expectedFor(name, 'plain objects and arrays without cycles', `a cycle at ${path()}`, what);
+      }
     } else {
-      for (const [key, element] of Object.entries(item as object)) { keys.push(key); visit(element); keys.pop(); }
+      // Inside other containers only an Image is looked for; postMessage clones the rest.
+      if (seen.has(item)) return;
+      seen.add(item);
+    }
+    ancestors.push(item);
+    for (const [key, element] of contents(item)) {
+      keys.push(key);
+      visit(element, container);
+      keys.pop();
     }
     ancestors.pop();
   };
-  visit(value);
+  visit(value, undefined);
   return found;
 }
 
@@ -82,14 +113,13 @@ export function encode(value: unknown, shared: ImageHandle[], images: Image[] = 
   return value;
 }
 
-/** Every Image inside `value` (where `encode` would find them). */
+/** Every Image inside `value`, in any container (to release them all when a value is refused). */
 export function imagesIn(value: unknown, found: Image[] = [], walking = new Set<object>()): Image[] {
   if (isImage(value)) {
     found.push(value);
-  } else if ((Array.isArray(value) || isPlainObject(value)) && !walking.has(value)) {
+  } else if (value !== null && typeof value === 'object' && !walking.has(value)) {
     walking.add(value);
-    (Array.isArray(value) ? value : Object.values(value)).forEach((item) => imagesIn(item, found, walking));
-    walking.delete(value);
+    for (const [, item] of contents(value)) imagesIn(item, found, walking);
   }
   return found;
 }

@@ -17,9 +17,30 @@ export class MemoryWaits {
 
   constructor(readonly timeout: number) {}
 
+  #waiters: Array<() => void> = [];
+
   /** Something finished (a job, a worker) that may have released memory. */
   released(): void {
     this.#releases++;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /**
+   * Resolves at the next release, or after RETRY_MS (memory released by the caller's own
+   * code counts too): for allocations this thread makes on a job's behalf.
+   */
+  nextRelease(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(wake), 1);
+        resolve();
+      }, RETRY_MS);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#waiters.push(wake);
+    });
   }
 
   /** Parks a job that ran out of memory; false when it has waited longer than the timeout. */

@@ -3,6 +3,7 @@
 import type { Arena } from '../arena.js';
 import { invalid } from '../errors.js';
 import type { Runtime, WorkerLimits } from '../runtime/runtime.js';
+import { MAX_ATTACHMENTS } from '../layout.js';
 import * as check from '../validate.js';
 
 /** Options of {@link Pool.create}. */
@@ -51,14 +52,16 @@ export interface ResolvedOptions {
   readonly resourceLimits: WorkerLimits | undefined;
 }
 
-/** Most workers one pool starts. */
-export const MAX_WORKERS = 256;
+/** Most workers one pool starts: each takes an attachment slot, and the pool's own thread one. */
+export const MAX_WORKERS = MAX_ATTACHMENTS - 1;
 /** How long a job waits for arena memory by default, in ms. */
 export const DEFAULT_MEMORY_TIMEOUT = 30_000;
 /** How long an aborted job may take to stop by default, in ms. */
 export const DEFAULT_ABORT_GRACE = 1000;
 /** The keys of Node's worker resourceLimits. */
 const LIMIT_NAMES = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+/** Smallest worker stack accepted, in MB: with much less Node cannot start the worker, and below 0.2 MB it ends the whole process. */
+const MIN_STACK_MB = 1;
 
 /** Checks the options of Pool.create (the arena aside) and fills in the defaults. */
 export function resolveOptions(o: Partial<PoolOptions>, host: Runtime): ResolvedOptions {
@@ -84,8 +87,9 @@ function checkLimits(value: unknown): WorkerLimits | undefined {
   for (const [name, amount] of Object.entries(o)) {
     check.oneOf('a key of options.resourceLimits', name, LIMIT_NAMES);
     if (amount === undefined) continue;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
-      throw invalid(`options.resourceLimits.${name}`, 'positive finite number (megabytes)', amount);
+    const least = name === 'stackSizeMb' ? MIN_STACK_MB : 0;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || (least > 0 ? amount < least : amount <= 0)) {
+      throw invalid(`options.resourceLimits.${name}`, least > 0 ? `finite number of megabytes, at least ${least}` : 'positive finite number (megabytes)', amount);
     }
     limits[name] = amount;
   }

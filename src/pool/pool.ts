@@ -117,11 +117,12 @@ export class Pool {
     if (signal?.aborted) throw abortError(what, signal, true);
     const held: Image[] = [];
     try {
-      const template = images.length === 0 ? args : hold(this.arena, args, held);
-      const result = await this.#scheduler.enqueue(what, (handles) => ({
+      const template = images.length === 0 ? args : await this.#hold(what, args, held, signal);
+      return await this.#scheduler.enqueue(what, (handles) => ({
         type: 'task', task, args: images.length === 0 ? args : encode(template, handles),
-      }), signal);
-      return adoptResult(this.arena, result) as T;
+      }), signal, (result) => adoptResult(this.arena, result)) as T;
+    } catch (error) {
+      throw this.#failure(what, error);
     } finally {
       releaseQuietly(held);
     }
@@ -145,15 +146,17 @@ export class Pool {
     // The compressed bytes as an L image of one row: the worker holds its own reference
     // while it reads them, so nothing it reads can be freed under it.
     const core = coreOf(this.arena);
-    const input = wrapImage(this.arena, createReference(core, 'L', bytes.length, 1, { kind: FILL_NONE, value: 0 }, what));
+    const input = wrapImage(this.arena, await this.#scheduler.whenMemory(what, signal,
+      () => createReference(core, 'L', bytes.length, 1, { kind: FILL_NONE, value: 0 }, `decode(${request.format})`)));
     try {
       core.bytes(rowAddress(core, imageAddress(input, what), 0), bytes.length).set(bytes);
-      const result = await this.#scheduler.enqueue(what, (handles) => {
+      return await this.#scheduler.enqueue(what, (handles) => {
         const handle = input.share();
         handles.push(handle);
         return { type: 'decode', input: handle, length: bytes.length, request };
-      }, signal);
-      return adoptResult(this.arena, result) as Image;
+      }, signal, (result) => adoptResult(this.arena, result)) as Image;
+    } catch (error) {
+      throw this.#failure(what, error);
     } finally {
       releaseQuietly([input]);
     }
@@ -174,13 +177,15 @@ export class Pool {
     if (signal?.aborted) throw abortError(what, signal, true);
     const held: Image[] = [];
     try {
-      const own = hold(this.arena, image, held) as Image;
+      const own = await this.#hold(what, image, held, signal) as Image;
       const result = await this.#scheduler.enqueue(what, (handles) => {
         const handle = own.share();
         handles.push(handle);
         return { type: 'encode', image: handle, request };
       }, signal);
       return result as Uint8Array;
+    } catch (error) {
+      throw this.#failure(what, error);
     } finally {
       releaseQuietly(held);
     }
@@ -204,10 +209,11 @@ export class Pool {
     // Our own references to the inputs: the caller may release theirs while the bands run.
     const held: Image[] = [];
     try {
-      const inputs = plan.inputs.map((input) => hold(this.arena, input, held) as Image);
-      const output = await runPlanInBands({ ...plan, inputs }, this.#supervisor.workers.length, name,
-        (w, prepare, s) => this.#scheduler.enqueue(w, prepare, s), signal);
+      const inputs = await this.#hold(what, plan.inputs, held, signal) as Image[];
+      const output = await runPlanInBands({ ...plan, inputs }, this.#supervisor.workers.length, name, this.#scheduler, signal);
       return wrapImage(this.arena, output);
+    } catch (error) {
+      throw this.#failure(what, error);
     } finally {
       releaseQuietly(held);
     }
@@ -280,7 +286,32 @@ export class Pool {
     return this.#kernel('paste', image, [source, box, mask], options);
   }
 
+  /**
+   * References of the pool's own to the Images in `value` (see jobs.ts `hold`), waiting for
+   * memory when there is no room for them yet.
+   */
+  #hold(what: string, value: unknown, held: Image[], signal: AbortSignal | undefined): Promise<unknown> {
+    return this.#scheduler.whenMemory(what, signal, () => hold(this.arena, value, held));
+  }
+
   // ── checks ────────────────────────────────────────────────────────────────────
+
+  /**
+   * The error a call ends with: a handle or image refused because this thread closed the
+   * pool's arena meanwhile says so, for the call (a worker's death still says that).
+   */
+  #failure(what: string, error: unknown): unknown {
+    // A call on this thread's detached core reads no error of its own (any code may come
+    // back): when the arena was closed meanwhile, that is what the caller needs to hear.
+    const code = (error as { code?: string } | undefined)?.code;
+    if (code === undefined || code === 'ABORTED' || code === 'WORKER_FAILED') return error;
+    try {
+      coreOf(this.arena);
+      return error;
+    } catch {
+      return closed(what, 'the pool\'s arena was closed in this thread while the call ran');
+    }
+  }
 
   /** A call is refused on a closed pool, or when its arena was closed in this thread. */
   #checkOpen(what: string): void {

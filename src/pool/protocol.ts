@@ -39,6 +39,8 @@ export type ToWorker =
   | { readonly type: 'decode'; readonly job: number; readonly input: ImageHandle; readonly length: number; readonly request: DecodeRequest }
   /** Encode `image`; the result is the file's bytes (their buffer transferred). */
   | { readonly type: 'encode'; readonly job: number; readonly image: ImageHandle; readonly request: EncodeRequest }
+  /** Handles this worker shared in a result that the pool could not adopt (its arena was closed there): take them back. */
+  | { readonly type: 'discard'; readonly handles: readonly ImageHandle[] }
   /** The job's AbortSignal fired: the task's own signal fires in the worker. */
   | { readonly type: 'abort'; readonly job: number }
   /** Detach from the arena and end. */
@@ -52,4 +54,6 @@ export type FromWorker =
   /** A job failed; `neverFits`: an ARENA_FULL for a request larger than the whole arena (no use waiting). */
   | { readonly type: 'failed'; readonly job: number; readonly error: SerializedError; readonly neverFits?: boolean }
   /** Detached; the worker ends now. */
-  | { readonly type: 'closed' };
+  | { readonly type: 'closed' }
+  /** The worker is ending by itself (its task closed its arena, or called an exit): send it nothing more. */
+  | { readonly type: 'exiting'; readonly reason: string };

@@ -5,19 +5,27 @@
 // made for it.
 
 import type { Arena } from '../arena.js';
-import { deserializeError, limitExceeded, workerFailed, type ArenaError } from '../errors.js';
+import { canNeverFit, deserializeError, limitExceeded, workerFailed, type ArenaError } from '../errors.js';
 import type { ImageHandle } from '../image.js';
+import { coreOf } from '../state.js';
 import { abandon, abortError, reclaimAbandoned } from './aborts.js';
 import { discardHandles, dropResult, settle, type Job, type JobMessage } from './jobs.js';
-import { unsendable } from './marshal.js';
+import { markersIn, unsendable } from './marshal.js';
 import { MemoryWaits } from './memory.js';
 import type { ResolvedOptions } from './options.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { Supervisor, SupervisorEvents, WorkerState } from './supervisor.js';
 
+/** Is `error` an ARENA_FULL that waiting could cure? */
+function waitable(error: unknown): boolean {
+  return (error as ArenaError | undefined)?.code === 'ARENA_FULL' && !canNeverFit(error);
+}
+
 export class Scheduler implements SupervisorEvents {
   readonly #queue: Job[] = [];
   readonly #memory: MemoryWaits;
+  /** The jobs of each signal, and the one listener it has (a call split into many bands adds one, not one per band). */
+  readonly #watched = new Map<AbortSignal, { jobs: Set<Job>; listener: () => void }>();
   #nextJob = 1;
   #supervisor!: Supervisor;
 
@@ -36,23 +44,39 @@ export class Scheduler implements SupervisorEvents {
   }
 
   /**
-   * Queues a job; its promise settles with the worker's answer (adopted by the caller).
-   * `prepare` makes the message of each attempt.
+   * Queues a job; its promise settles with the worker's answer, passed through `receive`
+   * as it arrives. `prepare` makes the message of each attempt.
    */
-  enqueue(what: string, prepare: (handles: ImageHandle[]) => JobMessage, signal: AbortSignal | undefined): Promise<unknown> {
+  enqueue(what: string, prepare: (handles: ImageHandle[]) => JobMessage, signal: AbortSignal | undefined,
+    receive?: (result: unknown) => unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
         reject(abortError(what, signal, true));
         return;
       }
-      const job: Job = {
-        id: this.#nextJob++, what, prepare, handles: [], resolve, reject, signal, settled: false,
-        onAbort: () => this.#abort(job),
-      };
-      signal?.addEventListener('abort', job.onAbort, { once: true });
+      const job: Job = { id: this.#nextJob++, what, prepare, receive, handles: [], resolve, reject, signal, settled: false };
+      this.#watch(job);
       this.#queue.push(job);
       this.dispatch();
     });
+  }
+
+  /**
+   * Runs `make`, an allocation this thread makes for a call (its plan's images, a copy of
+   * its input, its own references); while it fails with ARENA_FULL that waiting could cure,
+   * runs it again at the next release, until memoryTimeout.
+   */
+  async whenMemory<T>(what: string, signal: AbortSignal | undefined, make: () => T): Promise<T> {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return make();
+      } catch (error) {
+        if (!waitable(error) || Date.now() - started > this.options.memoryTimeout) throw error;
+      }
+      await this.#memory.nextRelease();
+      if (signal?.aborted) throw abortError(what, signal, false);
+    }
   }
 
   /** A call that would wait while the queue is full is refused (see PoolOptions.maxQueue). */
@@ -78,14 +102,23 @@ export class Scheduler implements SupervisorEvents {
     this.#memory.schedule(this.#queue, (job, error) => settle(job, error), () => this.dispatch());
   }
 
-  /** Sends a job to an idle worker; a job that cannot be sent settles at once and leaves the worker idle. */
+  /**
+   * Sends a job to an idle worker. The worker counts as busy from the start: making and
+   * cloning the message may run the caller's code (getters), which may call the pool.
+   * A job whose images cannot be shared for want of memory waits like one that ran out of
+   * memory in its worker; one that cannot be sent settles at once. Either way the worker
+   * stays idle.
+   */
   #start(state: WorkerState, job: Job): void {
+    state.job = job;
     let message: JobMessage;
     try {
       message = job.prepare(job.handles);
     } catch (error) {
+      state.job = undefined;
       discardHandles(this.arena, job);
-      settle(job, error as Error);
+      if (waitable(error) && this.#memory.park(job)) this.#queue.unshift(job);
+      else settle(job, error as Error);
       return;
     }
     this.#memory.started(job);
@@ -94,16 +127,43 @@ export class Scheduler implements SupervisorEvents {
     } catch (error) {
       // Nothing reached the worker (postMessage clones first): a value in the message
       // that cannot be cloned.
+      state.job = undefined;
       discardHandles(this.arena, job);
       settle(job, unsendable(error, message.type === 'task' ? 'args' : 'the job', job.what));
       return;
     }
     job.worker = state;
-    state.job = job;
   }
 
   #failQueue(error: ArenaError): void {
     for (const job of this.#queue.splice(0)) settle(job, error);
+  }
+
+  /** One listener per signal, however many jobs (bands) it covers. */
+  #watch(job: Job): void {
+    const signal = job.signal;
+    if (signal === undefined) return;
+    let entry = this.#watched.get(signal);
+    if (entry === undefined) {
+      const jobs = new Set<Job>();
+      const listener = () => {
+        this.#watched.delete(signal);
+        for (const watchedJob of jobs) this.#abort(watchedJob);
+      };
+      entry = { jobs, listener };
+      this.#watched.set(signal, entry);
+      signal.addEventListener('abort', listener, { once: true });
+    }
+    entry.jobs.add(job);
+    job.onSettle = () => {
+      const current = this.#watched.get(signal);
+      if (current === undefined) return;
+      current.jobs.delete(job);
+      if (current.jobs.size === 0) {
+        signal.removeEventListener('abort', current.listener);
+        this.#watched.delete(signal);
+      }
+    };
   }
 
   #abort(job: Job): void {
@@ -112,6 +172,22 @@ export class Scheduler implements SupervisorEvents {
     if (queued >= 0) this.#queue.splice(queued, 1);
     else if (job.worker && job.worker.job === job) abandon(job.worker, job, this.options.abortGrace);
     settle(job, abortError(job.what, job.signal!, false));
+  }
+
+  /**
+   * Hands back the images of an answer nobody takes: released here, or, when this thread's
+   * arena is closed and cannot adopt them, discarded by the worker that shared them.
+   */
+  #giveBack(state: WorkerState, result: unknown): void {
+    const handles = markersIn(result);
+    if (handles.length === 0) return;
+    try {
+      coreOf(this.arena);
+    } catch {
+      if (!state.gone) state.port.post({ type: 'discard', handles });
+      return;
+    }
+    dropResult(this.arena, result);
   }
 
   // ── SupervisorEvents ──────────────────────────────────────────────────────────
@@ -125,22 +201,39 @@ export class Scheduler implements SupervisorEvents {
     if (state.abandoned && state.abandoned.job.id === message.job) {
       // An aborted job stopped by itself: drop what it returned.
       const job = reclaimAbandoned(state);
-      if (message.type === 'done') dropResult(this.arena, message.result);
+      if (message.type === 'done') this.#giveBack(state, message.result);
       else discardHandles(this.arena, job);
     }
     const job = state.job;
     if (job && job.id === message.job) {
       state.job = undefined;
       job.worker = undefined;
-      this.#memory.released();
-      if (message.type === 'done') {
+      if (message.type === 'done' && job.settled) {
+        // Settled while it was being sent (aborted from the caller's own code): nobody takes the answer.
+        this.#memory.released();
+        this.#giveBack(state, message.result);
+      } else if (message.type === 'done') {
+        this.#memory.released();
         job.handles = [];
-        settle(job, undefined, message.result);
+        // Received now, in the turn the answer arrived: a worker that exits right after
+        // answering is reclaimed later, and must not take the result with it.
+        let value: unknown;
+        try {
+          value = job.receive ? job.receive(message.result) : message.result;
+        } catch (error) {
+          this.#giveBack(state, message.result);
+          settle(job, error as Error);
+          this.dispatch();
+          return;
+        }
+        settle(job, undefined, value);
       } else {
         // A worker that failed before adopting every handle leaves the rest with us.
         discardHandles(this.arena, job);
         const error = deserializeError(message.error);
         const waits = (error as ArenaError).code === 'ARENA_FULL' && !message.neverFits && this.#memory.park(job);
+        // A failure for want of memory releases nothing that was not its own: it wakes no one.
+        if (!waits) this.#memory.released();
         if (waits) this.#queue.unshift(job);
         else settle(job, error);
       }

@@ -20,6 +20,8 @@ export interface WorkerState {
   /** A job that was aborted while running here: the worker is terminated if it does not stop. */
   abandoned?: { job: Job; timer: ReturnType<typeof setTimeout> };
   closing: boolean;
+  /** Its termination was requested (an abandoned job outlived abortGrace): it takes no job again. */
+  terminating?: boolean;
   /** It exited (or was terminated): whatever it still says is ignored. */
   gone?: boolean;
 }
@@ -72,7 +74,7 @@ export class Supervisor {
   }
 
   idle(state: WorkerState): boolean {
-    return state.ready && !state.job && !state.abandoned && !state.closing && !state.gone;
+    return state.ready && !state.job && !state.abandoned && !state.closing && !state.terminating && !state.gone;
   }
 
   anyIdle(): boolean {
@@ -93,7 +95,9 @@ export class Supervisor {
     return new Promise<void>((resolve, reject) => {
       port.onMessage((message) => {
         if (state.gone) return;
-        if (message.type === 'ready') {
+        if (message.type === 'exiting') {
+          state.terminating = true;
+        } else if (message.type === 'ready') {
           state.ready = true;
           this.#startFailures = 0;
           resolve();

@@ -70,7 +70,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
    * taken back, which frees what nobody else holds, and the job fails instead.
    */
   async function runTask(job: number, name: string, encodedArgs: unknown): Promise<void> {
-    const what = `task '${name}'`;
+    const what = `run('${name}')`;
     const adopted: Image[] = [];
     const handedOver: Image[] = [];
     const shared: ImageHandle[] = [];
@@ -79,7 +79,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
     try {
       const task = Object.hasOwn(tasks, name) ? tasks[name] : undefined;
       if (typeof task !== 'function') {
-        throw invalid('task', 'the name of a function the tasks module exports', name);
+        throw invalid('task', 'the name of a function the tasks module exports', name, what);
       }
       const args = decode(encodedArgs, arena, adopted);
       const value = await (task as TaskFunction)(args, { arena, signal: controller.signal });
@@ -91,6 +91,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       }
       const result = handedOver.length === 0 ? value : encode(value, shared);
       releaseAll([...adopted, ...handedOver]);
+      announceLeaving();
       try {
         port.post({ type: 'done', job, result });
       } catch (error) {
@@ -101,11 +102,35 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
         try { arena.discard(handle); } catch { /* reclaimed meanwhile: nothing to take back */ }
       }
       releaseAll([...adopted, ...handedOver]);
+      announceLeaving();
       fail(job, error);
     } finally {
       aborts.delete(job);
+      if (leaving) port.close();
     }
   }
+
+  /**
+   * A task that closed this worker's attachment leaves a worker that can do nothing more:
+   * it says so before its answer (so that the pool sends it no other job), and ends after
+   * it; the pool starts another.
+   */
+  let leaving = false;
+  function announceLeaving(): void {
+    if (leaving || arenaOpen()) return;
+    leaving = true;
+    port.post({ type: 'exiting', reason: 'the task closed the worker\'s arena' });
+  }
+
+  function arenaOpen(): boolean {
+    try {
+      coreOf(arena);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
 
   /** Decodes the bytes the pool put in an image of one row; hands the result over as a handle. */
   function runDecodeJob(message: Extract<ToWorker, { type: 'decode' }>): void {
@@ -170,6 +195,11 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       case 'decode': runDecodeJob(message); break;
       case 'encode': runEncodeJob(message); break;
       case 'abort': aborts.get(message.job)?.abort(); break;
+      case 'discard':
+        for (const handle of message.handles) {
+          try { arena.discard(handle); } catch { /* adopted after all, or reclaimed */ }
+        }
+        break;
       case 'close':
         arena.close();
         port.post({ type: 'closed' });

@@ -46,12 +46,16 @@ function spawnPoolWorker(start: WorkerStart): WorkerPort {
   // A web worker that throws at top level stays alive but is of no use: treat it as gone.
   worker.addEventListener('error', (event) => { event.preventDefault(); exit(`the worker threw: ${event.message}`); });
   worker.addEventListener('messageerror', () => exit('the worker sent a message that could not be read'));
+  // Bun tells when a worker has ended (browsers and Deno do not).
+  worker.addEventListener('close', () => exit('the worker ended'));
   worker.postMessage(start);
   return {
     post: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       listener(event.data);
       if (event.data.type === 'closed') exit('the worker closed');
+      // A web worker has no exit event: one that ends by itself says so first.
+      if (event.data.type === 'exiting') exit(event.data.reason);
     }),
     onExit: (listener) => { exitListeners.push(listener); },
     terminate: async () => exit('the worker was terminated'),

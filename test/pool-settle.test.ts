@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Arena, Pool, type Image } from '../dist/node.js';
 import { randomImage } from './helpers/images.js';
 
-const tasks = new URL('./fixtures/tasks/redpool.mjs', import.meta.url);
+const tasks = new URL('./fixtures/tasks/edges.mjs', import.meta.url);
 
 /** How a promise ended: { ok }, { code, message }, or 'TIMEOUT' after `ms`. */
 async function outcome(promise: Promise<unknown>, ms = 3000): Promise<unknown> {
@@ -30,10 +30,10 @@ async function outcome(promise: Promise<unknown>, ms = 3000): Promise<unknown> {
 
 describe('calls that must settle', () => {
   it('an abort whose reason cannot be turned into a string still rejects with ABORTED, and throws nowhere', async () => {
-    const script = fileURLToPath(new URL('./workers/redpool-abort-reason.mjs', import.meta.url));
+    const script = fileURLToPath(new URL('./workers/pool-abort-reason.mjs', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
     const seen = JSON.parse(stdout.trim().split('\n').pop()!);
-    // Today: before → TypeError "Cannot convert object to primitive value" (abortError's
+    // Guards against (seen before the fix): before → TypeError "Cannot convert object to primitive value" (abortError's
     // String(signal.reason)); queued and running → never settle, and the same TypeError is
     // thrown out of the pool's abort listener, uncaught.
     expect(seen).toEqual({
@@ -75,7 +75,7 @@ describe('calls that must settle', () => {
     const pool = await Pool.create({ arena, workers: 1, tasks });
     const image = arena.image('L', 4, 4);
     class Box { constructor(readonly image: Image) {} }
-    // Today both resolve: the task receives { mode, width, height, arena } (a structured
+    // Guards against (seen before the fix): both resolved: the task receives { mode, width, height, arena } (a structured
     // clone of the Image object's own fields), { isImage: false, constructor: 'Object' }.
     expect(await outcome(pool.run('inspect', new Map([['image', image]])))).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await outcome(pool.run('inspect', { box: new Box(image) }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -89,7 +89,7 @@ describe('calls that must settle', () => {
     const pool = await Pool.create({ arena, workers: 1, tasks });
     const before = arena.stats().imagesLive;
     const result = await outcome(pool.run('imageInMap'));
-    // Today: resolves with a Map holding a plain object, and the worker's reference to the
+    // Guards against (seen before the fix): resolves with a Map holding a plain object, and the worker's reference to the
     // 64×64 image stays live until the worker ends.
     expect(result).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(arena.stats().imagesLive).toBe(before);
@@ -165,7 +165,7 @@ describe('arena.close() and pool.close() in any order', () => {
       observer.checkHeap();
       observer.close();
     }
-    // Today: the decoded 500×400 image and the task's 800×600 one, about 0.8 and 0.5 MB.
+    // Guards against (seen before the fix): the decoded 500×400 image and the task's 800×600 one, about 0.8 and 0.5 MB.
     expect(leaks).toEqual([{ call: 'decode', images: 0, bytes: 0 }, { call: 'run', images: 0, bytes: 0 }]);
   });
 });
@@ -188,7 +188,7 @@ describe('signals', () => {
       await pool.close();
       arena.close();
     }
-    // Today: 'MaxListenersExceededWarning: Possible EventTarget memory leak detected. 11 abort
+    // Guards against (seen before the fix): 'MaxListenersExceededWarning: Possible EventTarget memory leak detected. 11 abort
     // listeners added to [AbortSignal]...': one listener per band job.
     expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
   });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Arena, Pool, type Image } from '../dist/node.js';
 import { randomImage } from './helpers/images.js';
 
-const tasks = new URL('./fixtures/tasks/redpool.mjs', import.meta.url);
+const tasks = new URL('./fixtures/tasks/edges.mjs', import.meta.url);
 
 function lcg(seed: number): (n: number) => number {
   let s = seed >>> 0;
@@ -172,7 +172,7 @@ describe('worker deaths at any moment', () => {
       await until(() => pool.size === 1);
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
-    // Today most are "WORKER_FAILED: run('later'): the worker running this job died: the worker exited with code 1".
+    // Guards against (seen before the fix): most were "WORKER_FAILED: run('later'): the worker running this job died: the worker exited with code 1".
     expect(outcomes).toEqual(new Array(8).fill('b'));
     await pool.close();
     expect(arena.stats().imagesLive).toBe(0);
@@ -199,7 +199,7 @@ describe('worker deaths at any moment', () => {
       await until(() => pool.size === 2);
     }
     const wrong = outcomes.filter((o) => o !== 'resolved' && !o.startsWith('WORKER_FAILED'));
-    // Today: 'INVALID_HANDLE: adopt(handle): the handle names no live shared image of this
+    // Guards against (seen before the fix): 'INVALID_HANDLE: adopt(handle): the handle names no live shared image of this
     // mode and size (adopted or discarded already, reclaimed, or altered)' in about one call of four.
     expect(wrong).toEqual([]);
     await until(() => usage(arena)[0] === start[0]);
@@ -220,7 +220,7 @@ describe('worker deaths at any moment', () => {
         return 'resolved';
       }, (error) => `${error.code}: ${error.message}`));
     }
-    // Today: 'INVALID_HANDLE: this arena was closed in this thread', for ever: the worker is
+    // Guards against (seen before the fix): 'INVALID_HANDLE: this arena was closed in this thread', for ever: the worker is
     // alive, idle and never replaced, and the caller's own arena is open.
     expect(after).toEqual(['resolved', 'resolved', 'resolved']);
     image.release();
@@ -235,7 +235,7 @@ describe('worker limits', () => {
     // Node ends the whole process (exit code 6, "RangeError: Maximum call stack size
     // exceeded" at <anonymous_script>:0) when a worker cannot even start on its stack. The
     // option is checked as any positive number, so 0.1 passes the check.
-    const script = fileURLToPath(new URL('./workers/redpool-stack.mjs', import.meta.url));
+    const script = fileURLToPath(new URL('./workers/pool-stack.mjs', import.meta.url));
     const outcome = await promisify(execFile)(process.execPath, [script, '0.1'], { timeout: 30_000 })
       .then(({ stdout }) => stdout.trim(), (error) => `process ended with code ${error.code}`);
     expect(outcome).toMatch(/^(INVALID_ARGUMENT|WORKER_FAILED)$/);

@@ -1,5 +1,5 @@
 // A pool of module Workers (the web entry) whose workers end themselves while they run a
-// job: through self.close(), or the runtime's exit. Run by test/redpool-web.test.ts in Bun
+// job: through self.close(), or the runtime's exit. Run by test/pool-web-exit.test.ts in Bun
 // and in Deno; prints one JSON line of how each call ended ('TIMEOUT' if not within 1.5 s).
 import { Arena, Pool } from '../../dist/web.js';
 
@@ -14,7 +14,7 @@ const limit = (promise) => {
 const seen = {};
 for (const task of ['closeSelf', 'exitWorker']) {
   const arena = await Arena.create({ maxBytes: 16 << 20 });
-  const pool = await Pool.create({ arena, workers: 1, tasks: new URL('../fixtures/tasks/redpool-web.mjs', import.meta.url) });
+  const pool = await Pool.create({ arena, workers: 1, tasks: new URL('../fixtures/tasks/edges-web.mjs', import.meta.url) });
   const dying = await limit(pool.run(task));
   const next = await limit(pool.run('add', { a: 1, b: 2 }));
   const closed = await limit(pool.close().then(() => 'closed'));

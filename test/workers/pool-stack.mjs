@@ -1,6 +1,6 @@
 // Pool.create with resourceLimits.stackSizeMb = argv[2]; prints how the call ended (its
 // error code, or 'created') on one line. Run in a process of its own by
-// test/redpool-faults.test.ts, because a worker without enough stack can end the process.
+// test/pool-deaths.test.ts, because a worker without enough stack can end the process.
 import { Arena, Pool } from '../../dist/node.js';
 
 const arena = await Arena.create({ maxBytes: 16 << 20 });

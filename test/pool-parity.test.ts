@@ -12,7 +12,7 @@ let pool: Pool;
 
 beforeAll(async () => {
   arena = await Arena.create({ maxBytes: 256 << 20, blockSize: 4096, debug: true });
-  pool = await Pool.create({ arena, workers: 7, tasks: new URL('./fixtures/tasks/redpool.mjs', import.meta.url) });
+  pool = await Pool.create({ arena, workers: 7, tasks: new URL('./fixtures/tasks/edges.mjs', import.meta.url) });
 });
 afterAll(async () => {
   await pool.close();
@@ -131,7 +131,7 @@ describe('the pool gives what one thread gives', () => {
 describe('the operation an error names', () => {
   it('an unknown task: the error names run(...) as every other error of run() does', async () => {
     const error = await pool.run('noSuchTask').then(() => ({} as { code?: string; operation?: string }), (e: { code?: string; operation?: string }) => e);
-    // Today: 'Expected the name of a function the tasks module exports for task but received
+    // Guards against (seen before the fix): 'Expected the name of a function the tasks module exports for task but received
     // 'noSuchTask' of type string', operation undefined (made in the worker without one).
     expect({ code: error.code, operation: error.operation }).toEqual({ code: 'INVALID_ARGUMENT', operation: "run('noSuchTask')" });
   });
@@ -139,13 +139,13 @@ describe('the operation an error names', () => {
   it('a kernel whose arena is closed under it names the kernel, not release()', async () => {
     const closing = await Arena.create({ maxBytes: 32 << 20 });
     const closingPool = await Pool.create({ arena: closing, workers: 3 });
-    const image = randomImage(closing, { mode: 'RGBA', width: 600, height: 400, seed: 3 });
+    const image = randomImage(closing, { mode: 'RGBA', width: 2000, height: 1500, seed: 3 });
     const call = closingPool.gaussianBlur(image, 8);
     await new Promise((resolve) => setTimeout(resolve, 5));
     closing.close();
     const error = await call.then(() => undefined, (e: { code?: string; operation?: string }) => e);
     await closingPool.close();
-    // Today: INVALID_HANDLE "release(): this thread's attachment to the arena was reclaimed
+    // Guards against (seen before the fix): INVALID_HANDLE "release(): this thread's attachment to the arena was reclaimed
     // (its calls are refused)", operation 'release()': the plan's release after the bands,
     // whereas every other call on a closed arena says "this arena was closed in this thread".
     expect({ code: error?.code, operation: error?.operation }).toEqual({ code: 'INVALID_HANDLE', operation: 'gaussianBlur()' });

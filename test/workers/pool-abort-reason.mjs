@@ -1,7 +1,7 @@
 // Aborts whose reason cannot be turned into a string (an object without a prototype):
 // before a job starts, while it waits in the queue, and while it runs. Prints one JSON
 // line: how each call ended ('TIMEOUT' if it never did within 1.5 s), and every error that
-// nobody caught. Run in a process of its own by test/redpool-settle.test.ts, since an
+// nobody caught. Run in a process of its own by test/pool-settle.test.ts, since an
 // uncaught error in an abort listener would otherwise end up in the test runner.
 import { Arena, Pool } from '../../dist/node.js';
 
@@ -14,7 +14,7 @@ const limit = (promise) => Promise.race([
 ]);
 
 const arena = await Arena.create({ maxBytes: 16 << 20 });
-const pool = await Pool.create({ arena, workers: 1, abortGrace: 50, tasks: new URL('../fixtures/tasks/redpool.mjs', import.meta.url) });
+const pool = await Pool.create({ arena, workers: 1, abortGrace: 50, tasks: new URL('../fixtures/tasks/edges.mjs', import.meta.url) });
 const reason = Object.create(null);
 const seen = {};
 seen.before = await limit(pool.run('add', { a: 1, b: 2 }, { signal: AbortSignal.abort(reason) }));

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Arena, Pool, type Image, type ImageHandle } from '../dist/node.js';
 import { noise, randomImage } from './helpers/images.js';
 
-const tasks = new URL('./fixtures/tasks/redpool.mjs', import.meta.url);
+const tasks = new URL('./fixtures/tasks/edges.mjs', import.meta.url);
 const RELEASE_MS = 150;
 const MEMORY_TIMEOUT = 5000;
 
@@ -106,7 +106,7 @@ describe('the pool under memory pressure', () => {
     expected.release();
     giveBackLater(takeMemory(arena, 64 << 10));
     const result = await settled(pool.resize(image, 900, 700, { filter: 'bicubic' }));
-    // Today: { code: 'ARENA_FULL', message: 'resize()(RGB, 900, 700): the arena has no free memory ...' } at once.
+    // Guards against (seen before the fix): { code: 'ARENA_FULL', message: 'resize()(RGB, 900, 700): the arena has no free memory ...' } at once.
     expect(result, JSON.stringify(result)).toHaveProperty('ok');
     const output = (result as { ok: Image }).ok;
     expect(Buffer.compare(output.toPixels(), pixels)).toBe(0);
@@ -123,7 +123,7 @@ describe('the pool under memory pressure', () => {
     expected.release();
     giveBackLater(takeMemory(arena, 16 << 10)); // less than the 270 KB file
     const result = await settled(pool.decode(png));
-    // Today: { code: 'ARENA_FULL', message: 'decode()(L, 270xxx, 1): the arena has no free memory ...' } at once,
+    // Guards against (seen before the fix): { code: 'ARENA_FULL', message: 'decode()(L, 270xxx, 1): the arena has no free memory ...' } at once,
     // where arena.decode says 'decode(png): ...'.
     expect(result, JSON.stringify(result)).toHaveProperty('ok');
     const output = (result as { ok: Image }).ok;
@@ -147,7 +147,7 @@ describe('the pool under memory pressure', () => {
     }
     giveBackLater(held, () => handles.forEach((handle) => arena.discard(handle)));
     cleanup.push(() => image.release());
-    // Today each fails at once: ARENA_FULL 'share(): the arena has no free memory ...'
+    // Guards against (seen before the fix): each failed at once: ARENA_FULL 'share(): the arena has no free memory ...'
     // (error.operation 'share()'), memoryTimeout notwithstanding.
     expect(await settled(pool.run('width', { image }))).toEqual({ ok: 64 });
     const encoded = await settled(pool.encode(image, 'qoi'));
@@ -178,7 +178,7 @@ describe('the pool under memory pressure', () => {
     } finally {
       Worker.prototype.postMessage = post;
     }
-    // Today: { code: 'ARENA_FULL', message: 'share(): ...' } after ~100 retries in ~70 ms: the
+    // Guards against (seen before the fix): { code: 'ARENA_FULL', message: 'share(): ...' } after ~100 retries in ~70 ms: the
     // bands' failures wake each other (first test), and a retry whose handles cannot be
     // shared fails its call at once (previous test).
     expect(result, JSON.stringify(result)).toHaveProperty('ok');
