@@ -26,7 +26,7 @@ const FENCED = 11;
 
 if (isMainThread) {
   const seconds = Number(process.argv[2] ?? 10);
-  const module = new WebAssembly.Module(readFileSync(new URL('../../dist/pixel-arena.shared.wasm', import.meta.url)));
+  const module = new WebAssembly.Module(readFileSync(process.env.PA_CORE ?? new URL('../../dist/pixel-arena.shared.wasm', import.meta.url)));
   const memory = new WebAssembly.Memory({ initial: 128, maximum: 4096, shared: true }); // up to 256 MiB: a long heap walk
   const main = new WebAssembly.Instance(module, { env: { memory } }).exports;
   if (main.arenaInit(4096, 65536, 8, 16, 1234) !== 0) throw new Error('arenaInit');
