@@ -13,6 +13,7 @@
 
 import { Machine, Violation, loadModule, ARENA_ID } from './machine.mjs';
 import { context, scenarios } from './scenarios.mjs';
+import { buildDeep, deepPointKinds } from './build-deep.mjs';
 
 /** A small seeded PRNG (mulberry32). */
 export function seeded(seed) {
@@ -43,6 +44,23 @@ class RandomSwitches {
   pick(runnable) {
     return runnable[int(this.random, runnable.length)];
   }
+  onKillPoint() {
+    return deepKill(this);
+  }
+}
+
+/**
+ * explore-deep core: kill at the n-th function entry or loop header of the run, n drawn
+ * from about as many such points as a run has (shared by both strategies).
+ */
+function planDeepKills(strategy, random, kills, expected) {
+  strategy.deepSeen = 0;
+  strategy.deepKillAt = new Set(kills > 0 ? Array.from({ length: kills }, () => 1 + int(random, Math.max(1, expected))) : []);
+}
+
+function deepKill(strategy) {
+  if (!strategy.deepKillAt) return 'continue';
+  return strategy.deepKillAt.has(++strategy.deepSeen) ? 'kill' : 'continue';
 }
 
 class PriorityChanges {
@@ -66,6 +84,9 @@ class PriorityChanges {
   }
   onPause(thread) {
     this.priority.set(thread.index, 0);
+  }
+  onKillPoint() {
+    return deepKill(this);
   }
   pick(runnable) {
     let best = runnable[0];
@@ -134,6 +155,25 @@ function settle(machine, ctx) {
     throw new Violation(`leak: ${JSON.stringify(stats)}`);
   }
   if (stats.attachments !== 1) throw new Violation(`${stats.attachments - 1} slots still taken after every thread left`);
+  noPageLost(machine);
+}
+
+/**
+ * No byte lost: once every cache is flushed and every empty slab retired, the only pages
+ * still taken are record chunks (never given back). A slab that no stack, no thread and
+ * no block holds any more (lost while listed, or left active by a thread that died) passes
+ * the heap walker, but not this.
+ */
+function noPageLost(machine) {
+  const c = machine.controller;
+  if (c.cacheClear(0) < 0) throw new Violation('clearCache refused at the end');
+  const status = c.heapCheck();
+  if (status !== 0) throw new Violation(`heap check after clearCache: ${VIOLATIONS[status] ?? status}`);
+  const walk = new Float64Array(machine.memory.buffer, 2048 + (machine.controllerId % 256) * machine.slotSize + 256, 16);
+  const [cached, slabs, chunks, held] = [walk[2], walk[4], walk[5], walk[10]];
+  if (cached !== 0 || slabs !== 0 || held !== chunks) {
+    throw new Violation(`pages lost: ${held} pages held after clearCache(0), ${chunks} of them record chunks, ${slabs} slab pages, ${cached} cached blocks`);
+  }
 }
 
 /**
@@ -148,13 +188,26 @@ function settle(machine, ctx) {
 export function explore({ scenario: name, seed = 1, schedules = Infinity, seconds = Infinity, kills = 1, variant = "explore", replay, start = 0 } = {}) {
   const scenario = scenarios[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+  const deep = variant === 'explore-deep';
+  if (deep) buildDeep();
   const machine = new Machine(loadModule(variant), {
     threads: scenario.threads, maxBytes: scenario.maxBytes ?? (2 << 20), growth: scenario.growth ?? false,
     blocksMax: scenario.blocksMax ?? 8, blockSize: scenario.blockSize ?? 65536,
+    killKinds: deep ? deepPointKinds() : undefined,
   });
+  // explore-deep: how many kill points a run has (one calibration run without kills), so
+  // that deep kills spread over all of it; the same for every schedule, so replays match.
+  let expectedKillPoints = 0;
+  if (deep) {
+    machine.reset(new RandomSwitches(seeded(0), 0));
+    const ctx = context(machine);
+    machine.run(scenario.programs(ctx, machine.threads));
+    expectedKillPoints = machine.killPoints;
+  }
   const started = performance.now();
   let points = 0;
   let run = 0;
+  const killed = { atPoints: 0, atEntries: 0, atLoops: 0 };
   const first = replay ?? start;
   const last = replay !== undefined ? replay + 1 : schedules;
   for (run = first; run < last; run++) {
@@ -163,6 +216,13 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
     const strategy = run % 2 === 0
       ? new RandomSwitches(random, kills)
       : new PriorityChanges(random, scenario.threads, kills, { depth: 2 + int(random, 3), steps: 50 + int(random, 600) });
+    // explore-deep: two schedules in three kill at function entries and loop headers
+    // (engines' termination points) instead of at schedule points.
+    if (deep && int(random, 3) !== 0) {
+      if (strategy.kills !== undefined) strategy.kills = 0;
+      if (strategy.killAt) strategy.killAt = new Set();
+      planDeepKills(strategy, random, kills, expectedKillPoints);
+    }
     machine.tracing = replay !== undefined;
     machine.reset(strategy);
     const ctx = context(machine);
@@ -176,15 +236,21 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
         failure: {
           scenario: name, seed, schedule: run, strategy: strategy.name,
           message: error instanceof Violation ? error.message : String(error?.stack ?? error),
-          killed: machine.threads.filter((t) => t.state === 'dead').map((t) => `thread ${t.index} in ${t.killedDuring?.fn}`),
+          killed: machine.threads.filter((t) => t.state === 'dead').map((t) => `thread ${t.index} in ${t.killedDuring?.fn}${t.killedAt ? ` at ${t.killedAt}` : ''}`),
           threads: machine.describe(),
           trace: machine.tracing ? machine.trace.join(' ') : undefined,
         },
       };
     }
     points += machine.points;
+    for (const t of machine.threads) {
+      if (t.state !== 'dead') continue;
+      if (t.killedAt?.startsWith('entry')) killed.atEntries++;
+      else if (t.killedAt?.startsWith('loop')) killed.atLoops++;
+      else killed.atPoints++;
+    }
   }
-  return { schedules: run - first, points, seconds: (performance.now() - started) / 1000 };
+  return { schedules: run - first, points, seconds: (performance.now() - started) / 1000, killed };
 }
 
 // ── command line ────────────────────────────────────────────────────────────────
@@ -215,7 +281,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         scenario: name, seed: seed + round * 7919, schedules, seconds: Math.min(perScenario, 60), kills, variant, replay,
       });
       const rate = result.schedules / Math.max(result.seconds, 1e-9);
-      console.log(`${name.padEnd(16)} ${String(result.schedules).padStart(8)} schedules ${String(result.points).padStart(10)} points ${rate.toFixed(0).padStart(6)} schedules/s${result.failure ? '  FAILED' : ''}`);
+      const k = result.killed;
+      const killNote = k ? `  kills: ${k.atPoints} at points${k.atEntries + k.atLoops ? `, ${k.atEntries} at entries, ${k.atLoops} at loops` : ''}` : '';
+      console.log(`${name.padEnd(16)} ${String(result.schedules).padStart(8)} schedules ${String(result.points).padStart(10)} points ${rate.toFixed(0).padStart(6)} schedules/s${killNote}${result.failure ? '  FAILED' : ''}`);
       if (result.failure) {
         failed = true;
         const f = result.failure;

@@ -37,6 +37,9 @@ function readString(memory, ptr) {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
+/** Thrown out of the core to kill a thread at a kill point (explore-deep core): it never resumes. */
+class KillSignal extends Error {}
+
 export class Violation extends Error {
   constructor(message) {
     super(message);
@@ -76,6 +79,7 @@ class VirtualThread {
     this.fenced = false;
     this.opPoints = 0;
     this.killedDuring = undefined;
+    this.killedAt = undefined;
     this.lastValue = undefined;
   }
 
@@ -98,8 +102,11 @@ export class Machine {
    * @param options.threads virtual threads; options.maxBytes arena size; options.growth:
    *   start with the memory small, so that it grows during the run
    */
-  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536 } = {}) {
+  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536, killKinds } = {}) {
     this.module = module;
+    // explore-deep core: id -> 'entry' | 'loop' | 'return' of each kill point (build-deep.mjs)
+    this.killKinds = killKinds;
+    this.killPoints = 0;
     this.options = { threads, maxBytes, growth, blocksMax, blockSize };
     this.current = null;
     this.strategy = null;
@@ -143,6 +150,17 @@ export class Machine {
           e.asyncify_start_unwind(thread.stack);
           thread.unwinding = decision;
         },
+        // explore-deep core: a function entry or loop header (or a return, ignored), where
+        // an engine may stop a terminated thread. Only kills happen here.
+        log_execution(id) {
+          if (thread === null || machine.current !== thread || thread.rewinding || !machine.killKinds) return;
+          if (machine.killKinds[id] === 'return' && !process.env.PA_KILL_AT_RETURNS) return;
+          machine.killPoints++;
+          if (machine.strategy.onKillPoint?.(thread, machine) === 'kill') {
+            thread.killedAt = `${machine.killKinds[id]} point ${id}`;
+            throw new KillSignal();
+          }
+        },
       },
     };
   }
@@ -177,6 +195,7 @@ export class Machine {
     else this.#build();
     this.strategy = strategy;
     this.points = 0;
+    this.killPoints = 0;
     this.trace = [];
     this.ledger = new Map(); // granule index -> owner label, over every live block
     this.events = 0;
@@ -204,6 +223,12 @@ export class Machine {
     let value;
     try {
       value = e[op.fn](...op.args);
+    } catch (error) {
+      if (!(error instanceof KillSignal)) throw error;
+      thread.state = 'dead';
+      thread.killedDuring = op;
+      this.onKill?.(thread);
+      return { finished: false };
     } finally {
       this.current = null;
     }
