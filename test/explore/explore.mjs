@@ -37,16 +37,21 @@ class RandomSwitches {
     this.killRate = kills > 0 ? 0.002 + random() * 0.05 : 0;
     this.name = 'random';
   }
-  onPoint() {
-    if (this.kills > 0 && this.random() < this.killRate) { this.kills--; return 'kill'; }
+  onPoint(thread, machine) {
+    if (this.kills > 0 && this.random() < this.killRate && killAllowed(machine, thread)) { this.kills--; return 'kill'; }
     return this.random() < this.switchRate ? 'switch' : 'continue';
   }
   pick(runnable) {
     return runnable[int(this.random, runnable.length)];
   }
-  onKillPoint() {
-    return deepKill(this);
+  onKillPoint(thread, machine) {
+    return deepKill(this, thread, machine);
   }
+}
+
+/** Does the scenario let `thread` be killed now? (scenario.killFilter; default: anywhere) */
+function killAllowed(machine, thread) {
+  return machine.killFilter ? machine.killFilter(thread, machine) : true;
 }
 
 /**
@@ -58,9 +63,11 @@ function planDeepKills(strategy, random, kills, expected) {
   strategy.deepKillAt = new Set(kills > 0 ? Array.from({ length: kills }, () => 1 + int(random, Math.max(1, expected))) : []);
 }
 
-function deepKill(strategy) {
+function deepKill(strategy, thread, machine) {
   if (!strategy.deepKillAt) return 'continue';
-  return strategy.deepKillAt.has(++strategy.deepSeen) ? 'kill' : 'continue';
+  if (strategy.deepKillAt.has(++strategy.deepSeen)) strategy.deepPending = (strategy.deepPending ?? 0) + 1;
+  if (strategy.deepPending > 0 && killAllowed(machine, thread)) { strategy.deepPending--; return 'kill'; }
+  return 'continue';
 }
 
 class PriorityChanges {
@@ -76,7 +83,9 @@ class PriorityChanges {
   }
   onPoint(thread, machine) {
     this.steps++;
-    if (this.killAt.has(this.steps)) return 'kill';
+    // A kill that falls where the scenario does not want one waits for the next place it does.
+    if (this.killAt.has(this.steps)) this.pendingKills = (this.pendingKills ?? 0) + 1;
+    if (this.pendingKills > 0 && killAllowed(machine, thread)) { this.pendingKills--; return 'kill'; }
     const lowered = this.changes.get(this.steps);
     if (lowered !== undefined) this.priority.set(thread.index, lowered);
     const top = this.pick(machine.threads.filter((t) => t.runnable));
@@ -85,8 +94,8 @@ class PriorityChanges {
   onPause(thread) {
     this.priority.set(thread.index, 0);
   }
-  onKillPoint() {
-    return deepKill(this);
+  onKillPoint(thread, machine) {
+    return deepKill(this, thread, machine);
   }
   pick(runnable) {
     let best = runnable[0];
@@ -119,6 +128,12 @@ function settle(machine, ctx) {
   for (const thread of machine.threads) {
     if (thread.state !== 'dead' && !thread.fenced) continue;
     for (const block of thread.blocks.values()) free(block);
+    // Scratch blocks are the core's: reclaim freed them.
+    for (const block of thread.scratch.values()) {
+      if (c.blockLive(block.ptr, block.tag) !== 0) throw new Violation(`scratch block ${block.ptr} (tag ${block.tag}) of a reclaimed thread is still live`);
+      for (const [g, owner] of machine.ledger) if (owner.scratchOf === block) machine.ledger.delete(g);
+    }
+    thread.scratch.clear();
     // A free cut short by the kill: finished by reclaim, or never begun.
     if (thread.freeing) {
       const status = c.release(thread.freeing.ptr, thread.freeing.tag);
@@ -132,7 +147,9 @@ function settle(machine, ctx) {
       const image = c.imageAdopt(item.record, item.tag, 0 /* L */, item.width, item.height, ARENA_ID);
       if (image === 0) {
         const sender = machine.threads[item.from];
-        if (sender.state !== 'dead' && !sender.fenced) throw new Violation('a live thread\'s handle could not be adopted');
+        if (sender.state !== 'dead' && !sender.fenced && !machine.reclaimedIds.has(item.fromId)) {
+          throw new Violation('a live thread\'s handle could not be adopted');
+        }
         continue;
       }
       if (c.imageRelease(item.record, item.tag) !== 0) throw new Violation('releasing an adopted leftover failed');
@@ -144,8 +161,24 @@ function settle(machine, ctx) {
   for (const thread of machine.threads) {
     if (thread.state === 'done' && machine.slotState(thread) === 'detached') machine.reclaimFromController(thread);
   }
+  // Attachments a thread left before attaching again (scenario attach-churn): one still
+  // DETACHED because a record names it is reclaimed as a pool would; the others are gone.
+  for (const thread of machine.threads) {
+    // A thread killed inside attach may hold a slot it could not name: found by its token.
+    for (const token of thread.tokens ?? []) {
+      const id = c.attachmentOfToken(token);
+      if (id >= 0 && !(thread.state === 'done' && id === thread.id)) {
+        const dropped = c.reclaim(id, 1);
+        if (dropped < 0 && dropped !== -3) throw new Violation(`reclaim of the attachment of token ${token} gave ${dropped}`);
+      }
+    }
+    for (const id of thread.pastIds ?? []) {
+      const dropped = c.reclaim(id, 1);
+      if (dropped < 0 && dropped !== -3) throw new Violation(`reclaim of past attachment ${id} gave ${dropped}`);
+    }
+  }
   if (machine.ledger.size !== 0) {
-    const owners = [...new Set(machine.ledger.values())].join(', ');
+    const owners = [...new Set([...machine.ledger.values()].map((o) => o.label ?? o))].join(', ');
     throw new Violation(`${machine.ledger.size} granules still claimed after every block was freed (${owners})`);
   }
   const status = machine.heapCheck();
@@ -174,6 +207,36 @@ function noPageLost(machine) {
   if (cached !== 0 || slabs !== 0 || held !== chunks) {
     throw new Violation(`pages lost: ${held} pages held after clearCache(0), ${chunks} of them record chunks, ${slabs} slab pages, ${cached} cached blocks`);
   }
+  recordCensus(machine);
+}
+
+/**
+ * Every reference record is free once everything is released, and each free record is on
+ * exactly one slot's free list: a record on two lists (or a live one on a list) would be
+ * handed out twice; one on no list is lost.
+ */
+function recordCensus(machine) {
+  const mem = machine.memory.buffer;
+  const u32 = new Uint32Array(mem);
+  const records = new Set();
+  let chunkCount = 0;
+  for (let chunk = u32[(1024 + 448) >> 2]; chunk !== 0; chunk = u32[chunk >> 2]) {
+    if (++chunkCount > 10_000) throw new Violation('the record chunk list loops');
+    for (let i = 1; i < 256; i++) {
+      const record = chunk + i * 16;
+      if ((u32[record >> 2] & 0xff) !== 0 || u32[(record + 4) >> 2] !== 0) throw new Violation(`record ${record} is still taken at the end`);
+      records.add(record);
+    }
+  }
+  const listed = new Set();
+  for (let slot = 0; slot < 128; slot++) {
+    for (let record = u32[(2048 + slot * machine.slotSize + 52) >> 2]; record !== 0; record = u32[(record + 12) >> 2]) {
+      if (!records.has(record)) throw new Violation(`slot ${slot}'s free list holds ${record}, not a record of any chunk`);
+      if (listed.has(record)) throw new Violation(`record ${record} is on a free list twice`);
+      listed.add(record);
+    }
+  }
+  if (listed.size !== records.size) throw new Violation(`${records.size - listed.size} free records on no free list`);
 }
 
 /**
@@ -200,14 +263,15 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
   let expectedKillPoints = 0;
   if (deep) {
     machine.reset(new RandomSwitches(seeded(0), 0));
+    machine.killFilter = undefined;
     const ctx = context(machine);
-    machine.run(scenario.programs(ctx, machine.threads));
+    machine.run(scenario.programs(ctx, machine.threads, machine));
     expectedKillPoints = machine.killPoints;
   }
   const started = performance.now();
   let points = 0;
   let run = 0;
-  const killed = { atPoints: 0, atEntries: 0, atLoops: 0 };
+  const killed = { atPoints: 0, atEntries: 0, atLoops: 0, inReclaim: 0 };
   const first = replay ?? start;
   const last = replay !== undefined ? replay + 1 : schedules;
   for (run = first; run < last; run++) {
@@ -226,8 +290,9 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
     machine.tracing = replay !== undefined;
     machine.reset(strategy);
     const ctx = context(machine);
+    machine.killFilter = scenario.killFilter ? (thread) => scenario.killFilter(thread, machine, ctx) : undefined;
     try {
-      machine.run(scenario.programs(ctx, machine.threads));
+      machine.run(scenario.programs(ctx, machine.threads, machine));
       settle(machine, ctx);
     } catch (error) {
       points += machine.points;
@@ -245,6 +310,7 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
     points += machine.points;
     for (const t of machine.threads) {
       if (t.state !== 'dead') continue;
+      if (t.killedDuring?.fn === 'reclaim') killed.inReclaim++;
       if (t.killedAt?.startsWith('entry')) killed.atEntries++;
       else if (t.killedAt?.startsWith('loop')) killed.atLoops++;
       else killed.atPoints++;
@@ -282,7 +348,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       });
       const rate = result.schedules / Math.max(result.seconds, 1e-9);
       const k = result.killed;
-      const killNote = k ? `  kills: ${k.atPoints} at points${k.atEntries + k.atLoops ? `, ${k.atEntries} at entries, ${k.atLoops} at loops` : ''}` : '';
+      const killNote = k ? `  kills: ${k.atPoints} at points${k.atEntries + k.atLoops ? `, ${k.atEntries} at entries, ${k.atLoops} at loops` : ''}${k.inReclaim ? ` (${k.inReclaim} inside a reclaim)` : ''}` : '';
       console.log(`${name.padEnd(16)} ${String(result.schedules).padStart(8)} schedules ${String(result.points).padStart(10)} points ${rate.toFixed(0).padStart(6)} schedules/s${killNote}${result.failure ? '  FAILED' : ''}`);
       if (result.failure) {
         failed = true;

@@ -80,6 +80,9 @@ class VirtualThread {
     this.opPoints = 0;
     this.killedDuring = undefined;
     this.killedAt = undefined;
+    this.pastIds = [];       // attachments this thread left before attaching again
+    this.tokens = [];        // tokens it attached again with (a pool finds a worker's slot by them)
+    this.scratch = new Map(); // ptr -> block, scratch blocks the core holds for this thread
     this.lastValue = undefined;
   }
 
@@ -198,6 +201,7 @@ export class Machine {
     this.killPoints = 0;
     this.trace = [];
     this.ledger = new Map(); // granule index -> owner label, over every live block
+    this.reclaimedIds = new Set(); // attachment ids some thread reclaimed (their handles die with them)
     this.events = 0;
     for (const thread of this.threads) {
       thread.reset();
@@ -282,11 +286,23 @@ export class Machine {
   claim(ptr, size, owner) {
     for (let g = Math.floor(ptr / 64), end = Math.ceil((ptr + size) / 64); g < end; g++) {
       const before = this.ledger.get(g);
-      if (before !== undefined) {
-        throw new Violation(`block ${ptr}+${size} handed to ${owner} while ${before} holds granule ${g * 64}: two owners`);
+      if (before !== undefined && !this.#releasedByReclaim(before)) {
+        throw new Violation(`block ${ptr}+${size} handed to ${owner} while ${before.label ?? before} holds granule ${g * 64}: two owners`);
       }
       this.ledger.set(g, owner);
     }
+  }
+
+  /**
+   * A scratch block of a thread that died is the core's until a reclaim frees it (which
+   * may happen inside another thread's reclaim): found free now, its granules are let go.
+   */
+  #releasedByReclaim(holder) {
+    const block = holder.scratchOf;
+    if (!block || this.threads[holder.thread].state !== 'dead') return false;
+    if (this.controller.blockLive(block.ptr, block.tag) !== 0) return false;
+    this.unclaim(block.ptr, block.size);
+    return true;
   }
 
   unclaim(ptr, size) {
