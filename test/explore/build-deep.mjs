@@ -72,8 +72,31 @@ export function buildDeep({ force = false } = {}) {
   console.log(`explore-deep core: ${counts.entry} function entries, ${counts.loop} loop headers (${counts.return} returns ignored)`);
 }
 
+/**
+ * The "preempt" core: the explore core with a switch point before every plain load and
+ * store as well (binaryen's --instrument-memory: `env.load_ptr` / `env.store_ptr` before
+ * each access, made suspendable with asyncify). Real threads are preempted anywhere; the
+ * explore core switches only at atomics, so it never runs another thread between an atomic
+ * step and a plain access that follows it. This one does.
+ */
+export function buildPreempt({ force = false } = {}) {
+  const target = join(root, 'build/pixel-arena.explore-preempt.wasm');
+  if (!force && existsSync(target)
+    && statSync(target).mtimeMs > newestSource(join(root, 'assembly'))
+    && statSync(target).mtimeMs > statSync(fileURLToPath(import.meta.url)).mtimeMs) return;
+  mkdirSync(join(root, 'build'), { recursive: true });
+  const raw = join(root, 'build/pixel-arena.explore-preempt.raw.wasm');
+  execFileSync(bin('asc'), ['--config', 'asconfig.json', '--target', 'explore', '--outFile', raw], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('wasm-opt'), [raw, ...FEATURES, '--instrument-memory', '--asyncify',
+    '--pass-arg=asyncify-imports@env.schedulePoint,env.load_ptr,env.store_ptr', '-O2', '-o', target], { stdio: 'inherit' });
+  console.log('explore-preempt core built');
+}
+
 export function deepPointKinds() {
   return JSON.parse(readFileSync(points, 'utf8')).kinds;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) buildDeep({ force: process.argv.includes('--force') });
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildDeep({ force: process.argv.includes('--force') });
+  buildPreempt({ force: process.argv.includes('--force') });
+}

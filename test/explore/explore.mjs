@@ -13,7 +13,7 @@
 
 import { Machine, Violation, loadModule, ARENA_ID } from './machine.mjs';
 import { context, scenarios } from './scenarios.mjs';
-import { buildDeep, deepPointKinds } from './build-deep.mjs';
+import { buildDeep, buildPreempt, deepPointKinds } from './build-deep.mjs';
 
 /** A small seeded PRNG (mulberry32). */
 export function seeded(seed) {
@@ -47,6 +47,26 @@ class RandomSwitches {
   onKillPoint(thread, machine) {
     return deepKill(this, thread, machine);
   }
+  onPreempt(thread, machine) {
+    return preemptSwitch(this, thread, machine);
+  }
+}
+
+/**
+ * explore-preempt core: a few switches at plain loads and stores, at points drawn over
+ * about as many such points as a run has; the thread switched away from gets the lowest
+ * priority under PCT (so that the others run on before it resumes).
+ */
+function planPreemptions(strategy, random, expected) {
+  strategy.preemptSeen = 0;
+  const count = 1 + int(random, 6);
+  strategy.preemptAt = new Set(Array.from({ length: count }, () => 1 + int(random, Math.max(1, expected))));
+}
+
+function preemptSwitch(strategy, thread, machine) {
+  if (!strategy.preemptAt || !strategy.preemptAt.has(++strategy.preemptSeen)) return 'continue';
+  if (strategy.priority) strategy.priority.set(thread.index, -1 - strategy.preemptSeen);
+  return machine.threads.some((t) => t !== thread && t.runnable) ? 'switch' : 'continue';
 }
 
 /** Does the scenario let `thread` be killed now? (scenario.killFilter; default: anywhere) */
@@ -96,6 +116,9 @@ class PriorityChanges {
   }
   onKillPoint(thread, machine) {
     return deepKill(this, thread, machine);
+  }
+  onPreempt(thread, machine) {
+    return preemptSwitch(this, thread, machine);
   }
   pick(runnable) {
     let best = runnable[0];
@@ -252,7 +275,9 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
   const scenario = scenarios[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
   const deep = variant === 'explore-deep';
+  const preempting = variant === 'explore-preempt';
   if (deep) buildDeep();
+  if (preempting) buildPreempt();
   const machine = new Machine(loadModule(variant), {
     threads: scenario.threads, maxBytes: scenario.maxBytes ?? (2 << 20), growth: scenario.growth ?? false,
     blocksMax: scenario.blocksMax ?? 8, blockSize: scenario.blockSize ?? 65536,
@@ -261,12 +286,14 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
   // explore-deep: how many kill points a run has (one calibration run without kills), so
   // that deep kills spread over all of it; the same for every schedule, so replays match.
   let expectedKillPoints = 0;
-  if (deep) {
+  let expectedPreemptPoints = 0;
+  if (deep || preempting) {
     machine.reset(new RandomSwitches(seeded(0), 0));
     machine.killFilter = undefined;
     const ctx = context(machine);
     machine.run(scenario.programs(ctx, machine.threads, machine));
     expectedKillPoints = machine.killPoints;
+    expectedPreemptPoints = machine.preemptPoints;
   }
   const started = performance.now();
   let points = 0;
@@ -287,6 +314,7 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
       if (strategy.killAt) strategy.killAt = new Set();
       planDeepKills(strategy, random, kills, expectedKillPoints);
     }
+    if (preempting) planPreemptions(strategy, random, expectedPreemptPoints);
     machine.tracing = replay !== undefined;
     machine.reset(strategy);
     const ctx = context(machine);

@@ -124,6 +124,23 @@ export class Machine {
 
   #imports(thread) {
     const machine = this;
+    const preempt = () => {
+      if (thread === null || machine.current !== thread) return;
+      const e = thread.exports;
+      if (thread.rewinding) {
+        thread.rewinding = false;
+        e.asyncify_stop_rewind();
+        return;
+      }
+      if (++machine.preemptPoints > 200_000_000) throw new Violation('a run went past 200,000,000 preemption points');
+      if (machine.strategy.onPreempt?.(thread, machine) !== 'switch') return;
+      if (machine.tracing) machine.trace.push(`${thread.index}:p`);
+      const header = new Int32Array(machine.memory.buffer, thread.stack, 2);
+      header[0] = thread.stack + 8;
+      header[1] = thread.stack + ASYNC_STACK;
+      e.asyncify_start_unwind(thread.stack);
+      thread.unwinding = 'switch';
+    };
     return {
       env: {
         memory: this.memory,
@@ -153,6 +170,13 @@ export class Machine {
           e.asyncify_start_unwind(thread.stack);
           thread.unwinding = decision;
         },
+        // explore-preempt core: before every plain load and store, a place where the
+        // strategy may switch threads (never kill: engines do not stop threads there).
+        load_ptr(id, bytes, offset, ptr) { preempt(); return ptr; },
+        store_ptr(id, bytes, offset, ptr) { preempt(); return ptr; },
+        load_val_i32: (id, v) => v, load_val_i64: (id, v) => v, load_val_f32: (id, v) => v, load_val_f64: (id, v) => v,
+        store_val_i32: (id, v) => v, store_val_i64: (id, v) => v, store_val_f32: (id, v) => v, store_val_f64: (id, v) => v,
+        memory_grow_pre: (id, delta) => delta, memory_grow_post: (id, result) => result,
         // explore-deep core: a function entry or loop header (or a return, ignored), where
         // an engine may stop a terminated thread. Only kills happen here.
         log_execution(id) {
@@ -199,6 +223,7 @@ export class Machine {
     this.strategy = strategy;
     this.points = 0;
     this.killPoints = 0;
+    this.preemptPoints = 0;
     this.trace = [];
     this.ledger = new Map(); // granule index -> owner label, over every live block
     this.reclaimedIds = new Set(); // attachment ids some thread reclaimed (their handles die with them)
