@@ -37,6 +37,9 @@ function readString(memory, ptr) {
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
+/** Thrown out of the core to kill a thread at a kill point (explore-deep core): it never resumes. */
+class KillSignal extends Error {}
+
 export class Violation extends Error {
   constructor(message) {
     super(message);
@@ -76,6 +79,10 @@ class VirtualThread {
     this.fenced = false;
     this.opPoints = 0;
     this.killedDuring = undefined;
+    this.killedAt = undefined;
+    this.pastIds = [];       // attachments this thread left before attaching again
+    this.tokens = [];        // tokens it attached again with (a pool finds a worker's slot by them)
+    this.scratch = new Map(); // ptr -> block, scratch blocks the core holds for this thread
     this.lastValue = undefined;
   }
 
@@ -98,8 +105,11 @@ export class Machine {
    * @param options.threads virtual threads; options.maxBytes arena size; options.growth:
    *   start with the memory small, so that it grows during the run
    */
-  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536 } = {}) {
+  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536, killKinds } = {}) {
     this.module = module;
+    // explore-deep core: id -> 'entry' | 'loop' | 'return' of each kill point (build-deep.mjs)
+    this.killKinds = killKinds;
+    this.killPoints = 0;
     this.options = { threads, maxBytes, growth, blocksMax, blockSize };
     this.current = null;
     this.strategy = null;
@@ -114,6 +124,23 @@ export class Machine {
 
   #imports(thread) {
     const machine = this;
+    const preempt = () => {
+      if (thread === null || machine.current !== thread) return;
+      const e = thread.exports;
+      if (thread.rewinding) {
+        thread.rewinding = false;
+        e.asyncify_stop_rewind();
+        return;
+      }
+      if (++machine.preemptPoints > 200_000_000) throw new Violation('a run went past 200,000,000 preemption points');
+      if (machine.strategy.onPreempt?.(thread, machine) !== 'switch') return;
+      if (machine.tracing) machine.trace.push(`${thread.index}:p`);
+      const header = new Int32Array(machine.memory.buffer, thread.stack, 2);
+      header[0] = thread.stack + 8;
+      header[1] = thread.stack + ASYNC_STACK;
+      e.asyncify_start_unwind(thread.stack);
+      thread.unwinding = 'switch';
+    };
     return {
       env: {
         memory: this.memory,
@@ -142,6 +169,24 @@ export class Machine {
           header[1] = thread.stack + ASYNC_STACK;
           e.asyncify_start_unwind(thread.stack);
           thread.unwinding = decision;
+        },
+        // explore-preempt core: before every plain load and store, a place where the
+        // strategy may switch threads (never kill: engines do not stop threads there).
+        load_ptr(id, bytes, offset, ptr) { preempt(); return ptr; },
+        store_ptr(id, bytes, offset, ptr) { preempt(); return ptr; },
+        load_val_i32: (id, v) => v, load_val_i64: (id, v) => v, load_val_f32: (id, v) => v, load_val_f64: (id, v) => v,
+        store_val_i32: (id, v) => v, store_val_i64: (id, v) => v, store_val_f32: (id, v) => v, store_val_f64: (id, v) => v,
+        memory_grow_pre: (id, delta) => delta, memory_grow_post: (id, result) => result,
+        // explore-deep core: a function entry or loop header (or a return, ignored), where
+        // an engine may stop a terminated thread. Only kills happen here.
+        log_execution(id) {
+          if (thread === null || machine.current !== thread || thread.rewinding || !machine.killKinds) return;
+          if (machine.killKinds[id] === 'return' && !process.env.PA_KILL_AT_RETURNS) return;
+          machine.killPoints++;
+          if (machine.strategy.onKillPoint?.(thread, machine) === 'kill') {
+            thread.killedAt = `${machine.killKinds[id]} point ${id}`;
+            throw new KillSignal();
+          }
         },
       },
     };
@@ -177,8 +222,11 @@ export class Machine {
     else this.#build();
     this.strategy = strategy;
     this.points = 0;
+    this.killPoints = 0;
+    this.preemptPoints = 0;
     this.trace = [];
     this.ledger = new Map(); // granule index -> owner label, over every live block
+    this.reclaimedIds = new Set(); // attachment ids some thread reclaimed (their handles die with them)
     this.events = 0;
     for (const thread of this.threads) {
       thread.reset();
@@ -204,6 +252,12 @@ export class Machine {
     let value;
     try {
       value = e[op.fn](...op.args);
+    } catch (error) {
+      if (!(error instanceof KillSignal)) throw error;
+      thread.state = 'dead';
+      thread.killedDuring = op;
+      this.onKill?.(thread);
+      return { finished: false };
     } finally {
       this.current = null;
     }
@@ -257,11 +311,23 @@ export class Machine {
   claim(ptr, size, owner) {
     for (let g = Math.floor(ptr / 64), end = Math.ceil((ptr + size) / 64); g < end; g++) {
       const before = this.ledger.get(g);
-      if (before !== undefined) {
-        throw new Violation(`block ${ptr}+${size} handed to ${owner} while ${before} holds granule ${g * 64}: two owners`);
+      if (before !== undefined && !this.#releasedByReclaim(before)) {
+        throw new Violation(`block ${ptr}+${size} handed to ${owner} while ${before.label ?? before} holds granule ${g * 64}: two owners`);
       }
       this.ledger.set(g, owner);
     }
+  }
+
+  /**
+   * A scratch block of a thread that died is the core's until a reclaim frees it (which
+   * may happen inside another thread's reclaim): found free now, its granules are let go.
+   */
+  #releasedByReclaim(holder) {
+    const block = holder.scratchOf;
+    if (!block || this.threads[holder.thread].state !== 'dead') return false;
+    if (this.controller.blockLive(block.ptr, block.tag) !== 0) return false;
+    this.unclaim(block.ptr, block.size);
+    return true;
   }
 
   unclaim(ptr, size) {

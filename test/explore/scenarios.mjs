@@ -10,6 +10,8 @@ const DOUBLE_FREE = 2;
 const INVALID_HANDLE = 3;
 const FENCED = 11;
 const BUSY = 12;
+const LIMIT = 7;
+const SCRATCH_ENTRIES = 16;
 const MODE_L = 0;
 const FILL_VALUE = 2;
 const IMAGE_ROWS = 40;
@@ -95,7 +97,7 @@ export function ops(machine) {
           if (sent === 0) return allocFailedOk(thread);
           return {
             record: sent, tag: thread.resultTag(), image: ref.image, fill: ref.fill, from: thread.index,
-            width: ref.width, height: ref.height,
+            fromId: thread.id, width: ref.width, height: ref.height,
           };
         },
       };
@@ -111,12 +113,14 @@ export function ops(machine) {
           if (image === 0) {
             // Refused only when its sender died and was reclaimed, taking the handle with it.
             const sender = machine.threads[handle.from];
-            if (sender.state !== 'dead' && !sender.fenced) throw new Violation(`adopt of a live handle from thread ${handle.from} refused`);
+            if (sender.state !== 'dead' && !sender.fenced && !machine.reclaimedIds.has(handle.fromId)) {
+              throw new Violation(`adopt of a live handle from thread ${handle.from} refused`);
+            }
             return null;
           }
           if (image !== handle.image) throw new Violation('adopt gave another image');
           if (firstPixel(image) !== handle.fill) throw new Violation(`adopted image ${image} has pixel ${firstPixel(image)}, not ${handle.fill}`);
-          const ref = { record: handle.record, tag: handle.tag, image, fill: handle.fill };
+          const ref = { record: handle.record, tag: handle.tag, image, fill: handle.fill, width: handle.width, height: handle.height };
           thread.images.push(ref);
           return ref;
         },
@@ -144,6 +148,7 @@ export function ops(machine) {
       return {
         fn: 'reclaim', args: [dead.id, 1],
         done(result, t) {
+          if (result >= 0) machine.reclaimedIds.add(dead.id);
           if (result >= 0 || result === -INVALID_HANDLE) { dead.reclaimed = true; return; }
           if (refused(-result, t)) return;
           throw new Violation(`reclaim gave ${result}`);
@@ -161,6 +166,7 @@ export function ops(machine) {
         fn: 'reclaim', args: [victim.id, 0],
         done(result, t) {
           if (result === -BUSY) return false;
+          if (result >= 0) machine.reclaimedIds.add(victim.id);
           if (result >= 0 || result === -INVALID_HANDLE) { victim.reclaimed = true; return true; }
           if (refused(-result, t)) return true;
           throw new Violation(`reclaim of a running thread gave ${result}`);
@@ -169,6 +175,91 @@ export function ops(machine) {
     },
     detach() {
       return { fn: 'detach', args: [] };
+    },
+    /** A scratch block: the core's temporary for this thread, freed by reclaim if the thread dies. */
+    scratch(size) {
+      return {
+        fn: 'scratchAllocate', args: [size],
+        done(ptr, thread) {
+          if (ptr === 0) {
+            const error = thread.result(RESULTS.ERROR);
+            if (error === LIMIT && thread.scratch.size >= SCRATCH_ENTRIES) return null;
+            return allocFailedOk(thread);
+          }
+          const block = { ptr, size: thread.result(RESULTS.SIZE), tag: thread.resultTag() };
+          if (block.size < size) throw new Violation(`scratchAllocate(${size}) gave ${block.size} bytes`);
+          machine.claim(ptr, block.size, { label: `thread ${thread.index} scratch (tag ${block.tag})`, thread: thread.index, scratchOf: block });
+          machine.stamp(block);
+          thread.scratch.set(ptr, block);
+          return block;
+        },
+      };
+    },
+    scratchFree(thread, block) {
+      if (!machine.stampIntact(block)) throw new Violation(`scratch block ${block.ptr} (tag ${block.tag}) was written by someone else`);
+      machine.unclaim(block.ptr, block.size);
+      thread.scratch.delete(block.ptr);
+      return {
+        fn: 'scratchRelease', args: [block.ptr],
+        done(_, t) {
+          // Refused once fenced: then the reclaim frees it (it is still recorded in the slot).
+          if (t.fenced) return;
+          if (machine.controller.blockLive(block.ptr, block.tag) !== 0) throw new Violation(`scratchRelease left ${block.ptr} live`);
+        },
+      };
+    },
+    /** Attaches this thread again after it detached (its old id goes to pastIds). */
+    reattach(thread) {
+      const token = machine.controller.nextToken();
+      thread.tokens.push(token);
+      return {
+        fn: 'attach', args: [token],
+        done(id, thread) {
+          if (id < 0) throw new Violation(`attach again gave ${id}`);
+          thread.pastIds.push(thread.id);
+          thread.id = id;
+          thread.slot = id % 256;
+          return id;
+        },
+      };
+    },
+    /**
+     * Reclaims an attachment its thread left (detached). Allowed: refused (another
+     * attachment has the slot now, or it is free), or done when the slot is still DETACHED
+     * because records name it. It must never touch a later attachment of the slot, which
+     * would show as a refused call of a thread nobody fenced.
+     */
+    reclaimPast(id) {
+      return {
+        fn: 'reclaim', args: [id, 1],
+        done(result, t) {
+          if (result === -INVALID_HANDLE) return;
+          if (result >= 0) { machine.reclaimedIds.add(id); return; }
+          if (refused(-result, t)) return;
+          throw new Violation(`reclaim of past attachment ${id} gave ${result}`);
+        },
+      };
+    },
+    /** Adopts a handle known to be stale (adopted already, or its sender fully reclaimed): must be refused. */
+    adoptStale(handle, why) {
+      return {
+        fn: 'imageAdopt', args: [handle.record, handle.tag, MODE_L, handle.width, handle.height, ARENA_ID],
+        done(image, thread) {
+          if (image !== 0) throw new Violation(`stale handle (record ${handle.record}, tag ${handle.tag}, ${why}) adopted by thread ${thread.index}: image ${image}`);
+          const error = thread.result(RESULTS.ERROR);
+          if (error !== INVALID_HANDLE && !(error === FENCED && thread.fenced)) throw new Violation(`stale adopt gave ${error}`);
+        },
+      };
+    },
+    /** Takes back a handle this thread shared and will not send. */
+    unshare(handle) {
+      return {
+        fn: 'imageUnshare', args: [handle.record, handle.tag],
+        done(status, t) {
+          if (refused(status, t)) return;
+          if (status !== 0) throw new Violation(`unshare of an unsent handle gave ${status}`);
+        },
+      };
     },
     /** Lets the other threads run before this one goes on (no core call). */
     pause() {
@@ -192,6 +283,7 @@ export function context(machine) {
     /** Hands this thread's leftovers (blocks, image references) to... nobody: it frees them. */
     *finish(thread) {
       for (const block of [...thread.blocks.values()]) yield this.free(thread, block);
+      for (const block of [...thread.scratch.values()]) yield this.scratchFree(thread, block);
       for (const ref of [...thread.images]) yield this.releaseImage(thread, ref);
       // Mail that can still be taken: blocks sent here are freed, handles adopted and released.
       const box = mailboxes[thread.index];
@@ -409,6 +501,353 @@ export const scenarios = {
         grower(threads[1], [150_000, 2000, 250_000]),
         grower(threads[2], [64, 400_000, 64]),
       ];
+    },
+  },
+
+  // ── aimed at recovery windows the scenarios above reach rarely ────────────────────
+
+  /**
+   * A thread dies holding much (images held and shared, cached page blocks, active slabs
+   * of every bin, scratch blocks) and in the middle of an operation; then every later kill
+   * lands inside a reclaim, so that reclaimers die while they stand in for it and are
+   * reclaimed in turn (recovery of a recovery, two levels deep with --kills 3).
+   */
+  'nested-reclaim': {
+    threads: 4,
+    blockSize: 4096,
+    blocksMax: 4,
+    killFilter(thread, machine) {
+      const dead = machine.threads.filter((t) => t.state === 'dead').length;
+      const inReclaim = thread.pending?.fn === 'reclaim';
+      return dead === 0 ? !inReclaim : inReclaim;
+    },
+    programs(ctx, threads) {
+      function* worker(thread, rounds) {
+        const others = threads.filter((t) => t !== thread);
+        for (let i = 0; i < rounds; i++) {
+          const ref = yield ctx.createImage(2500, 2, 30 + thread.index);
+          if (ref) {
+            const handle = yield ctx.share(ref);
+            if (handle) ctx.send(others[i % others.length].index, handle);
+          }
+          const scratch = yield ctx.scratch(i % 2 ? 300 : 5000);
+          const page = yield ctx.alloc(8192);
+          if (page) yield ctx.free(thread, page); // into this thread's cache
+          for (const size of [40, 400, 1500]) {   // a slab of every bin stays active
+            const block = yield ctx.alloc(size);
+            if (block && i % 2) sendBlock(ctx, thread, others[(i + 1) % others.length].index, block);
+          }
+          if (scratch && i % 2 === 0) yield ctx.scratchFree(thread, scratch);
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.reclaimDead(thread);
+        yield* ctx.finish(thread);
+      }
+      return threads.map((t) => worker(t, 3));
+    },
+  },
+
+  /**
+   * setBlocksMax and clearCache, from two threads, racing frees into caches and steals
+   * out of them: credits revoked while in flight, debts settled by evictions.
+   */
+  'bound-race': {
+    threads: 4,
+    blocksMax: 3,
+    programs(ctx, [a, b, c, d]) {
+      function* churner(thread, other, sizes) {
+        for (const size of sizes) {
+          const block = yield ctx.alloc(size);
+          const second = yield ctx.alloc(size + 4096);
+          if (block) sendBlock(ctx, thread, other.index, block);
+          if (second) yield ctx.free(thread, second);
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* steward(thread, bounds, keep) {
+        for (const n of bounds) {
+          yield ctx.setBlocksMax(n);
+          const block = yield ctx.alloc(12288);
+          if (block) yield ctx.free(thread, block);
+          yield ctx.clearCache(keep);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      return [
+        churner(a, b, [8192, 4096, 16384, 8192]), churner(b, a, [4096, 8192, 8192, 12288]),
+        steward(c, [0, 5, 1, 8], 0), steward(d, [2, 0, 6], 1),
+      ];
+    },
+  },
+
+  /**
+   * The memory grows while threads take runs, and kills land in allocations of large
+   * blocks (inside the claim, the grow, the count); a block of the whole heap races them.
+   */
+  'growth-kill': {
+    threads: 3,
+    growth: true,
+    maxBytes: 4 << 20,
+    killFilter(thread) {
+      return thread.pending?.fn === 'allocate' && thread.pending.args[0] > 100_000;
+    },
+    programs(ctx, threads, machine) {
+      const heapBytes = () => new Uint32Array(machine.memory.buffer, 1024 + 28, 1)[0] * 4096;
+      function* grower(thread, sizes) {
+        const held = [];
+        for (const size of sizes) {
+          const block = yield ctx.alloc(typeof size === 'function' ? size() : size);
+          if (block) held.push(block);
+          yield* ctx.reclaimDead(thread);
+        }
+        for (const block of held) yield ctx.free(thread, block);
+        yield* ctx.finish(thread);
+      }
+      return [
+        grower(threads[0], [700_000, 100, 1_200_000]),
+        grower(threads[1], [() => heapBytes(), 300_000, () => heapBytes() - 4096]),
+        grower(threads[2], [500_000, 2000, 900_000]),
+      ];
+    },
+  },
+
+  /**
+   * Handles shared by a thread that dies before they are adopted: each handle is adopted
+   * once at most; one adopted already, or whose sender was reclaimed, is refused, also
+   * after its record was handed out again for a new reference (same address, new tag).
+   */
+  'share-kill-adopt': {
+    threads: 3,
+    blockSize: 4096,
+    killFilter(thread, machine) {
+      return thread.index === 0;
+    },
+    programs(ctx, [a, b, c], machine) {
+      const stale = []; // { handle, why }
+      const slotWord = (id) => {
+        const words = new Uint32Array(machine.memory.buffer, 2048 + (id % 256) * machine.slotSize, 2);
+        return { state: words[0] & 0xff, generation: words[1] };
+      };
+      /** Is the sender of `handle` fully reclaimed (its slot free or handed on)? */
+      const senderGone = (handle) => {
+        const word = slotWord(handle.fromId);
+        return word.state === 0 || word.generation !== Math.floor(handle.fromId / 256);
+      };
+      function* sharer(thread) {
+        for (let i = 0; i < 3; i++) {
+          const ref = yield ctx.createImage(1000 + 500 * i, 2, 50 + i);
+          if (!ref) continue;
+          for (const to of [b, c]) {
+            const handle = yield ctx.share(ref);
+            if (handle) ctx.send(to.index, handle);
+          }
+          yield ctx.releaseImage(thread, ref);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* receiver(thread, other) {
+        for (let round = 0; round < 4; round++) {
+          const box = ctx.mailboxes[thread.index];
+          for (let n = box.length; n > 0 && box.length > 0; n--) {
+            const handle = box.shift();
+            if (senderGone(handle)) { stale.push({ handle, why: 'its sender was reclaimed' }); continue; }
+            const ref = yield ctx.adopt(handle);
+            if (ref) {
+              stale.push({ handle, why: 'adopted already' });
+              // Shared on: the record this thread gets may be one the dead sender's
+              // reclaim freed, with a new tag.
+              const again = yield ctx.share(ref);
+              if (again) ctx.send(other.index, again);
+              yield ctx.releaseImage(thread, ref);
+            } else if (senderGone(handle)) {
+              stale.push({ handle, why: 'its sender was reclaimed' });
+            }
+          }
+          for (const { handle, why } of stale.splice(0, 2)) yield ctx.adoptStale(handle, why);
+          yield* ctx.reclaimDead(thread);
+          // New references, so that freed records are handed out again.
+          const ref = yield ctx.createImage(800, 1, 70 + round);
+          if (ref) yield ctx.releaseImage(thread, ref);
+        }
+        for (const { handle, why } of stale.splice(0)) yield ctx.adoptStale(handle, why);
+        yield* ctx.finish(thread);
+      }
+      return [sharer(a), receiver(b, c), receiver(c, b)];
+    },
+  },
+
+  /**
+   * Record chunks grow under kills: every thread's first reference takes a chunk, and one
+   * thread shares an image past a chunk's 255 records; handles are adopted, unshared and
+   * reclaimed while chunks are pushed and walked.
+   */
+  'records-growth': {
+    threads: 3,
+    blockSize: 4096,
+    killFilter(thread, machine) {
+      if (thread.pending?.fn !== 'imageShare' && thread.pending?.fn !== 'imageCreate') return false;
+      // Only where this share or creation has to grow the slot's free list.
+      const free = new Uint32Array(machine.memory.buffer, 2048 + thread.slot * machine.slotSize + 52, 1)[0];
+      return free === 0 || thread.growing === true;
+    },
+    programs(ctx, [a, b, c], machine) {
+      const freeHead = (thread) => new Uint32Array(machine.memory.buffer, 2048 + thread.slot * machine.slotSize + 52, 1)[0];
+      function* many(thread, to, count) {
+        const ref = yield ctx.createImage(300, 1, 90);
+        if (ref) {
+          const kept = [];
+          for (let i = 0; i < count; i++) {
+            thread.growing = freeHead(thread) === 0;
+            const handle = yield ctx.share(ref);
+            thread.growing = false;
+            if (!handle) continue;
+            if (i % 64 === 0) ctx.send(to.index, handle); else kept.push(handle);
+          }
+          for (const handle of kept) yield ctx.unshare(handle);
+          yield ctx.releaseImage(thread, ref);
+        }
+        yield* drain(ctx, thread);
+        yield* ctx.reclaimDead(thread);
+        yield* ctx.finish(thread);
+      }
+      function* few(thread, to) {
+        for (let i = 0; i < 3; i++) {
+          thread.growing = freeHead(thread) === 0;
+          const ref = yield ctx.createImage(200, 1, 95 + i);
+          thread.growing = false;
+          if (ref) {
+            const handle = yield ctx.share(ref);
+            if (handle) ctx.send(to.index, handle);
+            yield ctx.releaseImage(thread, ref);
+          }
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      return [many(a, b, 260), few(b, c), few(c, a)];
+    },
+  },
+
+  /**
+   * Threads detach and attach again while references they shared are on their way (their
+   * old slot stays DETACHED), and everyone reclaims everyone's past attachment ids: a
+   * stale id must never fence or reclaim the attachment that has its slot now.
+   */
+  'attach-churn': {
+    threads: 3,
+    blockSize: 4096,
+    programs(ctx, threads) {
+      function* churner(thread, rounds) {
+        const others = threads.filter((t) => t !== thread);
+        for (let i = 0; i < rounds; i++) {
+          const block = yield ctx.alloc(i % 2 ? 200 : 6000);
+          const ref = yield ctx.createImage(700, 2, 110 + i);
+          if (ref) {
+            const handle = yield ctx.share(ref);
+            if (handle) ctx.send(others[i % 2].index, handle);
+            yield ctx.releaseImage(thread, ref);
+          }
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+          for (const other of others) for (const id of other.pastIds) yield ctx.reclaimPast(id);
+          if (thread.state === 'ready' && !thread.fenced) {
+            yield ctx.detach();
+            yield ctx.reattach(thread);
+          }
+          if (block) yield ctx.free(thread, block); // raw blocks stay the thread's across attachments
+        }
+        yield* ctx.finish(thread);
+      }
+      return threads.map((t) => churner(t, 3));
+    },
+  },
+
+  /** Scratch blocks (the core's temporaries) of threads that die holding them, small and page sized, up to the slot's limit. */
+  'scratch-kill': {
+    threads: 3,
+    programs(ctx, threads) {
+      function* user(thread, sizes) {
+        const held = [];
+        for (const size of sizes) {
+          const block = yield ctx.scratch(size);
+          if (block) held.push(block);
+          if (held.length > 3) yield ctx.scratchFree(thread, held.shift());
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      const sizes = [100, 5000, 700, 20000, 60, 1500, 9000, 300];
+      return [user(threads[0], sizes), user(threads[1], sizes.slice().reverse()), user(threads[2], [...sizes, ...sizes.slice(0, 4)])];
+    },
+  },
+
+  /**
+   * Three threads allocate and cross-free small blocks of one bin while a fourth retires
+   * empty listed slabs (clearCache): slabs listed, popped, retired and made anew at once.
+   */
+  'slab-bin-race': {
+    threads: 4,
+    programs(ctx, [a, b, c, d]) {
+      const smalls = [a, b, c];
+      function* small(thread, rounds) {
+        const others = smalls.filter((t) => t !== thread);
+        for (let i = 0; i < rounds; i++) {
+          const x = yield ctx.alloc(180);
+          const y = yield ctx.alloc(120);
+          if (x) sendBlock(ctx, thread, others[i % 2].index, x);
+          if (y) yield ctx.free(thread, y);
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* retirer(thread) {
+        for (let i = 0; i < 5; i++) {
+          yield ctx.clearCache(0);
+          const z = yield ctx.alloc(200);
+          if (z) yield ctx.free(thread, z);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      return [small(a, 6), small(b, 6), small(c, 6), retirer(d)];
+    },
+  },
+
+  /** A thread fills its active slabs, gives the blocks away and dies; the others free them while its slabs are abandoned by reclaim. */
+  'slab-owner-killed': {
+    threads: 3,
+    killFilter(thread) {
+      return thread.index === 0;
+    },
+    programs(ctx, [a, b, c]) {
+      function* owner(thread) {
+        for (let i = 0; i < 8; i++) {
+          const block = yield ctx.alloc(i % 2 ? 1000 : 1272);
+          if (block) sendBlock(ctx, thread, i % 2 ? b.index : c.index, block);
+          const small = yield ctx.alloc(90);
+          if (small) sendBlock(ctx, thread, i % 2 ? c.index : b.index, small);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* freer(thread) {
+        for (let i = 0; i < 6; i++) {
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+          yield ctx.pause();
+          const block = yield ctx.alloc(1100);
+          if (block) yield ctx.free(thread, block);
+        }
+        yield* drain(ctx, thread);
+        yield* ctx.reclaimDead(thread);
+        yield* ctx.finish(thread);
+      }
+      return [owner(a), freer(b), freer(c)];
     },
   },
 };
