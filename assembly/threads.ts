@@ -23,7 +23,7 @@ import {
   MAX_ATTACHMENTS, ARENA_HEADER, HEADER_NEXT_TOKEN, OK, ERR_NOT_READY, ERR_NO_SLOT, ERR_INVALID_HANDLE,
   ERR_BUSY, ERR_FENCED
 } from "./alloc/layout";
-import { loadShared64, casShared64, publish64, loadShared32, fetchAdd32 } from "./shared/atomics";
+import { loadShared64, casShared64, publish64, publishOwn32, loadShared32, fetchAdd32 } from "./shared/atomics";
 import {
   DEBUG, slotBase, slotIndex, slotGeneration, slotAddress, bindSlot, unbindSlot, loadGeometry, fail,
   makeAttachmentId, idSlot, idGeneration
@@ -90,7 +90,7 @@ function claimSlot(i: u32, word: u64, token: u32): bool {
   if (casShared64(stateWord(i), word, live) != word) return false;
   attachedState = live;
   bindSlot(i, generation);
-  store<u32>(slotBase + SLOT_IN_CORE, 0);
+  publishOwn32(slotBase + SLOT_IN_CORE, 0);
   return true;
 }
 
@@ -134,7 +134,11 @@ export function attachmentLive(id: f64): bool {
 @inline export function enter(): bool {
   // One compare against the state word this thread attached with: any change (fenced,
   // reclaimed, handed on) goes the slow way. Before attach slotBase is 0, which reads as 0.
-  store<u32>(slotBase + SLOT_IN_CORE, 1);
+  // IN_CORE, then the state word; reclaim() fences the state word, then reads IN_CORE
+  // (Dekker's pattern): both stores must be sequentially consistent, or this store can sit
+  // in a store buffer while the reclaimer reads IN_CORE = 0 and this thread reads LIVE
+  // (test/litmus/fence-store-load.mjs sees that with a plain store within seconds).
+  publishOwn32(slotBase + SLOT_IN_CORE, 1);
   if (loadShared64(slotBase + SLOT_STATE) != attachedState || frameDepth(slotBase) != 0) return enterSlowly();
   return true;
 }
@@ -144,7 +148,7 @@ let attachedState: u64 = 0;
 
 function enterSlowly(): bool {
   if (slotBase == 0 || loadShared64(slotBase + SLOT_STATE) != attachedState) {
-    if (slotBase != 0) store<u32>(slotBase + SLOT_IN_CORE, 0);
+    if (slotBase != 0) publishOwn32(slotBase + SLOT_IN_CORE, 0);
     fail(ERR_FENCED);
     return false;
   }
@@ -155,7 +159,7 @@ function enterSlowly(): bool {
 /** Ends a call of this thread. */
 // @ts-ignore: decorator
 @inline export function leave(): void {
-  store<u32>(slotBase + SLOT_IN_CORE, 0);
+  publishOwn32(slotBase + SLOT_IN_CORE, 0);
 }
 
 /** Should a long kernel stop now? (its slot was fenced: the thread is being reclaimed) */
@@ -225,7 +229,7 @@ export function detach(): void {
   let frame = frameNext();
   frameOpen(frame, OP_DETACH);
   resumeDetach(frame);
-  store<u32>(slotBase + SLOT_IN_CORE, 0);
+  publishOwn32(slotBase + SLOT_IN_CORE, 0);
   unbindSlot();
 }
 

@@ -44,6 +44,18 @@
   else store<u32>(ptr, value);
 }
 
+/**
+ * Publishes a word of this thread's own slot (its in-a-call flag) with no switch point: a
+ * sequentially consistent store that the explorer treats as part of the step around it
+ * (it runs every thread sequentially consistently, so the store's order is all it could
+ * add, and a kill there would only split a finished call from its return).
+ */
+// @ts-ignore: decorator
+@inline export function publishOwn32(ptr: usize, value: u32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<u32>(ptr, value);
+  else store<u32>(ptr, value);
+}
+
 /** Publishes a 64-bit word to other threads. */
 // @ts-ignore: decorator
 @inline export function publish64(ptr: usize, value: u64): void {

@@ -2,6 +2,7 @@
 // debug core (invariant asserts) and the release core, with and without memory pressure.
 // Exits non-zero on the first problem.
 import { availableParallelism } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { runStress } from '../helpers/stress.mjs';
 import { terminateAtRandom } from '../helpers/termination.mjs';
 
@@ -36,6 +37,18 @@ for (const debug of [true, false]) {
   } catch (error) {
     failures++;
     console.log(`FAIL termination (${debug ? 'debug' : 'release'} core): ${error.message}`);
+  }
+}
+// The reclaim fence with real threads: a thread entering calls against reclaim(id, false).
+const litmusSeconds = Number(process.env.STRESS_LITMUS_SECONDS ?? 30);
+for (const name of ['fence-store-load', 'fence-harm']) {
+  const script = new URL(`../litmus/${name}.mjs`, import.meta.url).pathname;
+  try {
+    const out = execFileSync(process.execPath, [script, String(litmusSeconds)], { encoding: 'utf8' }).trim().split('\n').pop();
+    console.log(`ok   ${name}: ${litmusSeconds} s, ${out}`);
+  } catch (error) {
+    failures++;
+    console.log(`FAIL ${name}: ${(error.stdout ?? error.message).trim().split('\n').pop()}`);
   }
 }
 console.log(failures === 0 ? `stress passed: ${rounds} rounds and the terminations` : `stress failed: ${failures} problems`);

@@ -6,7 +6,7 @@
 // refused and frees its leftovers (raw blocks stay their owner's). With a sound fence no
 // reclaim overlaps a call of V, and V's ledger, its stamps and the heap walker stay clean.
 //
-//   node test/redteam/fence-harm.mjs [seconds]
+//   node test/litmus/fence-harm.mjs [seconds]
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 
@@ -32,7 +32,7 @@ if (isMainThread) {
   // say where each thread is.
   let reports;
   const ticker = setInterval(() => {}, 1000);
-  const outcome = await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 10_000))]);
+  const outcome = await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 10_000).unref())]);
   clearInterval(ticker);
   if (outcome === undefined) {
     const slots = [];

@@ -17,7 +17,7 @@
 // core. With a correct fence that cannot happen: either V's enter sees FENCED, or R sees
 // IN_CORE = 1 and returns BUSY.
 //
-//   node test/redteam/fence-store-load.mjs [seconds]
+//   node test/litmus/fence-store-load.mjs [seconds]
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 
