@@ -170,7 +170,7 @@ function settle(machine, ctx) {
       const image = c.imageAdopt(item.record, item.tag, 0 /* L */, item.width, item.height, ARENA_ID);
       if (image === 0) {
         const sender = machine.threads[item.from];
-        if (sender.state !== 'dead' && !sender.fenced && !machine.reclaimedIds.has(item.fromId)) {
+        if (sender.state !== 'dead' && !sender.fenced && !machine.reclaimedOrReclaiming(item.fromId)) {
           throw new Violation('a live thread\'s handle could not be adopted');
         }
         continue;

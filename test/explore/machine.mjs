@@ -254,9 +254,7 @@ export class Machine {
       value = e[op.fn](...op.args);
     } catch (error) {
       if (!(error instanceof KillSignal)) throw error;
-      thread.state = 'dead';
-      thread.killedDuring = op;
-      this.onKill?.(thread);
+      this.#killed(thread, op);
       return { finished: false };
     } finally {
       this.current = null;
@@ -266,15 +264,31 @@ export class Machine {
       const decision = thread.unwinding;
       thread.unwinding = undefined;
       if (decision === 'kill') {
-        thread.state = 'dead';
-        thread.killedDuring = op;
-        this.onKill?.(thread);
+        this.#killed(thread, op);
       } else {
         thread.suspended = true;
       }
       return { finished: false };
     }
     return { finished: true, value };
+  }
+
+  /**
+   * Was attachment `id` reclaimed, or is a reclaim of it under way (a thread suspended
+   * inside reclaim(id))? Either way the handles it shared may be gone.
+   */
+  reclaimedOrReclaiming(id) {
+    return this.reclaimedIds.has(id)
+      || this.threads.some((t) => t.suspended && t.pending?.fn === 'reclaim' && t.pending.args[0] === id);
+  }
+
+  #killed(thread, op) {
+    thread.state = 'dead';
+    thread.killedDuring = op;
+    // A reclaim cut short is finished by whoever reclaims this thread (rolled forward from
+    // its frame): the attachment it named may be gone, and the handles it shared with it.
+    if (op.fn === 'reclaim') this.reclaimedIds.add(op.args[0]);
+    this.onKill?.(thread);
   }
 
   /** Runs every thread's program to its end under the strategy. */

@@ -113,7 +113,7 @@ export function ops(machine) {
           if (image === 0) {
             // Refused only when its sender died and was reclaimed, taking the handle with it.
             const sender = machine.threads[handle.from];
-            if (sender.state !== 'dead' && !sender.fenced && !machine.reclaimedIds.has(handle.fromId)) {
+            if (sender.state !== 'dead' && !sender.fenced && !machine.reclaimedOrReclaiming(handle.fromId)) {
               throw new Violation(`adopt of a live handle from thread ${handle.from} refused`);
             }
             return null;
