@@ -4,7 +4,9 @@
 // each taking its turn in every round. Photos: a 5120×2880 4:2:0 crop of the 20 MP
 // photograph, re-encoded by sharp at quality 90 into a temporary directory at bench time,
 // the 20 MP 4:2:2 original, and the three 4 MP photographs (two of them progressive).
-// A second table times reduce 2/4/8 (the scaled IDCT) against Pillow's draft().
+// A second table times reduce 2/4/8 (the scaled IDCT) against Pillow's draft(); a third, a
+// 256 px thumbnail of one photo (decode with reduce, lanczos resize, JPEG quality 80 encode)
+// against sharp's shrink-on-load pipeline doing the same on one thread.
 // The ratio columns are the peer's time over ours (above 1: we are faster).
 
 import { spawn } from 'node:child_process';
@@ -12,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Arena } from '../dist/node.js';
+import { Arena, thumbnail } from '../dist/node.js';
 import { timeInterleaved, formatNumber, printTable } from './lib/report.mjs';
 
 const PHOTOS = new URL('./fixtures/photos/', import.meta.url);
@@ -150,6 +152,23 @@ export async function runJpegBench() {
     }
     printTable('JPEG decode with reduce (scaled IDCT), against Pillow draft()',
       ['photo', 'reduce', 'pixel-arena', 'Pillow', '×'], reduceRows);
+
+    // One photo in, a 256×256-inside JPEG out, on one thread.
+    const thumbRows = [];
+    for (const photo of photos) {
+      const bytes = readFileSync(photo.path);
+      const t = await timeInterleaved({
+        ours: () => {
+          const small = thumbnail(arena, bytes, { width: 256, height: 256 });
+          try { return small.encode('jpeg', { quality: 80 }); } finally { small.release(); }
+        },
+        sharp: peers.sharp && (() => peers.sharp(bytes).rotate().resize(256, 256, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer()),
+      }, { runs: 9, warmup: 1 });
+      thumbRows.push([photo.name, formatNumber(t.ours, 'ms'), formatNumber(t.sharp, 'ms'),
+        t.sharp ? formatNumber(t.sharp / t.ours, '×') : 'n/a']);
+    }
+    printTable('256 px thumbnail of one JPEG, one thread: decode (with reduce), resize, encode q80 (median ms; sharp / ours)',
+      ['photo', 'pixel-arena', 'sharp', '×'], thumbRows);
   } finally {
     pillow?.stop();
     arena.close();
