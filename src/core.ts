@@ -1,7 +1,7 @@
 // One attachment: an instance of the compiled core over the arena's memory, and the few
 // views through which JS reads what a call returned besides its result.
 
-import { instantiate } from '@assemblyscript/loader';
+import { instantiateSync } from '@assemblyscript/loader';
 import { expectedFor, errorFromStatus } from './errors.js';
 import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR, attachmentSlot } from './layout.js';
 
@@ -96,7 +96,9 @@ export class Core {
   /** Instantiates the core over `memory`; a module built for the other kind of memory is refused. */
   static async create(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Core> {
     try {
-      const { instance } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+      // Synchronous: the module is compiled already (and small), and the loader's async path
+      // probes for `Response`, which makes Node load its fetch implementation in every thread.
+      const { instance } = instantiateSync<Record<string, unknown>>(module, { env: { memory } });
       return new Core(module, memory, instance);
     } catch (error) {
       if (error instanceof WebAssembly.LinkError) {
