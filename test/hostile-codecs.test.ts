@@ -1,0 +1,130 @@
+// Codecs and the thumbnail plan against input a careless or hostile user would give: each
+// case here failed when it was written, and states what the library must do instead.
+// What held up (malformed, truncated and lying PNG, QOI and JPEG, odd options, inputs that
+// are not Uint8Arrays) is covered by the other codec tests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Arena, ArenaError, Pool, planThumbnail, thumbnail } from '../dist/node.js';
+import { chunk, concat, SIGNATURE } from './helpers/png-writer.js';
+import { deflateSync } from 'node:zlib';
+
+/** A gray 8-bit PNG of `width` × `height` black pixels: a few KB for millions of rows. */
+function grayPng(width: number, height: number): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  const rows = new Uint8Array(height * (1 + width)); // filter 0, samples 0
+  return concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+}
+
+function held(arena: Arena): [number, number] {
+  const s = arena.stats();
+  return [s.bytesInUse, s.imagesLive];
+}
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+    return 'ok';
+  } catch (error) {
+    return error instanceof ArenaError ? error.code : `raw ${String(error)}`;
+  }
+}
+
+describe('images whose rows cost more than their pixels (1 pixel wide, millions of rows)', () => {
+  it('pool.decode of one that can never fit in the arena fails at once, without waiting for memory', async () => {
+    // Today: decode's ARENA_FULL counts pixels only (10 MB for 1×10,000,000 L), so the pool takes
+    // it for memory that may come free and waits memoryTimeout, although the image needs ~160 MB.
+    const arena = await Arena.create({ maxBytes: 64 << 20 });
+    const pool = await Pool.create({ arena, workers: 3, memoryTimeout: 6000 });
+    try {
+      const bytes = grayPng(1, 10_000_000);
+      const started = performance.now();
+      const error = await pool.decode(bytes).then((image) => { image.release(); return undefined; }, (e: unknown) => e);
+      const elapsed = performance.now() - started;
+      expect(error).toBeInstanceOf(ArenaError);
+      expect(elapsed, `rejected after ${elapsed.toFixed(0)} ms`).toBeLessThan(3000);
+      expect(held(arena)).toEqual([0, 0]);
+    } finally {
+      await pool.close();
+      arena.close();
+    }
+  }, 20_000);
+
+  it('planThumbnail does not promise what the arena cannot hold', async () => {
+    // Today: the plan of a 1×20,000,000 gray PNG (39 KB) says 24 MiB, well inside a 96 MiB arena;
+    // thumbnail() then fails with ARENA_FULL (row alignment and the row table are not counted).
+    const arena = await Arena.create({ maxBytes: 96 << 20, maxPixels: 64_000_000, shared: false });
+    try {
+      const bytes = grayPng(1, 20_000_000);
+      const options = { width: 64, height: 64, fit: 'inside' } as const;
+      const plan = planThumbnail(arena.probe(bytes), options);
+      const budget = 0.9 * arena.stats().bytesMax;
+      const planFits = plan.bytesNeeded + bytes.length <= budget;
+      const outcome = codeOf(() => thumbnail(arena, bytes, options).release());
+      // A plan within the budget (what the CLI and the edge resizer check) must mean the thumbnail is made.
+      expect(planFits ? outcome : 'refused from the plan', `plan ${(plan.bytesNeeded / 2 ** 20).toFixed(1)} MiB`)
+        .toMatch(/^(ok|refused from the plan)$/);
+      expect(held(arena)).toEqual([0, 0]);
+      arena.checkHeap();
+    } finally {
+      arena.close();
+    }
+  });
+});
+
+describe('messages and codes', () => {
+  let arena: Arena;
+  beforeAll(async () => {
+    arena = await Arena.create({ maxBytes: 64 << 20, debug: true });
+  });
+  afterAll(() => {
+    expect(held(arena)).toEqual([0, 0]);
+    arena.checkHeap();
+    arena.close();
+  });
+
+  it('a picture over maxPixels is refused naming the pixel limit, not the arena\'s size', () => {
+    // Today: every format says "decode(png): the request is larger than the arena" for an 8×8
+    // picture in a 64 MiB arena, when it is options.maxPixels (63) that refuses it.
+    const image = arena.fromPixels('RGB', 8, 8, new Uint8Array(8 * 8 * 3));
+    const files = { png: image.encode('png'), jpeg: image.encode('jpeg'), qoi: image.encode('qoi') };
+    image.release();
+    for (const [format, bytes] of Object.entries(files)) {
+      let error: ArenaError | undefined;
+      try {
+        arena.decode(bytes, { maxPixels: 63 }).release();
+      } catch (e) {
+        error = e as ArenaError;
+      }
+      expect(error?.code, format).toBe('LIMIT_EXCEEDED');
+      expect(error?.message, format).not.toMatch(/larger than the arena/);
+      expect(error?.message, format).toMatch(/8×8|64 pixels/);
+      expect(error?.message, format).toMatch(/maxPixels|63/);
+    }
+  });
+
+  it('an empty image is refused alike by every encoder, as an argument error', () => {
+    // Today: JPEG says INVALID_ARGUMENT "cannot write an empty image (0×5) as JPEG"; PNG and QOI say
+    // UNSUPPORTED "the data is valid but uses a feature this library does not handle".
+    const empty = arena.image('RGB', 0, 5);
+    try {
+      const outcomes = Object.fromEntries((['png', 'qoi', 'jpeg'] as const).map((format) => {
+        try {
+          empty.encode(format);
+          return [format, 'ok'];
+        } catch (error) {
+          return [format, `${(error as ArenaError).code} ${/0×5/.test((error as Error).message) ? 'names the size' : (error as Error).message}`];
+        }
+      }));
+      expect(outcomes).toEqual({
+        png: 'INVALID_ARGUMENT names the size',
+        qoi: 'INVALID_ARGUMENT names the size',
+        jpeg: 'INVALID_ARGUMENT names the size',
+      });
+    } finally {
+      empty.release();
+    }
+  });
+});
