@@ -139,6 +139,14 @@ export function imageCreate(mode: u32, width: u32, height: u32, fill: u32, value
   return image;
 }
 
+/** The heap bytes an image of this mode and size would take (-1: it cannot be made at all). */
+export function imageBytes(mode: u32, width: u32, height: u32): f64 {
+  if (!enter()) return -1;
+  let bytes = I.imageBytes(mode, width, height);
+  leave();
+  return bytes;
+}
+
 export function imageShare(record: usize, tag: f64): usize {
   if (!enter()) return 0;
   let sent = I.imageShare(record, <u64>tag);

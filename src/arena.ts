@@ -104,7 +104,8 @@ const MIN_MAX_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
 const DEFAULT_BLOCK_SIZE = 16 * 1024 * 1024;
 const DEFAULT_BLOCKS_MAX = 256;
-const DEFAULT_ALIGNMENT = 16;
+/** Row start alignment of images when options.alignment is not given (Pillow's default). */
+export const DEFAULT_ALIGNMENT = 16;
 const DEFAULT_MAX_PIXELS = 2 * 89478485;
 const MAX_BLOCKS_MAX = 0x7fffffff;
 

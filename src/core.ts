@@ -28,6 +28,7 @@ export interface CoreExports {
   statsCollect(): number;
   heapCheck(): number;
   imageCreate(mode: number, width: number, height: number, fill: number, value: number): number;
+  imageBytes(mode: number, width: number, height: number): number;
   imageShare(record: number, tag: number): number;
   /** Verifies the handle's claims (mode code, size, arena id) against the image before adopting. */
   imageAdopt(record: number, tag: number, mode: number, width: number, height: number, arena: number): number;

@@ -113,9 +113,12 @@ export function deadHandle(what: string): ArenaError {
   return new ArenaError('INVALID_HANDLE', `${what}: the handle names no live shared image of this mode and size (adopted or discarded already, reclaimed, or altered)`, { operation: what });
 }
 
-/** An image with more pixels than the arena's limit. */
-export function tooManyPixels(width: number, height: number, limit: number): ArenaError {
-  return new ArenaError('LIMIT_EXCEEDED', `${width}×${height} is ${width * height} pixels, more than the arena's limit of ${limit} (options.maxPixels)`);
+/** An image with more pixels than the arena's limit (or a decode's own maxPixels, for `what`). */
+export function tooManyPixels(width: number, height: number, limit: number, what?: string): ArenaError {
+  const pixels = `${width}×${height} is ${width * height} pixels`;
+  return what === undefined
+    ? new ArenaError('LIMIT_EXCEEDED', `${pixels}, more than the arena's limit of ${limit} (options.maxPixels)`)
+    : new ArenaError('LIMIT_EXCEEDED', `${what}: ${pixels}, more than the limit of ${limit} (options.maxPixels)`, { operation: what });
 }
 
 /** Valid input over a limit the library or a format has. */

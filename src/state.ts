@@ -12,7 +12,7 @@ import {
 } from './errors.js';
 import {
   MODES, MODE_CODE, RESULT_AUX, RESULT_ERROR, IMAGE_ROWS, MAX_SIDE, ARENA_HEADER, HEADER_PAGE_COUNT, PAGE_SIZE,
-  IMAGE_HEADER_SIZE, type Mode,
+  type Mode,
 } from './layout.js';
 import * as check from './validate.js';
 
@@ -138,8 +138,7 @@ export function createReference(core: Core, mode: Mode, width: number, height: n
   const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill.kind, fill.value) >>> 0;
   const results = core.results;
   if (address === 0) {
-    // At least the header, the row table and the rows without padding.
-    const bytes = IMAGE_HEADER_SIZE + height * 4 + height * width * (mode === 'L' ? 1 : 4);
+    const bytes = core.exports.imageBytes(MODE_CODE[mode], width, height);
     throw allocationError(core, results[RESULT_ERROR]!, bytes, what.endsWith(')') ? what : `${what}(${mode}, ${width}, ${height})`);
   }
   return { address, record: results[RESULT_AUX]!, tag: core.tag, mode, width, height };

@@ -15,7 +15,7 @@
 // The module uses only the public methods of Arena and Image, so it runs unchanged in pool
 // workers (the CLI's tasks), on the main thread, and in one-thread runtimes.
 
-import type { Arena } from './arena.js';
+import { DEFAULT_ALIGNMENT, type Arena } from './arena.js';
 import type { Image } from './image.js';
 import type { ImageInfo, Format } from './codecs/codecs.js';
 import type { Filter } from './kernels/resize.js';
@@ -112,6 +112,15 @@ export function draftScale(width: number, height: number, requestWidth: number, 
 
 const BYTES_PER_PIXEL: Record<string, number> = { L: 1, LA: 4, RGB: 4, RGBA: 4 };
 
+/**
+ * Arena bytes of a `width` × `height` image as the core lays it out with the default row
+ * alignment: rows padded to DEFAULT_ALIGNMENT bytes and 4 bytes of row table each, so that a
+ * picture 1 pixel wide and millions of rows tall costs what it really does, not its pixels.
+ */
+function imageEstimate(width: number, height: number, bytesPerPixel: number): number {
+  return height * (Math.ceil((width * bytesPerPixel) / DEFAULT_ALIGNMENT) * DEFAULT_ALIGNMENT + 4);
+}
+
 function checkOptions(options: unknown): Required<ThumbnailOptions> {
   const o = check.options<ThumbnailOptions>('options', options);
   const width = check.integer('options.width', o.width, 1, 0x3fffffff);
@@ -134,8 +143,8 @@ export function planThumbnail(info: ImageInfo, options: ThumbnailOptions): Thumb
   const decodeExtra = info.progressive ? 6 : 0;
   if (fit !== 'inside') {
     const [width, height] = swapsSides(orientation) ? [info.height, info.width] : [info.width, info.height];
-    const pixels = width * height;
-    const bytesNeeded = pixels * (2 * bytesPerPixel + decodeExtra) + boxWidth * boxHeight * 8;
+    const bytesNeeded = 2 * imageEstimate(width, height, bytesPerPixel) + width * height * decodeExtra
+      + 2 * imageEstimate(boxWidth, boxHeight, 4);
     let box: Box | undefined;
     if (fit === 'cover') box = coverBox(width, height, boxWidth, boxHeight);
     const unchanged = width === boxWidth && height === boxHeight && box === undefined;
@@ -150,7 +159,7 @@ export function planThumbnail(info: ImageInfo, options: ThumbnailOptions): Thumb
     const [width, height] = swapsSides(orientation) ? [info.height, info.width] : [info.width, info.height];
     return {
       reduce: 1, orientFirst: false, resize: undefined, transpose, width, height,
-      bytesNeeded: width * height * (2 * bytesPerPixel + decodeExtra),
+      bytesNeeded: 2 * imageEstimate(width, height, bytesPerPixel) + width * height * decodeExtra,
     };
   }
   const [width, height] = size;
@@ -161,9 +170,9 @@ export function planThumbnail(info: ImageInfo, options: ThumbnailOptions): Thumb
     box = [0, 0, info.width / reduce, info.height / reduce];
   }
   const decodedWidth = Math.ceil(info.width / reduce), decodedHeight = Math.ceil(info.height / reduce);
-  const decoded = decodedWidth * decodedHeight;
   // The decode, plus the reducing gap's intermediate (at most a quarter of the decode) and the result.
-  const bytesNeeded = decoded * (bytesPerPixel * 1.25) + info.width * info.height * decodeExtra + width * height * 8;
+  const bytesNeeded = imageEstimate(decodedWidth, decodedHeight, bytesPerPixel) * 1.25 + info.width * info.height * decodeExtra
+    + 2 * imageEstimate(width, height, 4);
   return {
     reduce, orientFirst: false, transpose,
     resize: decodedWidth === width && decodedHeight === height ? undefined : { width, height, ...(box ? { box } : {}), reducingGap: 2 },

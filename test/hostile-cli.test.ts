@@ -40,7 +40,7 @@ afterAll(() => {
 
 describe('pixel-arena thumbs, used carelessly', () => {
   it('never writes a thumbnail over its own input', async () => {
-    // Today: `thumbs photos/chelsea.png --out photos` replaces the photo with its 256-pixel thumbnail, exit 0.
+    // Guards against (seen before the fix): `thumbs photos/chelsea.png --out photos` replaces the photo with its 256-pixel thumbnail, exit 0.
     const folder = join(root, 'overwrite');
     mkdirSync(folder);
     copyFileSync(new URL('photos/chelsea.png', FIXTURES), join(folder, 'chelsea.png'));
@@ -51,7 +51,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
   });
 
   it('an input folder that is also --out is not silently ignored', async () => {
-    // Today: `thumbs photos --out photos` skips the folder as the output folder, prints "no images found" and exits 0.
+    // Guards against (seen before the fix): `thumbs photos --out photos` skips the folder as the output folder, prints "no images found" and exits 0.
     const folder = join(root, 'same');
     mkdirSync(folder);
     writeFileSync(join(folder, 'rocket.jpg'), rocket());
@@ -61,7 +61,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
   });
 
   it('--workers above what a pool takes is a usage error, not a crash', async () => {
-    // Today: --workers 200 passes the parser (1..256), then Pool.create refuses it (1..127): a stack trace, exit 1.
+    // Guards against (seen before the fix): --workers 200 passes the parser (1..256), then Pool.create refuses it (1..127): a stack trace, exit 1.
     const folder = join(root, 'workers');
     mkdirSync(folder);
     writeFileSync(join(folder, 'rocket.jpg'), rocket());
@@ -73,7 +73,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
   });
 
   it('a named input that is not a regular file (a FIFO) is reported, not waited on forever', async () => {
-    // Today: the walk opens the FIFO to sniff it and blocks for ever (/dev/zero instead: the worker reads without end, gigabytes).
+    // Guards against (seen before the fix): the walk opens the FIFO to sniff it and blocks for ever (/dev/zero instead: the worker reads without end, gigabytes).
     const folder = join(root, 'fifo');
     mkdirSync(folder);
     const fifo = join(folder, 'pipe.jpg');
@@ -87,7 +87,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
   }, 20_000);
 
   it('a tall picture that can never fit fails at once with LIMIT_EXCEEDED', async () => {
-    // Today: a 20 KB PNG of 1×10,000,000 gray pixels passes the plan (12 MiB of 64), its decode needs
+    // Guards against (seen before the fix): a 20 KB PNG of 1×10,000,000 gray pixels passes the plan (12 MiB of 64), its decode needs
     // ~160 MB: ARENA_FULL, retried until the pool's 30 s memory timeout, then reported as ARENA_FULL.
     const folder = join(root, 'tall');
     mkdirSync(folder);

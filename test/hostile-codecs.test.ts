@@ -34,7 +34,7 @@ function codeOf(run: () => unknown): string {
 
 describe('images whose rows cost more than their pixels (1 pixel wide, millions of rows)', () => {
   it('pool.decode of one that can never fit in the arena fails at once, without waiting for memory', async () => {
-    // Today: decode's ARENA_FULL counts pixels only (10 MB for 1×10,000,000 L), so the pool takes
+    // Guards against (seen before the fix): decode's ARENA_FULL counts pixels only (10 MB for 1×10,000,000 L), so the pool takes
     // it for memory that may come free and waits memoryTimeout, although the image needs ~160 MB.
     const arena = await Arena.create({ maxBytes: 64 << 20 });
     const pool = await Pool.create({ arena, workers: 3, memoryTimeout: 6000 });
@@ -53,7 +53,7 @@ describe('images whose rows cost more than their pixels (1 pixel wide, millions 
   }, 20_000);
 
   it('planThumbnail does not promise what the arena cannot hold', async () => {
-    // Today: the plan of a 1×20,000,000 gray PNG (39 KB) says 24 MiB, well inside a 96 MiB arena;
+    // Guards against (seen before the fix): the plan of a 1×20,000,000 gray PNG (39 KB) says 24 MiB, well inside a 96 MiB arena;
     // thumbnail() then fails with ARENA_FULL (row alignment and the row table are not counted).
     const arena = await Arena.create({ maxBytes: 96 << 20, maxPixels: 64_000_000, shared: false });
     try {
@@ -86,7 +86,7 @@ describe('messages and codes', () => {
   });
 
   it('a picture over maxPixels is refused naming the pixel limit, not the arena\'s size', () => {
-    // Today: every format says "decode(png): the request is larger than the arena" for an 8×8
+    // Guards against (seen before the fix): every format says "decode(png): the request is larger than the arena" for an 8×8
     // picture in a 64 MiB arena, when it is options.maxPixels (63) that refuses it.
     const image = arena.fromPixels('RGB', 8, 8, new Uint8Array(8 * 8 * 3));
     const files = { png: image.encode('png'), jpeg: image.encode('jpeg'), qoi: image.encode('qoi') };
@@ -106,7 +106,7 @@ describe('messages and codes', () => {
   });
 
   it('an empty image is refused alike by every encoder, as an argument error', () => {
-    // Today: JPEG says INVALID_ARGUMENT "cannot write an empty image (0×5) as JPEG"; PNG and QOI say
+    // Guards against (seen before the fix): JPEG says INVALID_ARGUMENT "cannot write an empty image (0×5) as JPEG"; PNG and QOI say
     // UNSUPPORTED "the data is valid but uses a feature this library does not handle".
     const empty = arena.image('RGB', 0, 5);
     try {

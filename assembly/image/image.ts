@@ -14,7 +14,7 @@ import {
   COUNTER_IMAGES_CREATED, COUNTER_IMAGES_DESTROYED, COUNTER_RECLAIMED
 } from "../alloc/layout";
 import { fetchAdd32, publish32 } from "../shared/atomics";
-import { allocate, release, arenaId } from "../alloc/arena";
+import { allocate, release, arenaId, footprint } from "../alloc/arena";
 import {
   DEBUG, slotIndex, blockSize, rowAlignment, setResult, setResultTag, resultTag, fail, count, lastError, pageCount
 } from "../alloc/state";
@@ -150,6 +150,25 @@ const CREATE_UNDONE: u32 = 22;
   let header = <u64>IMAGE_HEADER_SIZE + <u64>geometryBlocks * BLOCK_ENTRY_SIZE + (<u64>height << 2);
   return header > 0xFFFFFFFF ? ERR_LIMIT : header > limit ? ERR_ARENA_FULL : OK;
 }
+/**
+ * The heap bytes an image of this geometry takes: its header with the block and row
+ * tables, and its blocks of rows, each as the allocator rounds it. -1 when no 32-bit
+ * address space could hold it. (What a caller needs to know before it waits for memory.)
+ */
+export function imageBytes(mode: u32, width: u32, height: u32): f64 {
+  if (geometry(mode, width, height) == ERR_LIMIT) return -1;
+  let alignment = <u64>rowAlignment;
+  let stride = alignUp(<u64>width * <u64>pixelSizeOf(mode), alignment);
+  let blocks = <u64>geometryBlocks;
+  let rowsPerBlock = <u64>geometryRowsPerBlock;
+  let total = footprint(<u64>IMAGE_HEADER_SIZE + blocks * BLOCK_ENTRY_SIZE + (<u64>height << 2));
+  if (blocks > 0) {
+    let lastRows = <u64>height - (blocks - 1) * rowsPerBlock;
+    total += (blocks - 1) * footprint(rowsPerBlock * stride + alignment - 1) + footprint(lastRows * stride + alignment - 1);
+  }
+  return <f64>total;
+}
+
 let geometryStride: u32 = 0;
 let geometryRowsPerBlock: u32 = 0;
 let geometryBlocks: u32 = 0;

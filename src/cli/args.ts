@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Format } from '../codecs/codecs.js';
 import type { Filter } from '../kernels/resize.js';
 import type { Fit } from '../thumbnail.js';
+import { MAX_WORKERS } from '../pool/options.js';
 
 export const USAGE = `Usage: pixel-arena thumbs <files or folders...> --out <dir> [options]
 
@@ -147,7 +148,7 @@ export function parseCommand(argv: string[]): Command {
     filter: values.filter === undefined ? 'lanczos' : oneOf('filter', values.filter, FILTERS),
     format: format === 'same' ? undefined : format,
     quality: values.quality === undefined ? 80 : integer('quality', values.quality, 1, 100),
-    workers: values.workers === undefined ? undefined : integer('workers', values.workers, 1, 256),
+    workers: values.workers === undefined ? undefined : integer('workers', values.workers, 1, MAX_WORKERS),
     maxBytes: values['max-memory'] === undefined ? DEFAULT_BYTES : parseSize(values['max-memory']),
     json: values.json === true,
   };

@@ -6,7 +6,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, parse } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
 import { Arena, Pool } from '../entry/node.js';
 import type { Format } from '../codecs/codecs.js';
 import { extensionOf } from '../thumbnail.js';
@@ -36,17 +36,23 @@ async function startPool(options: ThumbsOptions): Promise<{ arena: Arena; pool: 
   }
 }
 
-/** Each input's output path; a path two inputs would share goes to the first only. */
-function planOutputs(files: InputFile[], out: string, format: Format | undefined): Map<InputFile, string | InputFile> {
+/**
+ * Each input's output path, or why it has none: a path two inputs would share goes to the
+ * first only, and no thumbnail is ever written over an input.
+ */
+function planOutputs(files: InputFile[], out: string, format: Format | undefined): Map<InputFile, string | { conflict: string }> {
+  const inputs = new Set(files.map((file) => resolve(file.path)));
   const owners = new Map<string, InputFile>();
-  const outputs = new Map<InputFile, string | InputFile>();
+  const outputs = new Map<InputFile, string | { conflict: string }>();
   for (const file of files) {
     const target = format ?? file.format ?? formatOfName(file.path) ?? 'png';
     const { dir, name } = parse(file.relative);
     const output = join(out, dir, name + extensionOf(target));
     const owner = owners.get(output);
-    if (owner) {
-      outputs.set(file, owner);
+    if (inputs.has(resolve(output))) {
+      outputs.set(file, { conflict: `its thumbnail would overwrite the input ${output}` });
+    } else if (owner) {
+      outputs.set(file, { conflict: `its thumbnail would overwrite the one of ${owner.path}` });
     } else {
       owners.set(output, file);
       outputs.set(file, output);
@@ -117,7 +123,7 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
     await Promise.all(order.map(async ({ file, index }) => {
       const output = outputs.get(file)!;
       if (typeof output !== 'string') {
-        finish(index, file, { code: 'OUTPUT_CONFLICT', message: `its thumbnail would overwrite the one of ${output.path}` });
+        finish(index, file, { code: 'OUTPUT_CONFLICT', message: output.conflict });
         return;
       }
       const job: ThumbnailJob = {

@@ -111,8 +111,19 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
       failures.push(failure(input, error));
       continue;
     }
-    if (info.isDirectory()) await walk(input, input);
-    else await addFile(input, basename(input), info.size, true);
+    if (info.isDirectory()) {
+      const real = await realpath(input).catch(() => resolve(input));
+      if (real === skipReal) {
+        failures.push({ path: input, code: 'OUTPUT_FOLDER', message: 'is also the --out folder: thumbnails are written there, never read from it' });
+      } else {
+        await walk(input, input);
+      }
+    } else if (info.isFile()) {
+      await addFile(input, basename(input), info.size, true);
+    } else {
+      // A FIFO or a device would be waited on, or read without end.
+      failures.push({ path: input, code: 'NOT_A_FILE', message: 'is not a regular file or a folder (a pipe, device or socket)' });
+    }
   }
   return { files, failures };
 }

@@ -6,10 +6,10 @@
 
 import type { Arena } from '../arena.js';
 import type { Image } from '../image.js';
-import { decodeFailed, errorFromStatus, STATUS_DECODE, STATUS_OK } from '../errors.js';
+import { decodeFailed, errorFromStatus, mismatch, tooManyPixels, STATUS_DECODE, STATUS_LIMIT, STATUS_OK } from '../errors.js';
 import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
-  MODE_L, INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE,
+  INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE,
 } from '../layout.js';
 import { allocationError, coreOf, imageAddress, type ImageReference } from '../state.js';
 import * as check from '../validate.js';
@@ -148,8 +148,12 @@ export function decodeAt(arena: Arena, input: number, length: number, request: D
   if (address === 0) {
     // A decoder that ran out of memory had read the header: say whether the image could ever fit.
     const info = core.stats;
-    const pixels = Math.ceil(info[INFO_WIDTH]! / request.reduce) * Math.ceil(info[INFO_HEIGHT]! / request.reduce);
-    throw allocationError(core, results[RESULT_ERROR]!, pixels * (info[INFO_MODE] === MODE_L ? 1 : 4), what);
+    const width = Math.ceil(info[INFO_WIDTH]! / request.reduce), height = Math.ceil(info[INFO_HEIGHT]! / request.reduce);
+    const status = results[RESULT_ERROR]!;
+    if (status === STATUS_LIMIT && info[INFO_WIDTH]! * info[INFO_HEIGHT]! > maxPixels) {
+      throw tooManyPixels(info[INFO_WIDTH]!, info[INFO_HEIGHT]!, maxPixels, what);
+    }
+    throw allocationError(core, status, core.exports.imageBytes(info[INFO_MODE]!, width, height), what);
   }
   const orientation = CODECS[format].orientation?.(core.stats) ?? 1;
   const header = core.bytes(address, 20);
@@ -205,6 +209,11 @@ export function encode(image: Image, format: Format, options?: EncodeOptions): U
 export function encodeWith(image: Image, request: EncodeRequest): Uint8Array {
   const what = `encode(${request.format})`;
   const address = imageAddress(image, what);
+  // No format this library writes can hold an image without pixels (PNG, QOI and JPEG
+  // sides are at least 1; Pillow: "cannot write empty image as JPEG").
+  if (image.width === 0 || image.height === 0) {
+    throw mismatch(what, `cannot write an empty image (${image.width}×${image.height}) as ${request.format.toUpperCase()}`);
+  }
   const core = coreOf(image.arena);
   const output = CODECS[request.format].encode(core, address, image, request.settings, what) >>> 0;
   if (output === 0) throw errorFromStatus(core.results[RESULT_ERROR]!, what);

@@ -1,7 +1,7 @@
 // JPEG (assembly/codecs/jpeg/): baseline, progressive and arithmetic in, scaled by
 // 1/2, 1/4, 1/8 on request; baseline or progressive out, as Pillow's save() writes it.
 
-import { limitExceeded, mismatch } from '../errors.js';
+import { limitExceeded } from '../errors.js';
 import {
   INFO_PROGRESSIVE, INFO_SAMPLING, INFO_ORIENTATION, INFO_HAS_ICC, INFO_COMPONENTS, FORMAT_JPEG,
 } from '../layout.js';
@@ -65,9 +65,6 @@ export const jpeg: Codec<Settings> = {
     };
   },
   encode(core, address, image, s, what) {
-    if (image.width === 0 || image.height === 0) {
-      throw mismatch(what, `cannot write an empty image (${image.width}×${image.height}) as JPEG`);
-    }
     if (image.width > MAX_SIDE || image.height > MAX_SIDE) {
       throw limitExceeded(what, `JPEG sides are limited to ${MAX_SIDE} pixels (libjpeg's limit) but the image is ${image.width}×${image.height}`);
     }

@@ -81,7 +81,7 @@ describe.runIf(available)('the edge resizer in workerd, against hostile bodies',
   });
 
   it('a picture too tall for the arena is refused with 413 from its header, not 503', async () => {
-    // Today: a 39 KB PNG of 1×20,000,000 gray pixels passes the plan (24 MiB of the 86 MiB budget);
+    // Guards against (seen before the fix): a 39 KB PNG of 1×20,000,000 gray pixels passes the plan (24 MiB of the 86 MiB budget);
     // its decode needs far more: 503 ARENA_FULL.
     for (const fit of ['inside', 'fill']) {
       const response = await fetch(`${base}/?w=64&h=64&fit=${fit}`, { method: 'POST', body: tallPng(20_000_000) as BodyInit });
