@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark suites and prints their tables.
-// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [codecs] [jpeg] [jpeg-encode] [thumbs]   (default: all)
+// Usage: node bench/run.mjs [allocator] [resize] [convert] [blur] [pool] [codecs] [jpeg] [jpeg-encode] [thumbs] [edge]   (default: all)
 
 const suites = {
   allocator: async () => (await import('./allocator.mjs')).runAllocatorBench(),
@@ -11,6 +11,7 @@ const suites = {
   jpeg: async () => (await import('./jpeg.mjs')).runJpegBench(),
   thumbs: async () => (await import('./thumbs.mjs')).runThumbsBench(),
   codecs: async () => (await import('./codecs.mjs')).runCodecsBench(),
+  edge: async () => (await import('./edge.mjs')).runEdgeBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
