@@ -138,8 +138,9 @@ export function createReference(core: Core, mode: Mode, width: number, height: n
   const address = core.exports.imageCreate(MODE_CODE[mode], width, height, fill.kind, fill.value) >>> 0;
   const results = core.results;
   if (address === 0) {
+    const status = results[RESULT_ERROR]!;
     const bytes = core.exports.imageBytes(MODE_CODE[mode], width, height);
-    throw allocationError(core, results[RESULT_ERROR]!, bytes, what.endsWith(')') ? what : `${what}(${mode}, ${width}, ${height})`);
+    throw allocationError(core, status, bytes, what.endsWith(')') ? what : `${what}(${mode}, ${width}, ${height})`);
   }
   return { address, record: results[RESULT_AUX]!, tag: core.tag, mode, width, height };
 }
