@@ -159,8 +159,28 @@ export class Core {
     if (status !== 0) throw errorFromStatus(status, what);
   }
 
+  /**
+   * The memory's buffer, reaching at least `end`. When another thread has grown a shared
+   * memory, V8 refreshes this thread's `memory.buffer` lazily: until then it is the old,
+   * shorter SharedArrayBuffer, and a block in the new part is out of its range. `grow(0)`
+   * makes it catch up at once.
+   */
+  buffer(end: number): ArrayBufferLike {
+    let buffer = this.memory.buffer;
+    if (end > buffer.byteLength) {
+      this.memory.grow(0);
+      buffer = this.memory.buffer;
+    }
+    return buffer;
+  }
+
   /** A view of `length` bytes at `address`, over the memory as it is now. */
   bytes(address: number, length: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, address, length);
+    return new Uint8Array(this.buffer(address + length), address, length);
+  }
+
+  /** The 32-bit word at `address` (4-byte aligned). */
+  word(address: number): number {
+    return new Uint32Array(this.buffer(address + 4), address, 1)[0]!;
   }
 }

@@ -104,8 +104,7 @@ export function imageAddress(image: Image, what: string): number {
 
 /** The address of the first byte of row `y` of an image at `address` (rows never cross a block). */
 export function rowAddress(core: Core, address: number, y: number): number {
-  const words = new Uint32Array(core.memory.buffer);
-  return words[(words[(address + IMAGE_ROWS) >>> 2]! >>> 2) + y]!;
+  return core.word(core.word(address + IMAGE_ROWS) + 4 * y);
 }
 
 // ── making and dropping references ────────────────────────────────────────────────
@@ -151,7 +150,7 @@ export function createReference(core: Core, mode: Mode, width: number, height: n
  */
 export function allocationError(core: Core, status: number, bytes: number, what: string): ArenaError {
   if (status !== STATUS_ARENA_FULL) return errorFromStatus(status, what);
-  const heapBytes = new Uint32Array(core.memory.buffer, ARENA_HEADER + HEADER_PAGE_COUNT, 1)[0]! * PAGE_SIZE;
+  const heapBytes = core.word(ARENA_HEADER + HEADER_PAGE_COUNT) * PAGE_SIZE;
   return bytes > heapBytes ? tooLargeForArena(what, bytes, heapBytes) : errorFromStatus(status, what);
 }
 
