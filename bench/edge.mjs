@@ -4,41 +4,12 @@
 // a floor, not a peer serving requests). Photos: the 20 MP original and a 5120×2880 crop of
 // it re-encoded by the library at quality 90.
 
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Arena } from '../dist/node.js';
+import { startWorkerd, workerdAvailable } from '../test/helpers/workerd.mjs';
 import { formatNumber, printTable } from './lib/report.mjs';
 
-const ROOT = new URL('../', import.meta.url);
 const PHOTOS = new URL('./fixtures/photos/', import.meta.url);
-
-/** The workerd binary itself (node_modules/.bin/workerd is a wrapper whose death leaves it running). */
-function workerdBinary() {
-  try {
-    return createRequire(import.meta.url)('workerd').default;
-  } catch {
-    return undefined;
-  }
-}
-
-async function startWorkerd(binary) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(binary, ['serve', fileURLToPath(new URL('examples/edge/config.capnp', ROOT)), '--socket-addr', `http=127.0.0.1:${port}`],
-      { stdio: ['ignore', 'ignore', 'ignore'] });
-    const exited = new Promise((resolve) => child.once('exit', () => resolve('exited')));
-    for (let i = 0; i < 100; i++) {
-      const up = await Promise.race([fetch(`http://127.0.0.1:${port}/`).then(() => 'up', () => 'down'), exited]);
-      if (up === 'up') return { port, stop: () => child.kill() };
-      if (up === 'exited') break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    child.kill();
-  }
-  return undefined;
-}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,8 +17,7 @@ function median(values) {
 }
 
 export async function runEdgeBench({ runs = 15 } = {}) {
-  const binary = workerdBinary();
-  if (!binary) { console.log('workerd unavailable: edge benchmark skipped'); return; }
+  if (!workerdAvailable) { console.log('workerd unavailable (or dist/ not built): edge benchmark skipped'); return; }
   let sharp;
   try {
     sharp = (await import('sharp')).default;
@@ -64,15 +34,14 @@ export async function runEdgeBench({ runs = 15 } = {}) {
   crop.release();
   arena.close();
 
-  const server = await startWorkerd(binary);
-  if (!server) { console.log('workerd did not start: edge benchmark skipped'); return; }
+  const server = await startWorkerd();
   const rows = [];
   try {
     for (const [name, bytes] of photos) {
       const ours = [], theirs = [];
       for (let run = 0; run <= runs; run++) {
         let started = performance.now();
-        const response = await fetch(`http://127.0.0.1:${server.port}/?w=256&h=256&format=jpeg&quality=80`, { method: 'POST', body: bytes });
+        const response = await fetch(`${server.base}/?w=256&h=256&format=jpeg&quality=80`, { method: 'POST', body: bytes });
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`the edge resizer answered ${response.status}`);
         if (run > 0) ours.push(performance.now() - started);
@@ -82,13 +51,13 @@ export async function runEdgeBench({ runs = 15 } = {}) {
           if (run > 0) theirs.push(performance.now() - started);
         }
       }
-      const stats = await (await fetch(`http://127.0.0.1:${server.port}/stats`)).json();
+      const stats = await (await fetch(`${server.base}/stats`)).json();
       rows.push([name, `${(bytes.length / 2 ** 20).toFixed(2)} MiB`, formatNumber(median(ours), 'ms'),
         sharp ? formatNumber(median(theirs), 'ms') : 'n/a', sharp ? formatNumber(median(theirs) / median(ours), '×') : 'n/a',
         formatNumber(stats.peakBytesInUse / 2 ** 20, 'MiB'), String(stats.bytesInUse)]);
     }
   } finally {
-    server.stop();
+    await server.stop();
   }
   printTable(`edge resizer in workerd: POST a JPEG, get a 256×256-inside JPEG q80 (median of ${runs}; sharp in-process, no HTTP: a floor; sharp / ours)`,
     ['photo', 'body', 'workerd, HTTP included', 'sharp, in-process', '×', 'arena peak', 'bytes in use after'], rows);

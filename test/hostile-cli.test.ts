@@ -7,9 +7,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deflateSync } from 'node:zlib';
 import { FIXTURES } from './helpers/thumbnails.js';
-import { chunk, concat, SIGNATURE } from './helpers/png-writer.js';
+import { grayPng } from './helpers/png-writer.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -91,11 +90,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
     // ~160 MB: ARENA_FULL, retried until the pool's 30 s memory timeout, then reported as ARENA_FULL.
     const folder = join(root, 'tall');
     mkdirSync(folder);
-    const ihdr = new Uint8Array(13);
-    new DataView(ihdr.buffer).setUint32(0, 1);
-    new DataView(ihdr.buffer).setUint32(4, 10_000_000);
-    ihdr.set([8, 0, 0, 0, 0], 8);
-    const png = concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(new Uint8Array(20_000_000), { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+    const png = grayPng(1, 10_000_000);
     writeFileSync(join(folder, 'tall.png'), png);
     writeFileSync(join(folder, 'rocket.jpg'), rocket());
     const run = await cli(['thumbs', folder, '--out', join(root, 'tall-out'), '--max-memory', '64M', '--workers', '3', '--json'], root, 12_000);

@@ -4,19 +4,7 @@
 // are not Uint8Arrays) is covered by the other codec tests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, ArenaError, Pool, planThumbnail, thumbnail } from '../dist/node.js';
-import { chunk, concat, SIGNATURE } from './helpers/png-writer.js';
-import { deflateSync } from 'node:zlib';
-
-/** A gray 8-bit PNG of `width` × `height` black pixels: a few KB for millions of rows. */
-function grayPng(width: number, height: number): Uint8Array {
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  const rows = new Uint8Array(height * (1 + width)); // filter 0, samples 0
-  return concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
-}
+import { grayPng } from './helpers/png-writer.js';
 
 function held(arena: Arena): [number, number] {
   const s = arena.stats();

@@ -13,6 +13,16 @@ import { readFileSync } from 'node:fs';
 const FENCED = 11;
 const BUSY = 12;
 
+/** The slot layout, as the module exports it. */
+function layoutOf(e) {
+  const at = (name) => e[name].value;
+  return {
+    slot: (slot) => at('SLOTS_BASE') + slot * at('SLOT_SIZE'),
+    results: at('SLOT_RESULTS'), resultTag: at('SLOT_RESULT_TAG'), resultError: at('RESULT_ERROR'), inCore: at('SLOT_IN_CORE'),
+    stats: at('SLOT_STATS'), blocksInUse: at('STAT_BLOCKS_IN_USE'), attachments: at('STAT_ATTACHMENTS'),
+  };
+}
+
 if (isMainThread) {
   const seconds = Number(process.argv[2] ?? 10);
   const module = new WebAssembly.Module(readFileSync(process.env.PA_CORE ?? new URL('../../dist/pixel-arena.shared.wasm', import.meta.url)));
@@ -20,6 +30,7 @@ if (isMainThread) {
   const main = new WebAssembly.Instance(module, { env: { memory } }).exports;
   if (main.arenaInit(256, 65536, 8, 16, 1234) !== 0) throw new Error('arenaInit');
   main.attach(0);
+  const layout = layoutOf(main);
   const control = new SharedArrayBuffer(64);
   const c = new Int32Array(control);
   const deadline = Date.now() + seconds * 1000;
@@ -37,15 +48,9 @@ if (isMainThread) {
   if (outcome === undefined) {
     const slots = [];
     for (let slot = 0; slot < 4; slot++) {
-      const base = 2048 + slot * 3584;
-      const u32 = new Uint32Array(memory.buffer, base, 16);
-      const depth = u32[3];
-      const frames = [];
-      for (let i = 0; i < Math.min(depth, 8); i++) {
-        const f = new Uint32Array(memory.buffer, base + 384 + i * 96, 2);
-        frames.push(`${f[0]}:${f[1]}`);
-      }
-      slots.push({ slot, state: u32[0] & 0xff, generation: u32[1], inCore: u32[2], depth, frames });
+      // The state word, its generation and the in-a-call flag (what says where a thread is stuck).
+      const u32 = new Uint32Array(memory.buffer, layout.slot(slot), 4);
+      slots.push({ slot, state: u32[0] & 0xff, generation: u32[1], inCore: u32[layout.inCore >> 2] });
     }
     console.log(JSON.stringify({ stuck: true, vCalls: c[3], vAttaches: c[4], rReclaims: c[5], rBusy: c[6], slots }));
     process.exit(1);
@@ -53,8 +58,8 @@ if (isMainThread) {
   reports = outcome;
   const heap = main.heapCheck();
   main.statsCollect();
-  const stats = new Float64Array(memory.buffer, 2048 + 256, 16); // the main thread has slot 0
-  const summary = { v: reports[0], r: reports[1], heapCheck: heap, blocksInUse: stats[3], attachments: stats[12] };
+  const stats = new Float64Array(memory.buffer, layout.slot(0) + layout.stats, 16); // the main thread has slot 0
+  const summary = { v: reports[0], r: reports[1], heapCheck: heap, blocksInUse: stats[layout.blocksInUse], attachments: stats[layout.attachments] };
   console.log(JSON.stringify(summary));
   process.exitCode = reports[0].violations.length > 0 || heap !== 0 || stats[3] !== 0 ? 1 : 0;
 } else {
@@ -62,8 +67,9 @@ if (isMainThread) {
   const c = new Int32Array(control);
   const ids = new Float64Array(control, 32, 1);
   const core = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const errorOf = (slot) => new Uint32Array(memory.buffer, 2048 + slot * 3584 + 16, 4)[1];
-  const tagOf = (slot) => new Float64Array(memory.buffer, 2048 + slot * 3584 + 32, 1)[0];
+  const layout = layoutOf(core);
+  const errorOf = (slot) => new Uint32Array(memory.buffer, layout.slot(slot) + layout.results, 4)[layout.resultError];
+  const tagOf = (slot) => new Float64Array(memory.buffer, layout.slot(slot) + layout.resultTag, 1)[0];
   let seed = role === 'V' ? 99 : 77;
   const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
   if (role === 'V') {

@@ -6,30 +6,15 @@
 // save(quality=80) writes. Bad input of every kind must answer 400, 413 or 415 with a JSON
 // { code, message }, never 500, and leave the arena as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { Arena } from '../../dist/node.js';
 import { FIXTURES, firstDifference, loadThumbnailGoldens, readPng, sha256, type ThumbnailGolden } from '../helpers/thumbnails.js';
 import { chunk, concat, SIGNATURE } from '../helpers/png-writer.js';
 import { readQoi } from '../helpers/qoi-reader.js';
+import { startWorkerd, workerdAvailable } from '../helpers/workerd.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
-/**
- * The workerd binary the npm package installed. Not node_modules/.bin/workerd: that is a
- * Node wrapper that runs the binary as its child, and killing it would leave workerd running.
- */
-const WORKERD: string = (() => {
-  try {
-    return createRequire(import.meta.url)('workerd').default;
-  } catch {
-    return '';
-  }
-})();
-const CONFIG = fileURLToPath(new URL('examples/edge/config.capnp', ROOT));
 const BYTES_PER_PIXEL = { L: 1, LA: 2, RGB: 3, RGBA: 4 } as const;
 const ARENA_BYTES = 96 * 1024 * 1024;
 const BODY_LIMIT = 16 * 1024 * 1024;
@@ -37,46 +22,8 @@ const BODY_LIMIT = 16 * 1024 * 1024;
 const goldens = loadThumbnailGoldens();
 const edge = JSON.parse(readFileSync(new URL('test/goldens/edge.json', ROOT), 'utf8'));
 
-let server: ChildProcess | undefined;
+let server: Awaited<ReturnType<typeof startWorkerd>>;
 let base = '';
-let log = '';
-
-/** A port nobody listens on now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startWorkerd(): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    log = '';
-    const child = spawn(WORKERD, ['serve', CONFIG, '--socket-addr', `http=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    process.once('exit', () => child.kill()); // should the test process end without afterAll
-    child.stdout!.on('data', (data) => { log += data; });
-    child.stderr!.on('data', (data) => { log += data; });
-    const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const up = await fetch(`${url}/`).then((r) => r.ok, () => false);
-      if (up) {
-        server = child;
-        base = url;
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    child.kill();
-    // Another process may have taken the port between the probe and workerd: try another.
-  }
-  throw new Error(`workerd did not start:\n${log}`);
-}
 
 interface Answer { status: number; type: string | null; headers: Headers; bytes: Uint8Array }
 
@@ -141,8 +88,6 @@ function expectPillowPixels(answer: Answer, format: 'png' | 'qoi', expected: Thu
   }
 }
 
-const available = WORKERD !== '' && existsSync(WORKERD) && existsSync(fileURLToPath(new URL('dist/workerd.js', ROOT)));
-
 describe('the workerd entry (dist/workerd.js)', () => {
   it('takes the plain core as a module, never compiles one, never shares memory, has no pool', async () => {
     const edgeEntry = await import('../../dist/workerd.js');
@@ -163,15 +108,12 @@ describe('the workerd entry (dist/workerd.js)', () => {
   });
 });
 
-describe.runIf(available)('the edge resizer in workerd', () => {
-  beforeAll(startWorkerd, 30_000);
-  afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill();
-      await exited;
-    }
-  });
+describe.runIf(workerdAvailable)('the edge resizer in workerd', () => {
+  beforeAll(async () => {
+    server = await startWorkerd();
+    base = server.base;
+  }, 30_000);
+  afterAll(() => server?.stop());
 
   it('answers GET / with its usage', async () => {
     const response = await fetch(`${base}/`);
@@ -376,8 +318,8 @@ describe.runIf(available)('the edge resizer in workerd', () => {
     const s = await expectNothingHeld();
     // One isolate served everything: its counters never restarted.
     expect(s.allocated).toBeGreaterThan(100);
-    expect(server!.exitCode).toBe(null);
-    expect(log).not.toMatch(/uncaught|exception/i);
+    expect(server.child.exitCode).toBe(null);
+    expect(server.log()).not.toMatch(/uncaught|exception/i);
   });
 });
 
