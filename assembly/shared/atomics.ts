@@ -12,12 +12,26 @@
 // ordering point; the names say what the caller means by it, not a weaker order.
 
 // @ts-ignore: decorator
-@external("env", "schedulePoint") declare function schedulePoint(): void;
+@external("env", "schedulePoint") declare function schedulePoint(): i32;
+
+/**
+ * Explorer builds: schedule points this instance passes before it next calls
+ * `schedulePoint`, which answers with the next count (the explorer knows in advance how far
+ * a thread runs before its strategy decides anything); 0: never (the explorer's own
+ * instance, and every instance until the explorer sets it with explore.ts's
+ * `setPointCountdown`).
+ */
+export let pointCountdown: i32 = 0;
 
 /** A place where the explorer may switch threads or kill this one (nothing in other builds). */
 // @ts-ignore: decorator
 @inline export function point(): void {
-  if (isDefined(PA_EXPLORE)) schedulePoint();
+  if (isDefined(PA_EXPLORE)) {
+    if (pointCountdown > 0) {
+      pointCountdown--;
+      if (pointCountdown == 0) pointCountdown = schedulePoint();
+    }
+  }
 }
 
 /** Reads a word that other threads may be writing at this moment. */

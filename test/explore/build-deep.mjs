@@ -60,7 +60,7 @@ export function buildDeep({ force = false } = {}) {
     && statSync(out).mtimeMs > statSync(fileURLToPath(import.meta.url)).mtimeMs) return;
   mkdirSync(join(root, 'build'), { recursive: true });
   const raw = join(root, 'build/pixel-arena.explore-deep.raw.wasm');
-  execFileSync(bin('asc'), ['--config', 'asconfig.json', '--target', 'explore', '--outFile', raw], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('asc'), ['assembly/explore.ts', '--config', 'asconfig.json', '--target', 'explore', '--outFile', raw], { cwd: root, stdio: 'inherit' });
   const logged = join(root, 'build/pixel-arena.explore-deep.logged.wasm');
   execFileSync(bin('wasm-opt'), [raw, ...FEATURES, '--log-execution', '-o', logged], { stdio: 'inherit' });
   const text = execFileSync(bin('wasm-opt'), [logged, ...FEATURES, '--print'], { maxBuffer: 1 << 30 }).toString();
@@ -86,7 +86,7 @@ export function buildPreempt({ force = false } = {}) {
     && statSync(target).mtimeMs > statSync(fileURLToPath(import.meta.url)).mtimeMs) return;
   mkdirSync(join(root, 'build'), { recursive: true });
   const raw = join(root, 'build/pixel-arena.explore-preempt.raw.wasm');
-  execFileSync(bin('asc'), ['--config', 'asconfig.json', '--target', 'explore', '--outFile', raw], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('asc'), ['assembly/explore.ts', '--config', 'asconfig.json', '--target', 'explore', '--outFile', raw], { cwd: root, stdio: 'inherit' });
   execFileSync(bin('wasm-opt'), [raw, ...FEATURES, '--instrument-memory', '--asyncify',
     '--pass-arg=asyncify-imports@env.schedulePoint,env.load_ptr,env.store_ptr', '-O2', '-o', target], { stdio: 'inherit' });
   console.log('explore-preempt core built');

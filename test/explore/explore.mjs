@@ -29,6 +29,9 @@ export function seeded(seed) {
 
 const int = (random, n) => Math.floor(random() * n);
 
+/** Schedule points a strategy lets a thread run at most before it decides (the machine caps countdowns at more). */
+const MAX_RUN = 4000;
+
 class RandomSwitches {
   constructor(random, kills) {
     this.random = random;
@@ -37,9 +40,27 @@ class RandomSwitches {
     this.killRate = kills > 0 ? 0.002 + random() * 0.05 : 0;
     this.name = 'random';
   }
+  /**
+   * At each point: a kill with probability killRate (while kills remain), else a switch
+   * with probability switchRate. The points up to the next of either are drawn at once
+   * (geometric): the machine runs them without asking.
+   */
+  countdown() {
+    const kill = this.kills > 0 ? this.killRate : 0;
+    const event = 1 - (1 - kill) * (1 - this.switchRate);
+    const points = 1 + Math.floor(Math.log(1 - this.random()) / Math.log(1 - event));
+    // Past the machine's longest countdown the draw starts again there (no memory).
+    this.due = points <= MAX_RUN ? (this.random() * event < kill ? 'kill' : 'switch') : undefined;
+    return Math.min(points, MAX_RUN);
+  }
   onPoint(thread, machine) {
-    if (this.kills > 0 && this.random() < this.killRate && killAllowed(machine, thread)) { this.kills--; return 'kill'; }
-    return this.random() < this.switchRate ? 'switch' : 'continue';
+    const due = this.due;
+    this.due = undefined;
+    if (due === 'kill') {
+      if (this.kills > 0 && killAllowed(machine, thread)) { this.kills--; return 'kill'; }
+      return 'continue';
+    }
+    return due === 'switch' ? 'switch' : 'continue';
   }
   pick(runnable) {
     return runnable[int(this.random, runnable.length)];
@@ -101,8 +122,20 @@ class PriorityChanges {
     this.killAt = kills > 0 ? new Set(Array.from({ length: kills }, () => 1 + int(random, steps))) : new Set();
     this.steps = 0;
   }
-  onPoint(thread, machine) {
-    this.steps++;
+  /** Points up to the next step where something happens: a kill, a priority change (or a pending kill: at once). */
+  countdown() {
+    if (this.pendingKills > 0) return 1;
+    let next = this.steps + MAX_RUN;
+    for (const step of this.changes.keys()) if (step > this.steps && step < next) next = step;
+    for (const step of this.killAt) if (step > this.steps && step < next) next = step;
+    return next - this.steps;
+  }
+  /** Points that passed with no decision at their end (an operation ended first). */
+  skip(passed) {
+    this.steps += passed;
+  }
+  onPoint(thread, machine, passed) {
+    this.steps += passed;
     // A kill that falls where the scenario does not want one waits for the next place it does.
     if (this.killAt.has(this.steps)) this.pendingKills = (this.pendingKills ?? 0) + 1;
     if (this.pendingKills > 0 && killAllowed(machine, thread)) { this.pendingKills--; return 'kill'; }

@@ -29,6 +29,8 @@ const RESULT_SIZE = 0;
 const RESULT_ERROR = 1;
 const RESULT_AUX = 2;
 const ASYNC_STACK = 8192;
+/** The most schedule points a thread passes between two calls out of the core. */
+const MAX_COUNTDOWN = 4096;
 
 /** Reads an AssemblyScript string (UTF-16, length in bytes at ptr - 4) from memory. */
 function readString(memory, ptr) {
@@ -49,6 +51,68 @@ export class Violation extends Error {
 
 export function loadModule(variant = 'explore') {
   return new WebAssembly.Module(readFileSync(new URL(`../../build/pixel-arena.${variant}.wasm`, import.meta.url)));
+}
+
+/**
+ * Who holds each 64-byte granule of the memory: a Map's interface (granule index -> owner)
+ * over a typed array of owner numbers, since blocks of a megabyte claim thousands of
+ * granules at once.
+ */
+class Ledger {
+  constructor() {
+    this.cells = new Int32Array(1 << 16);
+    this.owners = [undefined]; // owner number -> owner (a label or an object)
+    this.numbers = new Map();  // owner -> its number
+    this.size = 0;
+  }
+
+  #number(owner) {
+    if (owner === this.lastOwner) return this.lastNumber;
+    let n = this.numbers.get(owner);
+    if (n === undefined) {
+      n = this.owners.length;
+      this.owners.push(owner);
+      this.numbers.set(owner, n);
+    }
+    this.lastOwner = owner;
+    this.lastNumber = n;
+    return n;
+  }
+
+  get(g) {
+    return g < this.cells.length ? this.owners[this.cells[g]] : undefined;
+  }
+
+  set(g, owner) {
+    if (g >= this.cells.length) {
+      let length = this.cells.length;
+      while (length <= g) length *= 2;
+      const cells = new Int32Array(length);
+      cells.set(this.cells);
+      this.cells = cells;
+    }
+    if (this.cells[g] === 0) this.size++;
+    this.cells[g] = this.#number(owner);
+  }
+
+  delete(g) {
+    if (g < this.cells.length && this.cells[g] !== 0) {
+      this.cells[g] = 0;
+      this.size--;
+    }
+  }
+
+  *entries() {
+    for (let g = 0; g < this.cells.length && this.size > 0; g++) if (this.cells[g] !== 0) yield [g, this.owners[this.cells[g]]];
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  *values() {
+    for (const [, owner] of this.entries()) yield owner;
+  }
 }
 
 /** A thread's view of the core, and what it is doing. */
@@ -78,6 +142,7 @@ class VirtualThread {
     this.tried = undefined;
     this.fenced = false;
     this.opPoints = 0;
+    this.countdown = 0;      // schedule points it was to pass before the next decision
     this.killedDuring = undefined;
     this.killedAt = undefined;
     this.pastIds = [];       // attachments this thread left before attaching again
@@ -147,28 +212,30 @@ export class Machine {
         abort(message, file, line, column) {
           throw new Violation(`core assertion failed: ${readString(machine.memory, message)} at ${readString(machine.memory, file)}:${line}:${column}`);
         },
+        // Called at the schedule point where the countdown this thread was given runs out
+        // (the points before it were 'continue'); answers with the next countdown.
         schedulePoint() {
-          if (thread === null || machine.current !== thread) return;
+          if (thread === null || machine.current !== thread) return 0;
           const e = thread.exports;
           if (thread.rewinding) {
+            // Resumed: the countdown was set before the rewind (#step); the core stores
+            // this answer over it, so it must be the same.
             thread.rewinding = false;
             e.asyncify_stop_rewind();
-            return;
+            return thread.countdown;
           }
-          if (++machine.points > machine.runLimit) throw new Violation(`a run went past ${machine.runLimit} schedule points: a program never ends`);
-          // A lock-free operation finishes whatever the others do; one that keeps going
-          // this long waits for another thread in all but name.
-          if (++thread.opPoints > machine.progressLimit) {
-            throw new Violation(`thread ${thread.index} made no progress in ${machine.progressLimit} schedule points of ${thread.pending?.fn}: it waits for another thread`);
-          }
-          const decision = machine.strategy.onPoint(thread, machine);
+          const passed = thread.countdown;
+          thread.countdown = 0;
+          machine.count(thread, passed);
+          const decision = machine.strategy.onPoint(thread, machine, passed);
           if (machine.tracing) machine.trace.push(`${thread.index}:${decision[0]}`);
-          if (decision === 'continue') return;
+          if (decision === 'continue') return (thread.countdown = machine.nextCountdown(thread));
           const header = new Int32Array(machine.memory.buffer, thread.stack, 2);
           header[0] = thread.stack + 8;
           header[1] = thread.stack + ASYNC_STACK;
           e.asyncify_start_unwind(thread.stack);
           thread.unwinding = decision;
+          return 0;
         },
         // explore-preempt core: before every plain load and store, a place where the
         // strategy may switch threads (never kill: engines do not stop threads there).
@@ -209,8 +276,14 @@ export class Machine {
       thread.instance = new WebAssembly.Instance(this.module, this.#imports(thread));
       thread.exports = thread.instance.exports;
     });
-    const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, ARENA_ID);
-    if (status !== 0) throw new Error(`arenaInit failed: ${status}`);
+    if (this.initialMemory) {
+      // A memory that grows is made anew for each run: the arena in it as arenaInit left it.
+      new Uint8Array(this.memory.buffer).set(this.initialMemory);
+    } else {
+      const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, ARENA_ID);
+      if (status !== 0) throw new Error(`arenaInit failed: ${status}`);
+      if (growth) this.initialMemory = new Uint8Array(this.memory.buffer).slice();
+    }
     this.controllerId = this.controller.attach(0);
     if (this.controllerId < 0) throw new Error('controller attach failed');
     this.snapshot = growth ? null : new Uint8Array(this.memory.buffer).slice();
@@ -225,7 +298,7 @@ export class Machine {
     this.killPoints = 0;
     this.preemptPoints = 0;
     this.trace = [];
-    this.ledger = new Map(); // granule index -> owner label, over every live block
+    this.ledger = new Ledger(); // granule index -> owner label, over every live block
     this.reclaimedIds = new Set(); // attachment ids some thread reclaimed (their handles die with them)
     this.events = 0;
     for (const thread of this.threads) {
@@ -239,10 +312,34 @@ export class Machine {
 
   // ── running ────────────────────────────────────────────────────────────────────
 
+  /**
+   * Counts `passed` schedule points of `thread` against the limits: a program that never
+   * ends, or an operation that never finishes (a lock-free operation finishes whatever the
+   * others do; one that keeps going this long waits for another thread in all but name).
+   */
+  count(thread, passed) {
+    if ((this.points += passed) > this.runLimit) throw new Violation(`a run went past ${this.runLimit} schedule points: a program never ends`);
+    if ((thread.opPoints += passed) > this.progressLimit) {
+      throw new Violation(`thread ${thread.index} made no progress in ${this.progressLimit} schedule points of ${thread.pending?.fn}: it waits for another thread`);
+    }
+  }
+
+  /**
+   * How many schedule points `thread` passes before its strategy decides again (at most
+   * MAX_COUNTDOWN, so that the limits are checked): the core counts them down itself and
+   * calls `schedulePoint` only at the last, so that the points where nothing is decided
+   * cost no call out of the core.
+   */
+  nextCountdown(thread) {
+    return Math.max(1, Math.min(MAX_COUNTDOWN, this.strategy.countdown(thread, this)));
+  }
+
   /** Runs `thread`'s pending operation until it finishes, is suspended or is killed. */
   #step(thread) {
     const op = thread.pending;
     const e = thread.exports;
+    thread.countdown = this.nextCountdown(thread);
+    e.setPointCountdown(thread.countdown);
     if (thread.suspended) {
       thread.suspended = false;
       thread.rewinding = true;
@@ -258,6 +355,13 @@ export class Machine {
       return { finished: false };
     } finally {
       this.current = null;
+      // Points passed since the last decision, with none at their end.
+      const passed = thread.countdown - e.setPointCountdown(0);
+      thread.countdown = 0;
+      if (passed > 0) {
+        this.strategy.skip?.(passed);
+        this.count(thread, passed);
+      }
     }
     if (thread.unwinding !== undefined) {
       e.asyncify_stop_unwind();
@@ -323,12 +427,13 @@ export class Machine {
 
   /** Records a hand-out of [ptr, ptr+size) to `owner`; a granule already owned is a double hand-out. */
   claim(ptr, size, owner) {
+    const ledger = this.ledger;
     for (let g = Math.floor(ptr / 64), end = Math.ceil((ptr + size) / 64); g < end; g++) {
-      const before = this.ledger.get(g);
+      const before = ledger.get(g);
       if (before !== undefined && !this.#releasedByReclaim(before)) {
         throw new Violation(`block ${ptr}+${size} handed to ${owner} while ${before.label ?? before} holds granule ${g * 64}: two owners`);
       }
-      this.ledger.set(g, owner);
+      ledger.set(g, owner);
     }
   }
 
