@@ -2,6 +2,7 @@
 
 import { Core } from './core.js';
 import {
+  arenaClosed,
   errorFromStatus, type ArenaError, STATUS_OK, STATUS_BUSY, STATUS_INVALID_HANDLE, unsupported, blockNotLive,
   heapCorrupt, foreignHandle, deadHandle,
 } from './errors.js';
@@ -147,9 +148,12 @@ export class Arena {
   readonly attachmentId: number;
   readonly #maxPixels: number;
   readonly #isShared: boolean;
+  /** The core behind this arena, as coreOf finds it (read here without the map: raw blocks are hot); undefined once closed. */
+  #core: Core | undefined;
 
   private constructor(core: Core, id: number, maxPixels: number) {
     bindCore(this, core);
+    this.#core = core;
     this.memory = core.memory;
     this.attachmentId = id;
     this.#maxPixels = maxPixels;
@@ -242,7 +246,7 @@ export class Arena {
    * @example const block = arena.alloc(1024); arena.view(block).fill(7); arena.free(block);
    */
   alloc(bytes: number): Block {
-    const core = coreOf(this);
+    const core = this.#live();
     if (!(bytes >= 1 && bytes <= MAX_MEMORY_BYTES && Number.isInteger(bytes))) {
       throw check.invalid('bytes', `integer between 1 and ${MAX_MEMORY_BYTES}`, bytes);
     }
@@ -258,7 +262,7 @@ export class Arena {
    * @throws {ArenaError} INVALID_ARGUMENT for a non-block; INVALID_HANDLE for a freed block.
    */
   view(block: Block): Uint8Array {
-    const core = coreOf(this);
+    const core = this.#live();
     checkBlock(block);
     const size = core.exports.blockLive(block.ptr, block.tag) >>> 0;
     if (size === 0) throw blockNotLive(`view(block at ${block.ptr})`);
@@ -270,7 +274,7 @@ export class Arena {
    * @throws {ArenaError} DOUBLE_FREE when it was already freed; INVALID_ARGUMENT for a non-block.
    */
   free(block: Block): void {
-    const core = coreOf(this);
+    const core = this.#live();
     checkBlock(block);
     const status = core.exports.release(block.ptr, block.tag);
     if (status !== STATUS_OK) throw errorFromStatus(status, `free(block at ${block.ptr})`);
@@ -442,7 +446,15 @@ export class Arena {
    * Images it still holds stay alive until released or reclaimed. The arena object is
    * unusable afterwards (INVALID_HANDLE).
    */
+  /** This arena's core. @throws {ArenaError} INVALID_HANDLE once closed (as coreOf). */
+  #live(): Core {
+    const core = this.#core;
+    if (core === undefined) throw arenaClosed();
+    return core;
+  }
+
   close(): void {
+    this.#core = undefined;
     const core = unbindCore(this);
     if (core === undefined) return;
     core.exports.detach();

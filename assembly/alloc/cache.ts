@@ -11,8 +11,14 @@
 // to the thread that took it. At every moment
 //     pool + Σ slot credits + Σ cached blocks + blocks in flight = blocksMax,
 // so once every operation has finished, cached ≤ blocksMax. Lowering blocksMax takes the
-// difference out of the pool (it may go negative), revokes slot credits, and evicts blocks
-// until the pool is back at zero; a push that meets a negative pool evicts a block itself.
+// difference out of the pool (it may go negative) and evicts blocks until the pool is back
+// at zero; a push that meets a negative pool evicts a block itself. So the pool is either
+// at or above zero, or in debt with every cache empty: either way cached ≤ blocksMax.
+//
+// A slot's credits are its owner's alone: only the owner spends and earns them, with
+// plain loads and stores (no read-modify-write on the fast path). Nobody else touches
+// them while the owner is attached; a detach, or a reclaim of a fenced slot, empties them
+// into the pool. (A lowered bound does not revoke them: it evicts that many more blocks.)
 //
 // Every step here that moves a credit or a block is one atomic operation whose outcome
 // the thread records in its frame before its next step (frames.ts): a thread that dies
@@ -76,11 +82,12 @@ export const CREDIT_DENIED: u32 = 3;
 function takeCredit(frame: usize, takeArg: usize): void {
   let at = slotBase + SLOT_CREDITS;
   if (phase(frame) == CREDIT_NONE) {
-    let mine = loadShared32(at);
-    while (mine > 0) {
-      let found = casShared32(at, mine, mine - 1);
-      if (found == mine) { setPhase(frame, CREDIT_HELD); return; }
-      mine = found;
+    // The slot's credits are this thread's alone (see the top of this file).
+    let mine = load<u32>(at);
+    if (mine > 0) {
+      store<u32>(at, mine - 1);
+      setPhase(frame, CREDIT_HELD);
+      return;
     }
     let pool = <i64>loadShared64(creditPool());
     while (true) {
@@ -97,18 +104,18 @@ function takeCredit(frame: usize, takeArg: usize): void {
   }
   if (phase(frame) == CREDIT_FROM_POOL) {
     let take = <u32>arg(frame, takeArg);
-    if (take > 1) fetchAdd32(at, take - 1);
+    if (take > 1) store<u32>(at, load<u32>(at) + take - 1);
     setPhase(frame, CREDIT_HELD);
   }
 }
 
 /** Phases of returning a credit (a block left a cache). */
 export const RETURN_NONE: u32 = 0;
-/** The credit is in this slot. */
+/** (Unused: a phase number the callers reserve.) */
 export const RETURN_DONE: u32 = 1;
-/** This slot took CREDIT_BATCH surplus credits back, still to add to the pool. */
+/** The credit is in this slot, less CREDIT_BATCH surplus credits still to add to the pool. */
 export const RETURN_SURPLUS: u32 = 2;
-/** The surplus is in the pool. */
+/** The credit and any surplus are where they go. */
 export const RETURN_SETTLED: u32 = 3;
 
 /**
@@ -119,15 +126,16 @@ export const RETURN_SETTLED: u32 = 3;
 function returnCredit(frame: usize, base: u32): void {
   let at = slotBase + SLOT_CREDITS;
   if (phase(frame) == base + RETURN_NONE) {
-    let mine = fetchAdd32(at, 1) + 1;
-    setPhase(frame, base + RETURN_DONE);
-    if (mine > 2 * CREDIT_BATCH && casShared32(at, mine, mine - CREDIT_BATCH) == mine) {
+    // The slot's credits are this thread's alone (see the top of this file).
+    let mine = load<u32>(at) + 1;
+    if (mine > 2 * CREDIT_BATCH) {
+      store<u32>(at, mine - CREDIT_BATCH);
       setPhase(frame, base + RETURN_SURPLUS);
     } else {
+      store<u32>(at, mine);
       setPhase(frame, base + RETURN_SETTLED);
     }
   }
-  if (phase(frame) == base + RETURN_DONE) setPhase(frame, base + RETURN_SETTLED);
   if (phase(frame) == base + RETURN_SURPLUS) {
     fetchAdd64(creditPool(), <u64>CREDIT_BATCH);
     setPhase(frame, base + RETURN_SETTLED);
@@ -373,18 +381,12 @@ export function resumeFlushSlot(frame: usize): void {
 
 // ── the bound: OP_SET_BLOCKS_MAX ──────────────────────────────────────────────────
 //
-//  args  0 new bound   1 bound before   2 slots revoked so far   3 credits taken from that slot
+//  args  0 new bound   1 bound before
 const BOUND_ARG_NEW: usize = 0;
 const BOUND_ARG_BEFORE: usize = 1;
-const BOUND_ARG_SLOT: usize = 2;
-const BOUND_ARG_TAKEN: usize = 3;
 const BOUND_START: u32 = 0;
 /** The bound is swapped; the pool not yet adjusted. */
 const BOUND_SWAPPED: u32 = 2;
-/** The pool is adjusted; revoking slot credits if it is in debt. */
-const BOUND_REVOKING: u32 = 4;
-/** Took arg 3 credits from slot arg 2; still to add them to the pool. */
-const BOUND_REVOKED_ONE: u32 = 5;
 /** Settling the debt (a loop). */
 const BOUND_SETTLING: u32 = 6;
 
@@ -392,7 +394,6 @@ const BOUND_SETTLING: u32 = 6;
 export function setBlocksMax(n: u32): void {
   let frame = frameNext();
   setArg(frame, BOUND_ARG_NEW, n);
-  setArg(frame, BOUND_ARG_SLOT, 0);
   frameOpen(frame, OP_SET_BLOCKS_MAX);
   let before = swapShared32(ARENA_HEADER + HEADER_BLOCKS_MAX, n);
   setArg(frame, BOUND_ARG_BEFORE, before);
@@ -404,21 +405,8 @@ export function resumeSetBlocksMax(frame: usize): void {
   if (phase(frame) == BOUND_START) { frameClose(frame); return; }
   if (phase(frame) == BOUND_SWAPPED) {
     let delta = <i64>arg(frame, BOUND_ARG_NEW) - <i64>arg(frame, BOUND_ARG_BEFORE);
-    let after = <i64>fetchAdd64(creditPool(), <u64>delta) + delta;
-    setPhase(frame, after < 0 ? BOUND_REVOKING : BOUND_SETTLING);
-  }
-  while (phase(frame) == BOUND_REVOKING || phase(frame) == BOUND_REVOKED_ONE) {
-    let i = <u32>arg(frame, BOUND_ARG_SLOT);
-    if (phase(frame) == BOUND_REVOKING) {
-      if (i >= MAX_ATTACHMENTS) { setPhase(frame, BOUND_SETTLING); break; }
-      let taken = swapShared32(slotAddress(i) + SLOT_CREDITS, 0);
-      setArg(frame, BOUND_ARG_TAKEN, taken);
-      setPhase(frame, BOUND_REVOKED_ONE);
-    }
-    let taken = arg(frame, BOUND_ARG_TAKEN);
-    if (taken != 0) fetchAdd64(creditPool(), taken);
-    setArg(frame, BOUND_ARG_SLOT, i + 1);
-    setPhase(frame, BOUND_REVOKING);
+    fetchAdd64(creditPool(), <u64>delta);
+    setPhase(frame, BOUND_SETTLING);
   }
   settleDebt();
   frameClose(frame);

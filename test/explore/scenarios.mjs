@@ -550,7 +550,7 @@ export const scenarios = {
 
   /**
    * setBlocksMax and clearCache, from two threads, racing frees into caches and steals
-   * out of them: credits revoked while in flight, debts settled by evictions.
+   * out of them: the pool in debt while credits are in flight, debts settled by evictions.
    */
   'bound-race': {
     threads: 4,
