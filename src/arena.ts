@@ -19,9 +19,9 @@ import { runtime, type CoreVariant } from './runtime/runtime.js';
 import * as check from './validate.js';
 import { Image, wrapImage, isImageHandle, type ImageHandle } from './image.js';
 import {
-  bindCore, unbindCore, coreOf, checkImageSize, createReference, imageAddress, allocationError, type Fill,
+  bindCore, unbindCore, coreOf, checkBlock, checkImageSize, createReference, imageAddress, allocationError, type Fill,
 } from './state.js';
-import { decode, probe, type DecodeOptions, type ImageInfo } from './codecs/codecs.js';
+import { decode, probe, type DecodeOptions, type EncodedInput, type ImageInfo } from './codecs/codecs.js';
 
 /** Options of {@link Arena.create}. */
 export interface ArenaOptions {
@@ -360,24 +360,33 @@ export class Arena {
    * Decodes a PNG, JPEG or QOI file (format sniffed from its signature) straight into a
    * new image of this arena. The pixel limit is checked from the header before anything
    * is allocated; after an error nothing is left allocated.
+   * The file's bytes are copied into the arena for the call; a Block of this arena that
+   * holds them (read into it, `options.length` bytes of it) is read where it is, with no
+   * copy: keep it allocated and unchanged until the call returns.
    * @throws {ArenaError} DECODE_FAILED for malformed, truncated or empty data;
    *   UNSUPPORTED for valid data this library does not handle; LIMIT_EXCEEDED; ARENA_FULL;
-   *   INVALID_ARGUMENT for a bad option.
+   *   INVALID_ARGUMENT for a bad option; INVALID_HANDLE for a freed Block.
    * @example const photo = arena.decode(await readFile('photo.jpg'), { reduce: 2, autoOrient: true });
+   * @example
+   * const block = arena.alloc(size);
+   * await file.read(arena.view(block), 0, size, 0);     // the file straight into the arena
+   * const photo = arena.decode(block, { length: size });  // no copy
+   * arena.free(block);
    */
-  decode(bytes: Uint8Array, options?: DecodeOptions): Image {
+  decode(bytes: EncodedInput, options?: DecodeOptions): Image {
     return decode(this, bytes, options, (reference) => wrapImage(this, reference));
   }
 
   /**
    * Reads a file's header: format, size, mode, and per format bit depth and interlacing
    * (PNG) or progressive, subsampling, EXIF orientation and ICC presence (JPEG). No pixel
-   * is decoded and nothing stays allocated.
-   * @throws {ArenaError} DECODE_FAILED, UNSUPPORTED, INVALID_ARGUMENT.
+   * is decoded and nothing stays allocated. A Block holding the file is read in place, as
+   * by {@link Arena.decode}.
+   * @throws {ArenaError} DECODE_FAILED, UNSUPPORTED, INVALID_ARGUMENT; INVALID_HANDLE for a freed Block.
    * @example const { width, height, orientation } = arena.probe(bytes);
    */
-  probe(bytes: Uint8Array): ImageInfo {
-    return probe(this, bytes);
+  probe(bytes: EncodedInput, options?: { length?: number }): ImageInfo {
+    return probe(this, bytes, options);
   }
 
   // ── threads ───────────────────────────────────────────────────────────────────
@@ -555,11 +564,3 @@ function handleError(status: number, what: string): ArenaError {
   return deadHandle(`${what}(handle)`);
 }
 
-/** A block's numbers are checked before they reach the core, whose parameters are 32-bit addresses. */
-function checkBlock(block: Block): void {
-  if (block === null || typeof block !== 'object' || !check.isInteger(block.ptr) || !check.isInteger(block.tag)
-    || !check.isInteger(block.size) || block.ptr <= 0 || block.ptr >= MAX_MEMORY_BYTES || block.size <= 0
-    || block.size > MAX_MEMORY_BYTES || block.tag < 0 || block.tag >= TAG_LIMIT) {
-    throw check.invalid('block', 'a Block from arena.alloc()', block);
-  }
-}

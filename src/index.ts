@@ -10,7 +10,7 @@ export type { Mode } from './layout.js';
 export type { TransposeMethod } from './kernels/geometry.js';
 export type { Filter, ResizeOptions } from './kernels/resize.js';
 export type { Box, Point } from './validate.js';
-export type { Format, DecodeOptions, EncodeOptions, ImageInfo } from './codecs/codecs.js';
+export type { Format, DecodeOptions, EncodeOptions, EncodedInput, ImageInfo } from './codecs/codecs.js';
 export { Pool } from './pool/pool.js';
 export type { PoolOptions, JobOptions } from './pool/pool.js';
 export type { TaskContext, TaskFunction } from './pool/worker.js';

@@ -4,7 +4,7 @@
 // use these functions; the Arena and Image classes register themselves here. The public
 // classes are imported for their types only, so this module sits below them.
 
-import type { Arena } from './arena.js';
+import type { Arena, Block } from './arena.js';
 import type { Image } from './image.js';
 import type { Core } from './core.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import {
   MODES, MODE_CODE, RESULT_AUX, RESULT_ERROR, IMAGE_ROWS, MAX_SIDE, ARENA_HEADER, HEADER_PAGE_COUNT, PAGE_SIZE,
+  MAX_MEMORY_BYTES, TAG_LIMIT,
   type Mode,
 } from './layout.js';
 import * as check from './validate.js';
@@ -29,6 +30,15 @@ export function unbindCore(arena: Arena): Core | undefined {
   const core = cores.get(arena);
   cores.delete(arena);
   return core;
+}
+
+/** A block's numbers are checked before they reach the core, whose parameters are 32-bit addresses. */
+export function checkBlock(block: Block): void {
+  if (block === null || typeof block !== 'object' || !check.isInteger(block.ptr) || !check.isInteger(block.tag)
+    || !check.isInteger(block.size) || block.ptr <= 0 || block.ptr >= MAX_MEMORY_BYTES || block.size <= 0
+    || block.size > MAX_MEMORY_BYTES || block.tag < 0 || block.tag >= TAG_LIMIT) {
+    throw check.invalid('block', 'a Block from arena.alloc()', block);
+  }
 }
 
 /** The core instance behind an arena. @throws {ArenaError} INVALID_HANDLE once closed. */

@@ -17,7 +17,7 @@
 
 import { DEFAULT_ALIGNMENT, type Arena } from './arena.js';
 import type { Image } from './image.js';
-import type { ImageInfo, Format } from './codecs/codecs.js';
+import type { ImageInfo, Format, EncodedInput } from './codecs/codecs.js';
 import type { Filter } from './kernels/resize.js';
 import type { Box } from './validate.js';
 import type { TransposeMethod } from './kernels/geometry.js';
@@ -222,9 +222,12 @@ export function thumbnail(arena: Arena, bytes: Uint8Array, options: ThumbnailOpt
   return runThumbnail(arena, bytes, plan, filter);
 }
 
-/** Runs a plan made by {@link planThumbnail} for the same bytes. */
-export function runThumbnail(arena: Arena, bytes: Uint8Array, plan: ThumbnailPlan, filter: Filter = 'lanczos'): Image {
-  let image = arena.decode(bytes, { reduce: plan.reduce, autoOrient: plan.orientFirst });
+/**
+ * Runs a plan made by {@link planThumbnail} for the same file: its bytes, or a Block of
+ * the arena holding its first `length` bytes (read in place, as by {@link Arena.decode}).
+ */
+export function runThumbnail(arena: Arena, bytes: EncodedInput, plan: ThumbnailPlan, filter: Filter = 'lanczos', length?: number): Image {
+  let image = arena.decode(bytes, { reduce: plan.reduce, autoOrient: plan.orientFirst, ...(length === undefined ? {} : { length }) });
   try {
     if (plan.resize) {
       const { width, height, box, reducingGap } = plan.resize;

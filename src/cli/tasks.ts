@@ -3,11 +3,12 @@
 // thumbnail is an answer, not an exception (so that its code crosses the thread intact),
 // except ARENA_FULL: thrown, it makes the pool run the job again once memory is released.
 
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { TaskContext } from '../pool/worker.js';
 import type { Format } from '../codecs/codecs.js';
 import type { Filter } from '../kernels/resize.js';
-import { limitExceeded } from '../errors.js';
+import { decodeFailed, limitExceeded } from '../errors.js';
+import type { Arena, Block } from '../arena.js';
 import { planThumbnail, runThumbnail, type Fit } from '../thumbnail.js';
 
 export interface ThumbnailJob {
@@ -34,25 +35,66 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Promise<ThumbnailAnswer> {
-  let bytes: Uint8Array;
+/** The file, read straight into a block of the arena (no copy on the way to the decoder). */
+interface FileInArena {
+  block: Block;
+  length: number;
+}
+
+/**
+ * Reads `path` into a new arena block. A file larger than the arena could ever hold is
+ * LIMIT_EXCEEDED at once; ARENA_FULL (thrown) waits for memory like any other job.
+ */
+async function readIntoArena(arena: Arena, path: string): Promise<FileInArena> {
+  const file = await open(path, 'r');
   try {
-    bytes = await readFile(job.input);
+    const { size } = await file.stat();
+    // An empty file gives a block of one byte that holds nothing: the decode says so.
+    const bytesMax = bytesMaxOf(arena);
+    if (size > bytesMax * 0.9) {
+      throw limitExceeded('thumbs', `the file has ${mib(size)}, more than --max-memory ${mib(bytesMax)} allows`);
+    }
+    const block = arena.alloc(Math.max(size, 1));
+    try {
+      const view = arena.view(block);
+      let length = 0;
+      while (length < size) {
+        const { bytesRead } = await file.read(view, length, size - length, length);
+        if (bytesRead === 0) break; // the file shrank meanwhile: what was read is the file
+        length += bytesRead;
+      }
+      return { block, length };
+    } catch (error) {
+      arena.free(block);
+      throw error;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Promise<ThumbnailAnswer> {
+  let file: FileInArena;
+  try {
+    file = await readIntoArena(arena, job.input);
   } catch (error) {
+    if (codeOf(error) === 'ARENA_FULL') throw error;
     return { ok: false, code: codeOf(error), message: messageOf(error) };
   }
   try {
-    const info = arena.probe(bytes);
+    const { block, length } = file;
+    if (length === 0) throw decodeFailed('probe', 'the data is empty');
+    const info = arena.probe(block, { length });
     const plan = planThumbnail(info, job);
     // Memory that another job's release could give back is worth waiting for; memory the
     // arena can never hold is not.
     const bytesMax = bytesMaxOf(arena);
-    if (plan.bytesNeeded + bytes.length > bytesMax * 0.9) {
+    if (plan.bytesNeeded + length > bytesMax * 0.9) {
       throw limitExceeded('thumbs',
-        `a ${info.width}×${info.height} ${info.format.toUpperCase()} needs about ${mib(plan.bytesNeeded + bytes.length)} of arena memory, more than --max-memory ${mib(bytesMax)} allows`);
+        `a ${info.width}×${info.height} ${info.format.toUpperCase()} needs about ${mib(plan.bytesNeeded + length)} of arena memory, more than --max-memory ${mib(bytesMax)} allows`);
     }
     const format = job.format ?? info.format;
-    let image = runThumbnail(arena, bytes, plan, job.filter);
+    let image = runThumbnail(arena, block, plan, job.filter, length);
     try {
       // JPEG has no alpha: it is dropped, as Pillow's convert('RGB') / convert('L') drops it.
       if (format === 'jpeg' && (image.mode === 'RGBA' || image.mode === 'LA')) {
@@ -68,12 +110,14 @@ export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Prom
   } catch (error) {
     if (codeOf(error) === 'ARENA_FULL') throw error;
     return { ok: false, code: codeOf(error), message: messageOf(error) };
+  } finally {
+    arena.free(file.block);
   }
 }
 
 /** The arena's size, read once per worker (stats() sums every thread's counters). */
-const sizes = new WeakMap<TaskContext['arena'], number>();
-function bytesMaxOf(arena: TaskContext['arena']): number {
+const sizes = new WeakMap<Arena, number>();
+function bytesMaxOf(arena: Arena): number {
   let bytes = sizes.get(arena);
   if (bytes === undefined) sizes.set(arena, bytes = arena.stats().bytesMax);
   return bytes;

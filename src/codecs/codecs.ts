@@ -4,14 +4,14 @@
 // and encoders themselves are in assembly/codecs/; their contract is in
 // assembly/codecs/common.ts.
 
-import type { Arena } from '../arena.js';
+import type { Arena, Block } from '../arena.js';
 import type { Image } from '../image.js';
-import { decodeFailed, errorFromStatus, mismatch, tooManyPixels, STATUS_DECODE, STATUS_LIMIT, STATUS_OK } from '../errors.js';
+import { blockNotLive, decodeFailed, errorFromStatus, mismatch, tooManyPixels, STATUS_DECODE, STATUS_LIMIT, STATUS_OK } from '../errors.js';
 import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
   INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE,
 } from '../layout.js';
-import { allocationError, coreOf, imageAddress, type ImageReference } from '../state.js';
+import { allocationError, checkBlock, coreOf, imageAddress, type ImageReference } from '../state.js';
 import * as check from '../validate.js';
 import type { EncodeOptions, Format, ImageInfo } from './codec.js';
 import { CODECS, FORMATS, codecOfCode } from './table.js';
@@ -31,7 +31,15 @@ export interface DecodeOptions {
   autoOrient?: boolean;
   /** Largest image in pixels; default the arena's maxPixels. */
   maxPixels?: number;
+  /** With a Block as input: how many of its first bytes hold the file. Default: all of them (`block.size`). */
+  length?: number;
 }
+
+/**
+ * What a decode or probe reads: the file's bytes, copied into the arena for the call, or a
+ * Block of this arena (from `arena.alloc()`) that holds them already, read where it is.
+ */
+export type EncodedInput = Uint8Array | Block;
 
 const REDUCTIONS = [1, 2, 4, 8] as const;
 
@@ -40,10 +48,34 @@ export function sniff(bytes: Uint8Array): Format | undefined {
   return FORMATS.find((format) => CODECS[format].signature(bytes));
 }
 
-function checkBytes(bytes: unknown, what: string): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw check.invalid('bytes', 'Uint8Array', bytes);
-  if (bytes.length === 0) throw decodeFailed(what, 'the data is empty');
-  return bytes;
+/** Input bytes, and their address when they are in the arena already (a Block's). */
+interface Placed {
+  readonly bytes: Uint8Array;
+  readonly address: number | undefined;
+}
+
+/**
+ * Checks the input of a decode or probe. A Block must be live (INVALID_HANDLE if freed);
+ * its bytes are then read in place: the caller must not free it, or write to it, before
+ * the call returns.
+ */
+function placeInput(arena: Arena, input: unknown, length: unknown, what: string): Placed {
+  if (input instanceof Uint8Array) {
+    if (length !== undefined) throw check.invalid('options.length', 'undefined (it is for a Block input)', length);
+    if (input.length === 0) throw decodeFailed(what, 'the data is empty');
+    return { bytes: input, address: undefined };
+  }
+  if (input === null || typeof input !== 'object' || !('ptr' in input)) {
+    throw check.invalid('bytes', 'a Uint8Array or a Block from arena.alloc()', input);
+  }
+  const block = input as Block;
+  checkBlock(block);
+  const core = coreOf(arena);
+  const live = Math.min(core.exports.blockLive(block.ptr, block.tag) >>> 0, block.size);
+  if (live === 0) throw blockNotLive(`${what}(block at ${block.ptr})`);
+  const n = length === undefined ? live : check.integer('options.length', length, 0, live);
+  if (n === 0) throw decodeFailed(what, 'the data is empty');
+  return { bytes: core.bytes(block.ptr, n), address: block.ptr };
 }
 
 function formatOf(bytes: Uint8Array, format: unknown, what: string): Format {
@@ -53,8 +85,12 @@ function formatOf(bytes: Uint8Array, format: unknown, what: string): Format {
   return sniffed;
 }
 
-/** Copies `bytes` into a scratch block of this thread, runs `body` on its address, frees the block. */
-function withInput<T>(arena: Arena, bytes: Uint8Array, what: string, body: (address: number) => T): T {
+/**
+ * Runs `body` on the input's address in the arena: a Block's own, or a scratch block of
+ * this thread the bytes are copied into (freed after).
+ */
+function withInput<T>(arena: Arena, { bytes, address: placed }: Placed, what: string, body: (address: number) => T): T {
+  if (placed !== undefined) return body(placed);
   const core = coreOf(arena);
   const address = core.scratch(bytes.length, what);
   try {
@@ -85,14 +121,17 @@ const PROBE_GROWTH = 4;
  * prefix of the file enters the arena (64 KiB, more while the header runs past it: EXIF and
  * ICC segments come before a JPEG's frame header), so a file larger than the arena probes.
  */
-export function probe(arena: Arena, bytes: Uint8Array): ImageInfo {
-  checkBytes(bytes, 'probe');
+export function probe(arena: Arena, input: EncodedInput, options?: { length?: number }): ImageInfo {
+  const o = check.options<{ length?: number }>('options', options);
+  const placed = placeInput(arena, input, o.length, 'probe');
+  const { bytes } = placed;
   const format = formatOf(bytes, undefined, 'probe');
   const core = coreOf(arena);
-  let length = Math.min(bytes.length, PROBE_PREFIX);
+  // Bytes in the arena already are probed whole: only a copy is worth cutting short.
+  let length = placed.address !== undefined ? bytes.length : Math.min(bytes.length, PROBE_PREFIX);
   for (;;) {
-    const part = bytes.subarray(0, length);
-    const status = withInput(arena, part, 'probe', (input) => CODECS[format].probe(core, input, length));
+    const part = { bytes: bytes.subarray(0, length), address: placed.address };
+    const status = withInput(arena, part, 'probe', (address) => CODECS[format].probe(core, address, length));
     if (status === STATUS_OK) return readInfo(arena);
     // A header cut short by the prefix reads as truncated: try a longer one.
     if (status !== STATUS_DECODE || length === bytes.length) throw errorFromStatus(status, `probe(${format})`);
@@ -112,7 +151,11 @@ export interface DecodeRequest {
 /** Checks the bytes' signature and the options of a decode. */
 export function decodeRequest(arena: Arena, bytes: Uint8Array, options: DecodeOptions | undefined): DecodeRequest {
   const o = check.options<DecodeOptions>('options', options);
-  checkBytes(bytes, 'decode');
+  if (!(bytes instanceof Uint8Array)) throw check.invalid('bytes', 'Uint8Array', bytes);
+  return checkDecode(arena, placeInput(arena, bytes, o.length, 'decode').bytes, o);
+}
+
+function checkDecode(arena: Arena, bytes: Uint8Array, o: DecodeOptions): DecodeRequest {
   const format = formatOf(bytes, o.format, 'decode');
   const mode = o.mode === undefined ? undefined : check.oneOf('options.mode', o.mode, MODES);
   const reduce = o.reduce === undefined ? 1 : o.reduce;
@@ -129,9 +172,12 @@ export function decodeRequest(arena: Arena, bytes: Uint8Array, options: DecodeOp
  * LA or RGBA; 16-bit samples keep their high byte (as Pillow for 16-bit RGB, and libpng's
  * strip_16). QOI: 3 channels → RGB, 4 → RGBA.
  */
-export function decode(arena: Arena, bytes: Uint8Array, options: DecodeOptions | undefined, wrap: (reference: ImageReference) => Image): Image {
-  const request = decodeRequest(arena, bytes, options);
-  return withInput(arena, bytes, `decode(${request.format})`, (input) => decodeAt(arena, input, bytes.length, request, wrap));
+export function decode(arena: Arena, input: EncodedInput, options: DecodeOptions | undefined, wrap: (reference: ImageReference) => Image): Image {
+  const o = check.options<DecodeOptions>('options', options);
+  const placed = placeInput(arena, input, o.length, 'decode');
+  const request = checkDecode(arena, placed.bytes, o);
+  const length = placed.bytes.length;
+  return withInput(arena, placed, `decode(${request.format})`, (address) => decodeAt(arena, address, length, request, wrap));
 }
 
 /**
