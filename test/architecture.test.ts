@@ -29,7 +29,7 @@ const AS_LAYERS: Array<[layer: number, pattern: RegExp]> = [
   [1, /^assembly\/alloc\//],
   [2, /^assembly\/image\//],
   [3, /^assembly\/(threads\.ts|check\.ts|kernels\/|codecs\/)/],
-  [4, /^assembly\/index\.ts$/],
+  [4, /^assembly\/(index|explore)\.ts$/],
 ];
 
 function layerOf(file: string): number {
