@@ -57,7 +57,7 @@ import {
   readRestartInterval, resetTables, defineHuffman, quantDefined, huffmanDefined, restartInterval,
   MARKER_SOI, MARKER_EOI, MARKER_SOS, MARKER_DHT, MARKER_DQT, MARKER_DRI, MARKER_RST0, MARKER_DAC,
 } from "./markers";
-import { buildHuffmanTable, decodeBlock, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
+import { buildHuffmanTable, decodeBlock, decodeBlockDc, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
 import { inverseTransform } from "./idct";
 import { upsampleH2V1Fancy, upsampleH1V2Fancy, upsampleH2V2Fancy, upsampleRepeat } from "./upsample";
 import { ycbcrRow, rgbRow, cmykRow } from "./color";
@@ -650,6 +650,7 @@ function decodeSequentialStream(pos: usize): i32 {
             if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
           }
           if (arithmetic) arithmeticBlock(0, block, c);
+          else if (size == 1) store<i32>(c + COMPONENT_DC_PRED, decodeBlockDc(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
           else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
           inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
           if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
@@ -671,10 +672,13 @@ function decodeSequentialStream(pos: usize): i32 {
           let entry = table + (<usize>b << 5);
           let c = <usize>load<u32>(entry);
           let out = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
+          let size = load<u32>(entry, 24);
           if (arithmetic) arithmeticBlock(0, block, c);
+          else if (size == 1) store<i32>(c + COMPONENT_DC_PRED, decodeBlockDc(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
+            load<i32>(c + COMPONENT_DC_PRED)));
           else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
             load<i32>(c + COMPONENT_DC_PRED)));
-          inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), load<u32>(entry, 24), ws);
+          inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
         }
         for (let i: u32 = 0; i < scanComponents; i++) {
           let c = component(scanComponent(i));

@@ -196,6 +196,19 @@ function decodeLong(table: usize, bits: u64): u32 {
  * a bad code decodes as symbol 0.
  */
 export function decodeBlock(block: usize, dcTable: usize, acTable: usize, prediction: i32): i32 {
+  return decodeBlockAs(block, dcTable, acTable, prediction, true);
+}
+
+/**
+ * As {@link decodeBlock}, for a block of which only the DC coefficient is used (a 1×1
+ * scaled IDCT, libjpeg's ac_needed = FALSE): the AC coefficients are read past, not stored.
+ */
+export function decodeBlockDc(block: usize, dcTable: usize, acTable: usize, prediction: i32): i32 {
+  return decodeBlockAs(block, dcTable, acTable, prediction, false);
+}
+
+// @ts-ignore: decorator
+@inline function decodeBlockAs(block: usize, dcTable: usize, acTable: usize, prediction: i32, keepAc: bool): i32 {
   if (bitCount < 32) refill();
   let buffer = bitBuffer, count = bitCount;
   let entry = decodeSymbol(dcTable, buffer);
@@ -240,7 +253,7 @@ export function decodeBlock(block: usize, dcTable: usize, acTable: usize, predic
       let bits = <u32>coefficient & 31;
       buffer <<= <u64>bits;
       count -= <i32>bits;
-      store<i16>(block + (<usize>load<u8>(ZIGZAG + k - 1) << 1), <i16>(coefficient >> 16));
+      if (keepAc) store<i16>(block + (<usize>load<u8>(ZIGZAG + k - 1) << 1), <i16>(coefficient >> 16));
       continue;
     }
     entry = decodeSymbol(acTable, buffer);
@@ -251,10 +264,9 @@ export function decodeBlock(block: usize, dcTable: usize, acTable: usize, predic
     let run = (entry >> 4) & 15;
     if (size != 0) {
       k += run;
-      let value = extend(buffer, size);
+      if (keepAc) store<i16>(block + (<usize>load<u8>(ZIGZAG + k) << 1), <i16>extend(buffer, size));
       buffer <<= <u64>size;
       count -= <i32>size;
-      store<i16>(block + (<usize>load<u8>(ZIGZAG + k) << 1), <i16>value);
       k++;
     } else {
       if (run != 15) break;
