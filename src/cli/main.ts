@@ -118,8 +118,8 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       }
     };
 
-    // Largest files first: the last jobs to finish are short ones, so no worker idles long at the end.
-    const order = files.map((file, index) => ({ file, index })).sort((a, b) => b.file.size - a.file.size || a.index - b.index);
+    // The longest jobs first (work.ts): the last to finish are short ones, so no worker idles long at the end.
+    const order = files.map((file, index) => ({ file, index })).sort((a, b) => b.file.work - a.file.work || a.index - b.index);
     await Promise.all(order.map(async ({ file, index }) => {
       const output = outputs.get(file)!;
       if (typeof output !== 'string') {

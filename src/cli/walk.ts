@@ -6,6 +6,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { sniff, type Format } from '../codecs/codecs.js';
+import { headerHint, workEstimate, type HeaderHint } from './work.js';
 
 export interface InputFile {
   /** The path as the user's arguments spell it (joined with the folder's entries). */
@@ -16,6 +17,8 @@ export interface InputFile {
   size: number;
   /** The format its signature names; undefined when it has none. */
   format: Format | undefined;
+  /** Its thumbnail's work, roughly, from its size and header (work.ts): the longest go first. */
+  work: number;
 }
 
 export interface WalkFailure {
@@ -34,16 +37,23 @@ export function formatOfName(name: string): Format | undefined {
   return extension === 'png' ? 'png' : extension === 'qoi' ? 'qoi' : 'jpeg';
 }
 
-/** The format of a file's first bytes; undefined for a file too short, unreadable, or of another kind. */
-async function sniffFile(path: string): Promise<Format | undefined> {
+/** How much of each file is read here: its signature, and the header behind EXIF and ICC segments. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * The format of a file's first bytes (undefined for a file too short, unreadable, or of
+ * another kind), and what its header says of the work to decode it.
+ */
+async function sniffFile(path: string): Promise<{ format: Format | undefined; hint: HeaderHint | undefined }> {
   let handle;
   try {
     handle = await open(path, 'r');
-    const head = new Uint8Array(12);
+    const head = new Uint8Array(HEAD_BYTES);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return sniff(head.subarray(0, bytesRead));
+    const format = sniff(head.subarray(0, bytesRead));
+    return { format, hint: headerHint(head.subarray(0, bytesRead), format) };
   } catch {
-    return undefined;
+    return { format: undefined, hint: undefined };
   } finally {
     await handle?.close();
   }
@@ -68,10 +78,10 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
   async function addFile(path: string, relativePath: string, size: number, explicit: boolean): Promise<void> {
     const real = await realpath(path).catch(() => resolve(path));
     if (seenFiles.has(real)) return;
-    const format = await sniffFile(path);
+    const { format, hint } = await sniffFile(path);
     if (!explicit && format === undefined && formatOfName(path) === undefined) return;
     seenFiles.add(real);
-    files.push({ path, relative: relativePath, size, format });
+    files.push({ path, relative: relativePath, size, format, work: workEstimate(size, format ?? formatOfName(path), hint) });
   }
 
   async function walk(folder: string, root: string): Promise<void> {
