@@ -263,10 +263,10 @@ export class Arena {
    */
   view(block: Block): Uint8Array {
     const core = this.#live();
-    checkBlock(block);
-    const size = core.exports.blockLive(block.ptr, block.tag) >>> 0;
-    if (size === 0) throw blockNotLive(`view(block at ${block.ptr})`);
-    return core.bytes(block.ptr, Math.min(size, block.size));
+    const { ptr, size, tag } = checkBlock(block);
+    const live = core.exports.blockLive(ptr, tag) >>> 0;
+    if (live === 0) throw blockNotLive(`view(block at ${ptr})`);
+    return core.bytes(ptr, Math.min(live, size));
   }
 
   /**
@@ -275,9 +275,9 @@ export class Arena {
    */
   free(block: Block): void {
     const core = this.#live();
-    checkBlock(block);
-    const status = core.exports.release(block.ptr, block.tag);
-    if (status !== STATUS_OK) throw errorFromStatus(status, `free(block at ${block.ptr})`);
+    const { ptr, tag } = checkBlock(block);
+    const status = core.exports.release(ptr, tag);
+    if (status !== STATUS_OK) throw errorFromStatus(status, `free(block at ${ptr})`);
   }
 
   // ── images ────────────────────────────────────────────────────────────────────

@@ -32,13 +32,18 @@ export function unbindCore(arena: Arena): Core | undefined {
   return core;
 }
 
-/** A block's numbers are checked before they reach the core, whose parameters are 32-bit addresses. */
-export function checkBlock(block: Block): void {
-  if (block === null || typeof block !== 'object' || !check.isInteger(block.ptr) || !check.isInteger(block.tag)
-    || !check.isInteger(block.size) || block.ptr <= 0 || block.ptr >= MAX_MEMORY_BYTES || block.size <= 0
-    || block.size > MAX_MEMORY_BYTES || block.tag < 0 || block.tag >= TAG_LIMIT) {
+/**
+ * A block's numbers, each read once (an object's getters could answer differently the next
+ * time) and checked before they reach the core, whose parameters are 32-bit addresses.
+ */
+export function checkBlock(block: Block): Block {
+  if (block === null || typeof block !== 'object') throw check.invalid('block', 'a Block from arena.alloc()', block);
+  const { ptr, size, tag } = block;
+  if (!check.isInteger(ptr) || !check.isInteger(tag) || !check.isInteger(size) || ptr <= 0 || ptr >= MAX_MEMORY_BYTES
+    || size <= 0 || size > MAX_MEMORY_BYTES || tag < 0 || tag >= TAG_LIMIT) {
     throw check.invalid('block', 'a Block from arena.alloc()', block);
   }
+  return { ptr, size, tag };
 }
 
 /** The core instance behind an arena. @throws {ArenaError} INVALID_HANDLE once closed. */

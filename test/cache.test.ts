@@ -2,7 +2,7 @@
 // blocks at once and the bound itself changes under them; clearCache keeps what it is told.
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import { Arena } from '../dist/node.js';
+import { Arena, type Block } from '../dist/node.js';
 import { seededRandom } from './helpers/random.mjs';
 
 describe('block cache', () => {
@@ -47,6 +47,36 @@ describe('block cache', () => {
     await Promise.all(workers.map((w) => w.terminate()));
     expect(arena.stats().attachments).toBe(1);
     arena.close();
+  });
+
+  it('keeps serving a thread that frees what producers allocate (their credits come back to it)', async () => {
+    // The producers take every block out of the cache and so earn its credit; the consumer
+    // needs credits to cache what it frees. With the bound below what the producers' slots
+    // may hold, the cache used to serve the first blocksMax allocations and then none.
+    for (const producers of [1, 3]) {
+      // 16: room for every block of a round (4 per producer), and no more than one
+      // producer's slot may hold.
+      const arena = await Arena.create({ maxBytes: 64 << 20, blocksMax: 16 });
+      const workers = Array.from({ length: producers }, () => new Worker(new URL('./workers/producer-worker.mjs', import.meta.url), {
+        workerData: { shared: arena.shared },
+      }));
+      await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+      for (let round = 0; round < 100; round++) {
+        const batches = await Promise.all(workers.map((w) => new Promise<Block[]>((resolve) => {
+          w.once('message', resolve);
+          w.postMessage('more');
+        })));
+        for (const block of batches.flat()) arena.free(block);
+      }
+      const stats = arena.stats();
+      expect(stats.allocated).toBe(400 * producers);
+      expect(stats.reused / stats.allocated).toBeGreaterThan(0.9);
+      expect(stats.blocksCached).toBeLessThanOrEqual(16);
+      await Promise.all(workers.map((w) => new Promise((resolve) => { w.once('message', resolve); w.postMessage('close'); })));
+      await Promise.all(workers.map((w) => w.terminate()));
+      arena.checkHeap();
+      arena.close();
+    }
   });
 
   it('with blocksMax 0 caches nothing, like Pillow\'s default', async () => {

@@ -7,18 +7,12 @@
 //
 // The bound is kept with credits. A block may enter a cache only by spending a credit.
 // Credits live in one global pool (the arena header) and in each slot, and a slot takes
-// them from the pool CREDIT_BATCH at a time. When a block leaves a cache its credit goes
-// to the thread that took it. At every moment
+// them from the pool CREDIT_BATCH at a time (from another slot when the pool is empty).
+// When a block leaves a cache its credit goes to the thread that took it. At every moment
 //     pool + Σ slot credits + Σ cached blocks + blocks in flight = blocksMax,
 // so once every operation has finished, cached ≤ blocksMax. Lowering blocksMax takes the
-// difference out of the pool (it may go negative) and evicts blocks until the pool is back
-// at zero; a push that meets a negative pool evicts a block itself. So the pool is either
-// at or above zero, or in debt with every cache empty: either way cached ≤ blocksMax.
-//
-// A slot's credits are its owner's alone: only the owner spends and earns them, with
-// plain loads and stores (no read-modify-write on the fast path). Nobody else touches
-// them while the owner is attached; a detach, or a reclaim of a fenced slot, empties them
-// into the pool. (A lowered bound does not revoke them: it evicts that many more blocks.)
+// difference out of the pool (it may go negative), revokes slot credits, and evicts blocks
+// until the pool is back at zero; a push that meets a negative pool evicts a block itself.
 //
 // Every step here that moves a credit or a block is one atomic operation whose outcome
 // the thread records in its frame before its next step (frames.ts): a thread that dies
@@ -68,7 +62,7 @@ const CREDIT_BATCH: u32 = 8;
 
 /** No credit yet. */
 export const CREDIT_NONE: u32 = 0;
-/** Took arg CREDIT_TAKE_ARG credits from the pool; all but one still to add to the slot. */
+/** Took arg CREDIT_TAKE_ARG credits from the pool or another slot; all but one still to add to this slot. */
 export const CREDIT_FROM_POOL: u32 = 1;
 /** Holds one credit. */
 export const CREDIT_HELD: u32 = 2;
@@ -76,22 +70,25 @@ export const CREDIT_HELD: u32 = 2;
 export const CREDIT_DENIED: u32 = 3;
 
 /**
- * Spends one credit of this slot, refilling from the pool; records CREDIT_HELD or
- * CREDIT_DENIED as the frame's phase. Resumable from CREDIT_FROM_POOL.
+ * Spends one credit of this slot, refilling from the pool, or else from another slot's
+ * credits; records CREDIT_HELD or CREDIT_DENIED as the frame's phase. Resumable from
+ * CREDIT_FROM_POOL.
  */
 function takeCredit(frame: usize, takeArg: usize): void {
   let at = slotBase + SLOT_CREDITS;
   if (phase(frame) == CREDIT_NONE) {
-    // The slot's credits are this thread's alone (see the top of this file).
-    let mine = load<u32>(at);
-    if (mine > 0) {
-      store<u32>(at, mine - 1);
-      setPhase(frame, CREDIT_HELD);
-      return;
+    let mine = loadShared32(at);
+    while (mine > 0) {
+      let found = casShared32(at, mine, mine - 1);
+      if (found == mine) { setPhase(frame, CREDIT_HELD); return; }
+      mine = found;
     }
     let pool = <i64>loadShared64(creditPool());
     while (true) {
-      if (pool <= 0) { setPhase(frame, CREDIT_DENIED); return; }
+      if (pool <= 0) {
+        if (!stealCredits(frame, takeArg)) setPhase(frame, CREDIT_DENIED);
+        break;
+      }
       let take = min<i64>(pool, <i64>CREDIT_BATCH);
       let found = <i64>casShared64(creditPool(), <u64>pool, <u64>(pool - take));
       if (found == pool) {
@@ -104,18 +101,45 @@ function takeCredit(frame: usize, takeArg: usize): void {
   }
   if (phase(frame) == CREDIT_FROM_POOL) {
     let take = <u32>arg(frame, takeArg);
-    if (take > 1) store<u32>(at, load<u32>(at) + take - 1);
+    if (take > 1) fetchAdd32(at, take - 1);
     setPhase(frame, CREDIT_HELD);
   }
 }
 
+/**
+ * The pool is empty: takes up to CREDIT_BATCH credits from another slot, as CREDIT_FROM_POOL
+ * (arg `takeArg` = how many). A thread that takes blocks out of caches earns their credits
+ * and may never spend them (a producer whose blocks another thread frees): without this,
+ * credits would gather in such slots and every other thread's frees would find none.
+ * False when no slot has a credit.
+ */
+function stealCredits(frame: usize, takeArg: usize): bool {
+  for (let n: u32 = 1; n < MAX_ATTACHMENTS; n++) {
+    let i = (slotIndex + n) % MAX_ATTACHMENTS;
+    if (!slotInUse(i)) continue;
+    let at = slotAddress(i) + SLOT_CREDITS;
+    let theirs = loadShared32(at);
+    while (theirs > 0) {
+      let take = min<u32>(theirs, CREDIT_BATCH);
+      let found = casShared32(at, theirs, theirs - take);
+      if (found == theirs) {
+        setArg(frame, takeArg, <u64>take);
+        setPhase(frame, CREDIT_FROM_POOL);
+        return true;
+      }
+      theirs = found;
+    }
+  }
+  return false;
+}
+
 /** Phases of returning a credit (a block left a cache). */
 export const RETURN_NONE: u32 = 0;
-/** (Unused: a phase number the callers reserve.) */
+/** The credit is in this slot. */
 export const RETURN_DONE: u32 = 1;
-/** The credit is in this slot, less CREDIT_BATCH surplus credits still to add to the pool. */
+/** This slot took CREDIT_BATCH surplus credits back, still to add to the pool. */
 export const RETURN_SURPLUS: u32 = 2;
-/** The credit and any surplus are where they go. */
+/** The surplus is in the pool. */
 export const RETURN_SETTLED: u32 = 3;
 
 /**
@@ -126,16 +150,15 @@ export const RETURN_SETTLED: u32 = 3;
 function returnCredit(frame: usize, base: u32): void {
   let at = slotBase + SLOT_CREDITS;
   if (phase(frame) == base + RETURN_NONE) {
-    // The slot's credits are this thread's alone (see the top of this file).
-    let mine = load<u32>(at) + 1;
-    if (mine > 2 * CREDIT_BATCH) {
-      store<u32>(at, mine - CREDIT_BATCH);
+    let mine = fetchAdd32(at, 1) + 1;
+    setPhase(frame, base + RETURN_DONE);
+    if (mine > 2 * CREDIT_BATCH && casShared32(at, mine, mine - CREDIT_BATCH) == mine) {
       setPhase(frame, base + RETURN_SURPLUS);
     } else {
-      store<u32>(at, mine);
       setPhase(frame, base + RETURN_SETTLED);
     }
   }
+  if (phase(frame) == base + RETURN_DONE) setPhase(frame, base + RETURN_SETTLED);
   if (phase(frame) == base + RETURN_SURPLUS) {
     fetchAdd64(creditPool(), <u64>CREDIT_BATCH);
     setPhase(frame, base + RETURN_SETTLED);
@@ -381,12 +404,18 @@ export function resumeFlushSlot(frame: usize): void {
 
 // ── the bound: OP_SET_BLOCKS_MAX ──────────────────────────────────────────────────
 //
-//  args  0 new bound   1 bound before
+//  args  0 new bound   1 bound before   2 slots revoked so far   3 credits taken from that slot
 const BOUND_ARG_NEW: usize = 0;
 const BOUND_ARG_BEFORE: usize = 1;
+const BOUND_ARG_SLOT: usize = 2;
+const BOUND_ARG_TAKEN: usize = 3;
 const BOUND_START: u32 = 0;
 /** The bound is swapped; the pool not yet adjusted. */
 const BOUND_SWAPPED: u32 = 2;
+/** The pool is adjusted; revoking slot credits if it is in debt. */
+const BOUND_REVOKING: u32 = 4;
+/** Took arg 3 credits from slot arg 2; still to add them to the pool. */
+const BOUND_REVOKED_ONE: u32 = 5;
 /** Settling the debt (a loop). */
 const BOUND_SETTLING: u32 = 6;
 
@@ -394,6 +423,7 @@ const BOUND_SETTLING: u32 = 6;
 export function setBlocksMax(n: u32): void {
   let frame = frameNext();
   setArg(frame, BOUND_ARG_NEW, n);
+  setArg(frame, BOUND_ARG_SLOT, 0);
   frameOpen(frame, OP_SET_BLOCKS_MAX);
   let before = swapShared32(ARENA_HEADER + HEADER_BLOCKS_MAX, n);
   setArg(frame, BOUND_ARG_BEFORE, before);
@@ -405,8 +435,21 @@ export function resumeSetBlocksMax(frame: usize): void {
   if (phase(frame) == BOUND_START) { frameClose(frame); return; }
   if (phase(frame) == BOUND_SWAPPED) {
     let delta = <i64>arg(frame, BOUND_ARG_NEW) - <i64>arg(frame, BOUND_ARG_BEFORE);
-    fetchAdd64(creditPool(), <u64>delta);
-    setPhase(frame, BOUND_SETTLING);
+    let after = <i64>fetchAdd64(creditPool(), <u64>delta) + delta;
+    setPhase(frame, after < 0 ? BOUND_REVOKING : BOUND_SETTLING);
+  }
+  while (phase(frame) == BOUND_REVOKING || phase(frame) == BOUND_REVOKED_ONE) {
+    let i = <u32>arg(frame, BOUND_ARG_SLOT);
+    if (phase(frame) == BOUND_REVOKING) {
+      if (i >= MAX_ATTACHMENTS) { setPhase(frame, BOUND_SETTLING); break; }
+      let taken = swapShared32(slotAddress(i) + SLOT_CREDITS, 0);
+      setArg(frame, BOUND_ARG_TAKEN, taken);
+      setPhase(frame, BOUND_REVOKED_ONE);
+    }
+    let taken = arg(frame, BOUND_ARG_TAKEN);
+    if (taken != 0) fetchAdd64(creditPool(), taken);
+    setArg(frame, BOUND_ARG_SLOT, i + 1);
+    setPhase(frame, BOUND_REVOKING);
   }
   settleDebt();
   frameClose(frame);

@@ -117,7 +117,7 @@ export const FLAG_DEBUG: u32 = 2;
 //  +32    f64 result tag    the tag of what the last call handed out
 //  +40    u32 × 3 active    the slabs this slot allocates small blocks from, per bin (owner)
 //  +52    u32 ref free      free reference records (owner only)
-//  +64    u32 credits       cache places this slot may fill (its owner's alone; emptied at detach or reclaim)
+//  +64    u32 credits       cache places this slot may fill (owner; any thread revokes)
 //  +72    u64 tag counter   the slot's tag source (owner)
 //  +128   u64 × 16 counters owner only; see COUNTER_*
 //  +256   f64 × 16 stats    filled by the owner on request, read by JS

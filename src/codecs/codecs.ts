@@ -68,14 +68,13 @@ function placeInput(arena: Arena, input: unknown, length: unknown, what: string)
   if (input === null || typeof input !== 'object' || !('ptr' in input)) {
     throw check.invalid('bytes', 'a Uint8Array or a Block from arena.alloc()', input);
   }
-  const block = input as Block;
-  checkBlock(block);
+  const { ptr, size, tag } = checkBlock(input as Block);
   const core = coreOf(arena);
-  const live = Math.min(core.exports.blockLive(block.ptr, block.tag) >>> 0, block.size);
-  if (live === 0) throw blockNotLive(`${what}(block at ${block.ptr})`);
+  const live = Math.min(core.exports.blockLive(ptr, tag) >>> 0, size);
+  if (live === 0) throw blockNotLive(`${what}(block at ${ptr})`);
   const n = length === undefined ? live : check.integer('options.length', length, 0, live);
   if (n === 0) throw decodeFailed(what, 'the data is empty');
-  return { bytes: core.bytes(block.ptr, n), address: block.ptr };
+  return { bytes: core.bytes(ptr, n), address: ptr };
 }
 
 function formatOf(bytes: Uint8Array, format: unknown, what: string): Format {

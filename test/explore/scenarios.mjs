@@ -406,6 +406,48 @@ export const scenarios = {
     },
   },
 
+  /**
+   * Producers and a consumer: the producers take blocks out of the caches (earning their
+   * credits) and send them on; the consumer frees them into its cache, and must take the
+   * credits back from the producers' slots when the pool runs dry. The bound moves meanwhile.
+   */
+  'credit-flow': {
+    threads: 4,
+    blocksMax: 3,
+    programs(ctx, [a, b, c, d]) {
+      function* producer(thread, consumer, sizes) {
+        for (const size of sizes) {
+          const block = yield ctx.alloc(size);
+          if (block) sendBlock(ctx, thread, consumer.index, block);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* consumer(thread) {
+        for (let round = 0; round < 6; round++) {
+          yield* drain(ctx, thread);
+          yield ctx.pause();
+        }
+        yield* drain(ctx, thread);
+        yield* ctx.reclaimDead(thread);
+        yield* ctx.finish(thread);
+      }
+      function* steward(thread) {
+        for (const n of [1, 4, 0, 3]) {
+          yield ctx.setBlocksMax(n);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      return [
+        producer(a, c, [8192, 8192, 12288, 8192, 8192, 12288]),
+        producer(b, c, [8192, 12288, 8192, 8192, 12288, 8192]),
+        consumer(c),
+        steward(d),
+      ];
+    },
+  },
+
   /** Images made of several blocks, shared, adopted and released on both sides; stale frees on the way. */
   images: {
     threads: 3,
