@@ -61,6 +61,12 @@ export interface Block {
   readonly size: number;
   /** Generation of this hand-out: tells a stale block from a new one at the same address. */
   readonly tag: number;
+  /**
+   * The id of the arena it belongs to: another arena refuses it (INVALID_HANDLE), as it
+   * refuses another arena's image handles. A block made by hand without it is taken as
+   * this arena's.
+   */
+  readonly arena?: number;
 }
 
 /** Counters of {@link Arena.stats}. Sums over all threads, exact whenever the threads are quiet. */
@@ -253,17 +259,19 @@ export class Arena {
     const ptr = core.exports.allocate(bytes) >>> 0;
     const results = core.results;
     if (ptr === 0) throw allocationError(core, results[RESULT_ERROR]!, bytes, `alloc(${bytes})`);
-    return { ptr, size: results[RESULT_SIZE]!, tag: core.tag };
+    return { ptr, size: results[RESULT_SIZE]!, tag: core.tag, arena: core.arenaId };
   }
 
   /**
-   * A live view of exactly `block.size` bytes, valid after memory growth (make a new view
-   * after growth to see beyond the old end; this one keeps working).
-   * @throws {ArenaError} INVALID_ARGUMENT for a non-block; INVALID_HANDLE for a freed block.
+   * A live view of exactly `block.size` bytes. In a shared arena it stays valid after
+   * memory growth (make a new view after growth to see beyond the old end; this one keeps
+   * working); in an unshared one (`shared: false`) growth detaches it: make a new one.
+   * @throws {ArenaError} INVALID_ARGUMENT for a non-block; INVALID_HANDLE for a freed block
+   *   or one of another arena.
    */
   view(block: Block): Uint8Array {
     const core = this.#live();
-    const { ptr, size, tag } = checkBlock(block);
+    const { ptr, size, tag } = checkBlock(block, core, 'view');
     const live = core.exports.blockLive(ptr, tag) >>> 0;
     if (live === 0) throw blockNotLive(`view(block at ${ptr})`);
     return core.bytes(ptr, Math.min(live, size));
@@ -271,11 +279,12 @@ export class Arena {
 
   /**
    * Frees a block, whichever thread allocated it.
-   * @throws {ArenaError} DOUBLE_FREE when it was already freed; INVALID_ARGUMENT for a non-block.
+   * @throws {ArenaError} DOUBLE_FREE when it was already freed; INVALID_ARGUMENT for a non-block;
+   *   INVALID_HANDLE for a block of another arena.
    */
   free(block: Block): void {
     const core = this.#live();
-    const { ptr, tag } = checkBlock(block);
+    const { ptr, tag } = checkBlock(block, core, 'free');
     const status = core.exports.release(ptr, tag);
     if (status !== STATUS_OK) throw errorFromStatus(status, `free(block at ${ptr})`);
   }

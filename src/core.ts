@@ -129,6 +129,14 @@ export class Core {
     return this.#results;
   }
 
+  /** The random id the arena was made with (blocks and image handles carry it). */
+  get arenaId(): number {
+    if (this.#arenaId === undefined) this.#arenaId = this.exports.arenaId() >>> 0;
+    return this.#arenaId;
+  }
+
+  #arenaId: number | undefined;
+
   /** The tag of what the last call handed out (a block, a record). */
   get tag(): number {
     if (this.#tag.length === 0) this.#refreshViews();

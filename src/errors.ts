@@ -108,6 +108,10 @@ export function foreignHandle(what: string, theirs: number, ours: number): Arena
   return new ArenaError('INVALID_HANDLE', `${what}: the handle belongs to another arena (id ${theirs}; this arena's id is ${ours})`, { operation: what });
 }
 
+export function foreignBlock(what: string, theirs: unknown, ours: number): ArenaError {
+  return new ArenaError('INVALID_HANDLE', `${what}: the block belongs to another arena (id ${String(theirs)}; this arena's id is ${ours})`, { operation: what });
+}
+
 /** A handle the core refused: it cannot tell a used-up handle from an altered one. */
 export function deadHandle(what: string): ArenaError {
   return new ArenaError('INVALID_HANDLE', `${what}: the handle names no live shared image of this mode and size (adopted or discarded already, reclaimed, or altered)`, { operation: what });

@@ -8,7 +8,7 @@ import type { Arena, Block } from './arena.js';
 import type { Image } from './image.js';
 import type { Core } from './core.js';
 import {
-  arenaClosed, errorFromStatus, invalid, released, tooManyPixels, tooLargeForArena, type ArenaError, STATUS_ARENA_FULL,
+  arenaClosed, errorFromStatus, foreignBlock, invalid, released, tooManyPixels, tooLargeForArena, type ArenaError, STATUS_ARENA_FULL,
 } from './errors.js';
 import {
   MODES, MODE_CODE, RESULT_AUX, RESULT_ERROR, IMAGE_ROWS, MAX_SIDE, ARENA_HEADER, HEADER_PAGE_COUNT, PAGE_SIZE,
@@ -36,13 +36,14 @@ export function unbindCore(arena: Arena): Core | undefined {
  * A block's numbers, each read once (an object's getters could answer differently the next
  * time) and checked before they reach the core, whose parameters are 32-bit addresses.
  */
-export function checkBlock(block: Block): Block {
+export function checkBlock(block: Block, core: Core, what: string): Block {
   if (block === null || typeof block !== 'object') throw check.invalid('block', 'a Block from arena.alloc()', block);
-  const { ptr, size, tag } = block;
+  const { ptr, size, tag, arena } = block;
   if (!check.isInteger(ptr) || !check.isInteger(tag) || !check.isInteger(size) || ptr <= 0 || ptr >= MAX_MEMORY_BYTES
     || size <= 0 || size > MAX_MEMORY_BYTES || tag < 0 || tag >= TAG_LIMIT) {
     throw check.invalid('block', 'a Block from arena.alloc()', block);
   }
+  if (arena !== undefined && arena !== core.arenaId) throw foreignBlock(`${what}(block at ${ptr})`, arena, core.arenaId);
   return { ptr, size, tag };
 }
 

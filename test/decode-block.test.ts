@@ -68,6 +68,62 @@ describe('decode and probe of a Block', () => {
     }
   });
 
+  it('refuses a block of another arena, in free and view too, even at the same address and tag', async () => {
+    const other = await Arena.create({ maxBytes: 64 << 20 });
+    try {
+      const bytes = readFileSync(jpegPath(goldens[0]!.name)!);
+      const ours = inArena(bytes);
+      // Both arenas hand out the same first addresses and tags: only the arena id tells them apart.
+      let theirs = other.alloc(ours.size);
+      const spare = [];
+      while (theirs.ptr !== ours.ptr && spare.length < 64) { spare.push(theirs); theirs = other.alloc(ours.size); }
+      for (const call of [() => arena.decode(theirs), () => arena.probe(theirs), () => arena.view(theirs), () => arena.free(theirs)]) {
+        expect(call).toThrow(expect.objectContaining({ code: 'INVALID_HANDLE', message: expect.stringContaining('another arena') }));
+      }
+      expect(arena.view(ours).subarray(0, bytes.length)).toEqual(new Uint8Array(bytes)); // still live, untouched
+      for (const block of [theirs, ...spare]) other.free(block);
+      arena.free(ours);
+      other.checkHeap();
+    } finally {
+      other.close();
+    }
+  });
+
+  it('reads a block\'s numbers once: getters cannot pass the checks with one address and hand another', () => {
+    const bytes = readFileSync(jpegPath(goldens[0]!.name)!);
+    const live = inArena(bytes);
+    const freed = inArena(bytes);
+    arena.free(freed);
+    let reads = 0;
+    const shifty = { get ptr() { return ++reads <= 1 ? live.ptr : freed.ptr; }, size: live.size, tag: live.tag };
+    const image = arena.decode(shifty, { length: bytes.length });
+    expect(reads).toBe(1);
+    image.release();
+    arena.free(live);
+  });
+
+  it('decodes a view of an unshared arena\'s own memory even when the call grows the memory', async () => {
+    const plain = await Arena.create({ maxBytes: 64 << 20, shared: false, blocksMax: 0 });
+    try {
+      const bytes = readFileSync(jpegPath(goldens[0]!.name)!);
+      const block = plain.alloc(bytes.length);
+      plain.view(block).set(bytes);
+      // Take every page the memory has, so that the scratch copy must grow it (detaching the view).
+      const fill = [];
+      for (;;) { const x = plain.alloc(4096); fill.push(x); if (x.ptr + x.size >= plain.memory.buffer.byteLength) break; }
+      const image = plain.decode(plain.view(block).subarray(0, bytes.length));
+      const expected = arena.decode(bytes);
+      expect(image.toPixels()).toEqual(expected.toPixels());
+      image.release();
+      expected.release();
+      for (const x of fill) plain.free(x);
+      plain.free(block);
+      plain.checkHeap();
+    } finally {
+      plain.close();
+    }
+  });
+
   it('refuses a freed block, a length past the block, an empty one, and length with bytes', () => {
     const bytes = readFileSync(jpegPath(goldens[0]!.name)!);
     const block = inArena(bytes);

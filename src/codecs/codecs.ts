@@ -68,8 +68,8 @@ function placeInput(arena: Arena, input: unknown, length: unknown, what: string)
   if (input === null || typeof input !== 'object' || !('ptr' in input)) {
     throw check.invalid('bytes', 'a Uint8Array or a Block from arena.alloc()', input);
   }
-  const { ptr, size, tag } = checkBlock(input as Block);
   const core = coreOf(arena);
+  const { ptr, size, tag } = checkBlock(input as Block, core, what);
   const live = Math.min(core.exports.blockLive(ptr, tag) >>> 0, size);
   if (live === 0) throw blockNotLive(`${what}(block at ${ptr})`);
   const n = length === undefined ? live : check.integer('options.length', length, 0, live);
@@ -88,9 +88,13 @@ function formatOf(bytes: Uint8Array, format: unknown, what: string): Format {
  * Runs `body` on the input's address in the arena: a Block's own, or a scratch block of
  * this thread the bytes are copied into (freed after).
  */
-function withInput<T>(arena: Arena, { bytes, address: placed }: Placed, what: string, body: (address: number) => T): T {
+function withInput<T>(arena: Arena, input: Placed, what: string, body: (address: number) => T): T {
+  let { bytes } = input;
+  const placed = input.address;
   if (placed !== undefined) return body(placed);
   const core = coreOf(arena);
+  // A view of this arena's own unshared memory is detached if the scratch block grows it.
+  if (bytes.buffer === core.memory.buffer) bytes = bytes.slice();
   const address = core.scratch(bytes.length, what);
   try {
     core.bytes(address, bytes.length).set(bytes);
