@@ -19,7 +19,7 @@ import { runtime, type CoreVariant } from './runtime/runtime.js';
 import * as check from './validate.js';
 import { Image, wrapImage, isImageHandle, type ImageHandle } from './image.js';
 import {
-  bindCore, unbindCore, coreOf, checkBlock, checkImageSize, createReference, imageAddress, allocationError, type Fill,
+  bindCore, unbindCore, coreOf, blockOf, checkBlock, checkImageSize, createReference, imageAddress, allocationError, type Fill,
 } from './state.js';
 import { decode, probe, type DecodeOptions, type EncodedInput, type ImageInfo } from './codecs/codecs.js';
 
@@ -271,7 +271,8 @@ export class Arena {
    */
   view(block: Block): Uint8Array {
     const core = this.#live();
-    const { ptr, size, tag } = checkBlock(block, core, 'view');
+    const { ptr, size, tag, arena } = blockOf(block);
+    checkBlock(block, ptr, size, tag, arena, core, 'view');
     const live = core.exports.blockLive(ptr, tag) >>> 0;
     if (live === 0) throw blockNotLive(`view(block at ${ptr})`);
     return core.bytes(ptr, Math.min(live, size));
@@ -284,7 +285,8 @@ export class Arena {
    */
   free(block: Block): void {
     const core = this.#live();
-    const { ptr, tag } = checkBlock(block, core, 'free');
+    const { ptr, size, tag, arena } = blockOf(block);
+    checkBlock(block, ptr, size, tag, arena, core, 'free');
     const status = core.exports.release(ptr, tag);
     if (status !== STATUS_OK) throw errorFromStatus(status, `free(block at ${ptr})`);
   }

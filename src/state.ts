@@ -33,18 +33,21 @@ export function unbindCore(arena: Arena): Core | undefined {
 }
 
 /**
- * A block's numbers, each read once (an object's getters could answer differently the next
- * time) and checked before they reach the core, whose parameters are 32-bit addresses.
+ * A block's numbers, each read once by the caller (an object's getters could answer
+ * differently the next time: `const { ptr, size, tag, arena } = blockOf(block)`), checked
+ * before they reach the core, whose parameters are 32-bit addresses.
  */
-export function checkBlock(block: Block, core: Core, what: string): Block {
+export function blockOf(block: Block): Block {
   if (block === null || typeof block !== 'object') throw check.invalid('block', 'a Block from arena.alloc()', block);
-  const { ptr, size, tag, arena } = block;
+  return block;
+}
+
+export function checkBlock(block: Block, ptr: number, size: number, tag: number, arena: number | undefined, core: Core, what: string): void {
   if (!check.isInteger(ptr) || !check.isInteger(tag) || !check.isInteger(size) || ptr <= 0 || ptr >= MAX_MEMORY_BYTES
     || size <= 0 || size > MAX_MEMORY_BYTES || tag < 0 || tag >= TAG_LIMIT) {
     throw check.invalid('block', 'a Block from arena.alloc()', block);
   }
   if (arena !== undefined && arena !== core.arenaId) throw foreignBlock(`${what}(block at ${ptr})`, arena, core.arenaId);
-  return { ptr, size, tag };
 }
 
 /** The core instance behind an arena. @throws {ArenaError} INVALID_HANDLE once closed. */

@@ -11,7 +11,7 @@ import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
   INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE,
 } from '../layout.js';
-import { allocationError, checkBlock, coreOf, imageAddress, type ImageReference } from '../state.js';
+import { allocationError, blockOf, checkBlock, coreOf, imageAddress, type ImageReference } from '../state.js';
 import * as check from '../validate.js';
 import type { EncodeOptions, Format, ImageInfo } from './codec.js';
 import { CODECS, FORMATS, codecOfCode } from './table.js';
@@ -69,7 +69,8 @@ function placeInput(arena: Arena, input: unknown, length: unknown, what: string)
     throw check.invalid('bytes', 'a Uint8Array or a Block from arena.alloc()', input);
   }
   const core = coreOf(arena);
-  const { ptr, size, tag } = checkBlock(input as Block, core, what);
+  const { ptr, size, tag, arena: owner } = blockOf(input as Block);
+  checkBlock(input as Block, ptr, size, tag, owner, core, what);
   const live = Math.min(core.exports.blockLive(ptr, tag) >>> 0, size);
   if (live === 0) throw blockNotLive(`${what}(block at ${ptr})`);
   const n = length === undefined ? live : check.integer('options.length', length, 0, live);
