@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import type { TaskContext } from '../pool/worker.js';
 import type { Format } from '../codecs/codecs.js';
 import type { Filter } from '../kernels/resize.js';
-import { decodeFailed, limitExceeded } from '../errors.js';
+import { limitExceeded } from '../errors.js';
 import type { Arena, Block } from '../arena.js';
 import { planThumbnail, runThumbnail, type Fit } from '../thumbnail.js';
 
@@ -49,7 +49,7 @@ async function readIntoArena(arena: Arena, path: string): Promise<FileInArena> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
-    // An empty file gives a block of one byte that holds nothing: the decode says so.
+    // An empty file gives a block of one byte that holds nothing: the probe says so (length 0).
     const bytesMax = bytesMaxOf(arena);
     if (size > bytesMax * 0.9) {
       throw limitExceeded('thumbs', `the file has ${mib(size)}, more than --max-memory ${mib(bytesMax)} allows`);
@@ -83,7 +83,6 @@ export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Prom
   }
   try {
     const { block, length } = file;
-    if (length === 0) throw decodeFailed('probe', 'the data is empty');
     const info = arena.probe(block, { length });
     const plan = planThumbnail(info, job);
     // Memory that another job's release could give back is worth waiting for; memory the
