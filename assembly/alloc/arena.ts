@@ -30,7 +30,7 @@ import {
 } from "./pages";
 import { classOf } from "./classes";
 import {
-  cachePop, cacheReturnCredit, cacheRepush, flushCaches, cachedBlocks, setBlocksMax, releasePage
+  cachePop, cacheReturnCredit, cacheRepush, settleIfInDebt, flushCaches, cachedBlocks, setBlocksMax, releasePage
 } from "./cache";
 import {
   acquireSlab, abandonSlab, claimGranules, stampSmall, startSmall, unclaimSmall, freeSmall,
@@ -298,17 +298,21 @@ function allocateSmall(frame: usize, need: u32): i32 {
 
 /** A block just popped from a cache (phase PAGE_POPPED): kept if long enough (its page), else put back (-1). */
 function keepPopped(frame: usize, page: u32, pages: u32): i32 {
-  if (runPages(page) < pages) {
+  // The block is this thread's since the pop: its size cannot change.
+  let size = runPages(page);
+  if (size < pages) {
     // A race left a shorter block on top: it goes back, credit and all.
     cacheRepush(page);
     count(COUNTER_CACHE_PUSHED, 1);
     setPhase(frame, PAGE_LOOKING);
+    // As after any push: a bound lowered meanwhile could not evict this block.
+    settleIfInDebt();
     return -1;
   }
   setPhase(frame, PAGE_CREDIT);
   cacheReturnCredit(frame, PAGE_CREDIT);
   if (DEBUG) assert(phase(frame) == PAGE_CREDITED, "credit phases");
-  setArg(frame, ALLOC_ARG_NEED, runPages(page));
+  setArg(frame, ALLOC_ARG_NEED, size);
   count(COUNTER_REUSED, 1);
   setPhase(frame, PAGE_MARKED);
   return <i32>page;

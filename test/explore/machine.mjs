@@ -170,12 +170,12 @@ export class Machine {
    * @param options.threads virtual threads; options.maxBytes arena size; options.growth:
    *   start with the memory small, so that it grows during the run
    */
-  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536, killKinds } = {}) {
+  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536, boundWhenIdle = false, killKinds } = {}) {
     this.module = module;
     // explore-deep core: id -> 'entry' | 'loop' | 'return' of each kill point (build-deep.mjs)
     this.killKinds = killKinds;
     this.killPoints = 0;
-    this.options = { threads, maxBytes, growth, blocksMax, blockSize };
+    this.options = { threads, maxBytes, growth, blocksMax, blockSize, boundWhenIdle };
     this.current = null;
     this.strategy = null;
     this.points = 0;
@@ -419,8 +419,20 @@ export class Machine {
         thread.pending = undefined;
         thread.opPoints = 0;
         thread.lastValue = op.done ? op.done(value, thread) : value;
+        if (this.options.boundWhenIdle) this.#checkBoundIfIdle();
       }
     }
+  }
+
+  /**
+   * Once every operation has finished (no thread inside a call, every killed thread
+   * reclaimed), the caches hold at most blocksMax blocks: a lowered bound that met blocks
+   * out of every cache was settled by whoever put them back.
+   */
+  #checkBoundIfIdle() {
+    if (!this.threads.every((t) => !t.suspended && (t.state !== 'dead' || t.reclaimed))) return;
+    const { blocksCached, blocksMax } = this.stats();
+    if (blocksCached > blocksMax) throw new Violation(`${blocksCached} blocks cached over a bound of ${blocksMax} with every operation finished`);
   }
 
   // ── the ledger ─────────────────────────────────────────────────────────────────

@@ -382,6 +382,7 @@ export const scenarios = {
   'cache-steal': {
     threads: 3,
     blocksMax: 2,
+    boundWhenIdle: true,
     programs(ctx, [a, b, c]) {
       function* worker(thread, other, sizes) {
         for (const size of sizes) {
@@ -407,6 +408,51 @@ export const scenarios = {
   },
 
   /**
+   * A pop that gets a block too short for it: 32 and 33 pages share a size class, so an
+   * owner that saw a 33-page block on top of its stack and pops after a thief stole it gets
+   * the 32-page block below, and must put it back; meanwhile the bound is lowered, so the
+   * block put back may be one the bound no longer allows (it must settle the debt).
+   */
+  'short-pop': {
+    threads: 3,
+    blocksMax: 4,
+    maxBytes: 4 << 20,
+    boundWhenIdle: true,
+    programs(ctx, [a, b, c]) {
+      const SHORT = 32 * 4096, LONG = 33 * 4096;
+      function* owner(thread) {
+        for (let round = 0; round < 3; round++) {
+          yield* drain(ctx, thread);
+          const short = yield ctx.alloc(SHORT);
+          const long = yield ctx.alloc(LONG);
+          if (short) yield ctx.free(thread, short);
+          if (long) yield ctx.free(thread, long);
+          const again = yield ctx.alloc(LONG);
+          if (again) yield ctx.free(thread, again);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* thief(thread) {
+        for (let round = 0; round < 3; round++) {
+          const block = yield ctx.alloc(LONG);
+          if (block) sendBlock(ctx, thread, a.index, block);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* steward(thread) {
+        for (const n of [2, 0, 4, 0, 1, 0, 4]) {
+          yield ctx.setBlocksMax(n);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      return [owner(a), thief(b), steward(c)];
+    },
+  },
+
+  /**
    * Producers and a consumer: the producers take blocks out of the caches (earning their
    * credits) and send them on; the consumer frees them into its cache, and must take the
    * credits back from the producers' slots when the pool runs dry. The bound moves meanwhile.
@@ -414,6 +460,7 @@ export const scenarios = {
   'credit-flow': {
     threads: 4,
     blocksMax: 3,
+    boundWhenIdle: true,
     programs(ctx, [a, b, c, d]) {
       function* producer(thread, consumer, sizes) {
         for (const size of sizes) {
@@ -597,6 +644,7 @@ export const scenarios = {
   'bound-race': {
     threads: 4,
     blocksMax: 3,
+    boundWhenIdle: true,
     programs(ctx, [a, b, c, d]) {
       function* churner(thread, other, sizes) {
         for (const size of sizes) {
