@@ -1,7 +1,8 @@
 // Builds the cores of the schedule explorer (test/explore): the core with a schedule point
 // before every atomic operation (--use PA_EXPLORE=1) and its invariants asserted, made
-// suspendable at those points with binaryen's asyncify; and the same with the slab fix
-// reverted (PA_MUTANT_SLAB), which the explorer must catch. Not part of the package.
+// suspendable at those points with binaryen's asyncify; and the same with two fixes
+// reverted (PA_MUTANT_SLAB, PA_MUTANT_SETTLE), which the explorer must catch. Not part of
+// the package.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 

@@ -162,6 +162,8 @@ const SMALL_RETIRED: u32 = 12;
 const PAGE_LOOKING: u32 = 20;
 /** Popped block arg 1 from a cache; credit phases follow from PAGE_CREDIT. */
 const PAGE_POPPED: u32 = 22;
+/** Put a popped block that was too short back; settling a lowered bound (may be run again). */
+const PAGE_REPUSHED: u32 = 24;
 const PAGE_CREDIT: u32 = 30;
 /** The block's credit is back with this slot (PAGE_CREDIT + RETURN_SETTLED). */
 const PAGE_CREDITED: u32 = 33;
@@ -304,9 +306,12 @@ function keepPopped(frame: usize, page: u32, pages: u32): i32 {
     // A race left a shorter block on top: it goes back, credit and all.
     cacheRepush(page);
     count(COUNTER_CACHE_PUSHED, 1);
+    // As after any push: a bound lowered meanwhile could not evict this block. Recorded,
+    // so that a call cut short here settles when its frame is recovered.
+    setPhase(frame, PAGE_REPUSHED);
+    // (The explorer's mutant core leaves the settle out: the short-pop scenario must notice.)
+    if (!isDefined(PA_MUTANT_SETTLE)) settleIfInDebt();
     setPhase(frame, PAGE_LOOKING);
-    // As after any push: a bound lowered meanwhile could not evict this block.
-    settleIfInDebt();
     return -1;
   }
   setPhase(frame, PAGE_CREDIT);
@@ -350,7 +355,10 @@ function makeRoom(frame: usize, retiring: u32, retired: u32): void {
 export function undoAllocate(frame: usize): void {
   let p = phase(frame);
   let where = <u32>arg(frame, ALLOC_ARG_WHERE);
-  if (p == SMALL_CLAIMED) {
+  if (p == PAGE_REPUSHED) {
+    // The block is back in the cache; only the settle may be unfinished.
+    settleIfInDebt();
+  } else if (p == SMALL_CLAIMED) {
     unclaimSmall(<usize>where, <u32>arg(frame, ALLOC_ARG_FIRST), <u32>arg(frame, ALLOC_ARG_NEED));
   } else if (p == PAGE_POPPED || (p >= PAGE_CREDIT && p <= PAGE_CREDITED)) {
     // A cached block: its credit comes back first, as the allocation would have done.

@@ -410,41 +410,61 @@ export const scenarios = {
   /**
    * A pop that gets a block too short for it: 32 and 33 pages share a size class, so an
    * owner that saw a 33-page block on top of its stack and pops after a thief stole it gets
-   * the 32-page block below, and must put it back; meanwhile the bound is lowered, so the
-   * block put back may be one the bound no longer allows (it must settle the debt).
+   * the 32-page block below, and must put it back. The bound is lowered to 0 while the
+   * owner holds that block, so the block put back is one the bound no longer allows: the
+   * owner must settle the debt itself. Barriers (best effort: a thread waits a few turns at
+   * most) keep the owner's next push away, so the bound check finds a debt left unsettled.
    */
   'short-pop': {
     threads: 3,
     blocksMax: 4,
     maxBytes: 4 << 20,
     boundWhenIdle: true,
-    programs(ctx, [a, b, c]) {
-      const SHORT = 32 * 4096, LONG = 33 * 4096;
+    programs(ctx, [a, b, c], machine) {
+      const SHORT = 32 * 4096, LONG = 33 * 4096, ROUNDS = 4;
+      const arrived = [0, 0, 0];
+      function* barrier(thread, n) {
+        arrived[thread.index] = n;
+        // PCT never runs a pausing thread again before the others: give up after a few turns.
+        for (let turn = 0; turn < 40 && machine.threads.some((t) => t !== thread && t.state === 'ready' && arrived[t.index] < n); turn++) {
+          yield ctx.pause();
+        }
+      }
       function* owner(thread) {
-        for (let round = 0; round < 3; round++) {
-          yield* drain(ctx, thread);
+        for (let round = 0; round < ROUNDS; round++) {
           const short = yield ctx.alloc(SHORT);
           const long = yield ctx.alloc(LONG);
           if (short) yield ctx.free(thread, short);
           if (long) yield ctx.free(thread, long);
+          yield* barrier(thread, 3 * round + 1);
           const again = yield ctx.alloc(LONG);
+          yield* barrier(thread, 3 * round + 2);
           if (again) yield ctx.free(thread, again);
           yield* ctx.reclaimDead(thread);
+          yield* barrier(thread, 3 * round + 3);
         }
         yield* ctx.finish(thread);
       }
       function* thief(thread) {
-        for (let round = 0; round < 3; round++) {
+        for (let round = 0; round < ROUNDS; round++) {
+          yield* barrier(thread, 3 * round + 1);
           const block = yield ctx.alloc(LONG);
-          if (block) sendBlock(ctx, thread, a.index, block);
+          yield* barrier(thread, 3 * round + 2);
+          if (block) yield ctx.free(thread, block);
           yield* ctx.reclaimDead(thread);
+          yield* barrier(thread, 3 * round + 3);
         }
         yield* ctx.finish(thread);
       }
       function* steward(thread) {
-        for (const n of [2, 0, 4, 0, 1, 0, 4]) {
-          yield ctx.setBlocksMax(n);
+        for (let round = 0; round < ROUNDS; round++) {
+          yield* barrier(thread, 3 * round + 1);
+          yield ctx.setBlocksMax(0);
+          yield* barrier(thread, 3 * round + 2);
+          yield ctx.clearCache(0);
+          yield ctx.setBlocksMax(4);
           yield* ctx.reclaimDead(thread);
+          yield* barrier(thread, 3 * round + 3);
         }
         yield* ctx.finish(thread);
       }
