@@ -369,6 +369,10 @@ export class Machine {
       thread.unwinding = undefined;
       if (decision === 'kill') {
         this.#killed(thread, op);
+      } else if (decision === 'trap') {
+        // A trap: the call ends here, its frames stay as written, the thread lives on and
+        // its next call finishes or undoes what this one left open.
+        return { finished: true, trapped: true };
       } else {
         thread.suspended = true;
       }
@@ -413,12 +417,17 @@ export class Machine {
         this.strategy.onPause?.(thread);
         continue;
       }
-      const { finished, value } = this.#step(thread);
+      const { finished, value, trapped } = this.#step(thread);
       if (finished) {
         const op = thread.pending;
         thread.pending = undefined;
         thread.opPoints = 0;
-        thread.lastValue = op.done ? op.done(value, thread) : value;
+        if (trapped) {
+          if (!op.trapped) throw new Error(`a trap in ${op.fn}, which has no trapped() outcome`);
+          thread.lastValue = op.trapped(thread);
+        } else {
+          thread.lastValue = op.done ? op.done(value, thread) : value;
+        }
         if (this.options.boundWhenIdle) this.#checkBoundIfIdle();
       }
     }

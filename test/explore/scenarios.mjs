@@ -48,6 +48,9 @@ export function ops(machine) {
           thread.blocks.set(ptr, block);
           return block;
         },
+        // Cut short by a trap (a strategy's 'trap'): nothing was handed out, and the
+        // thread's next call undoes what this one had taken.
+        trapped: () => null,
       };
     },
     /** Frees a block this thread owns now (allocated here, or received). */
