@@ -131,6 +131,7 @@ class VirtualThread {
     this.slot = -1;
     this.state = 'ready'; // ready | done | dead
     this.suspended = false;
+    this.cutShort = false;   // its last call was cut short by a trap (frames left open)
     this.rewinding = false;
     this.unwinding = undefined;
     this.program = undefined;
@@ -422,6 +423,8 @@ export class Machine {
         const op = thread.pending;
         thread.pending = undefined;
         thread.opPoints = 0;
+        // A call cut short leaves its frames open until this thread's next call ends.
+        thread.cutShort = trapped === true;
         if (trapped) {
           if (!op.trapped) throw new Error(`a trap in ${op.fn}, which has no trapped() outcome`);
           thread.lastValue = op.trapped(thread);
@@ -434,12 +437,12 @@ export class Machine {
   }
 
   /**
-   * Once every operation has finished (no thread inside a call, every killed thread
-   * reclaimed), the caches hold at most blocksMax blocks: a lowered bound that met blocks
-   * out of every cache was settled by whoever put them back.
+   * Once every operation has finished (no thread inside a call or cut short by a trap,
+   * every killed thread reclaimed), the caches hold at most blocksMax blocks: a lowered
+   * bound that met blocks out of every cache was settled by whoever put them back.
    */
   #checkBoundIfIdle() {
-    if (!this.threads.every((t) => !t.suspended && (t.state !== 'dead' || t.reclaimed))) return;
+    if (!this.threads.every((t) => !t.suspended && !t.cutShort && (t.state !== 'dead' || t.reclaimed))) return;
     const { blocksCached, blocksMax } = this.stats();
     if (blocksCached > blocksMax) throw new Violation(`${blocksCached} blocks cached over a bound of ${blocksMax} with every operation finished`);
   }
