@@ -433,44 +433,42 @@ export const scenarios = {
           yield ctx.pause();
         }
       }
-      function* owner(thread) {
+      // Each round: what comes before barrier 1, the race between barriers 1 and 2, what
+      // follows after barrier 2, then reclaims and barrier 3.
+      function* rounds(thread, { before, race, after }) {
         for (let round = 0; round < ROUNDS; round++) {
+          if (before) yield* before();
+          yield* barrier(thread, 3 * round + 1);
+          const held = yield* race();
+          yield* barrier(thread, 3 * round + 2);
+          yield* after(held);
+          yield* ctx.reclaimDead(thread);
+          yield* barrier(thread, 3 * round + 3);
+        }
+        yield* ctx.finish(thread);
+      }
+      const allocLong = function* () { return yield ctx.alloc(LONG); };
+      const owner = (thread) => rounds(thread, {
+        *before() {
           const short = yield ctx.alloc(SHORT);
           const long = yield ctx.alloc(LONG);
           if (short) yield ctx.free(thread, short);
           if (long) yield ctx.free(thread, long);
-          yield* barrier(thread, 3 * round + 1);
-          const again = yield ctx.alloc(LONG);
-          yield* barrier(thread, 3 * round + 2);
-          if (again) yield ctx.free(thread, again);
-          yield* ctx.reclaimDead(thread);
-          yield* barrier(thread, 3 * round + 3);
-        }
-        yield* ctx.finish(thread);
-      }
-      function* thief(thread) {
-        for (let round = 0; round < ROUNDS; round++) {
-          yield* barrier(thread, 3 * round + 1);
-          const block = yield ctx.alloc(LONG);
-          yield* barrier(thread, 3 * round + 2);
-          if (block) yield ctx.free(thread, block);
-          yield* ctx.reclaimDead(thread);
-          yield* barrier(thread, 3 * round + 3);
-        }
-        yield* ctx.finish(thread);
-      }
-      function* steward(thread) {
-        for (let round = 0; round < ROUNDS; round++) {
-          yield* barrier(thread, 3 * round + 1);
-          yield ctx.setBlocksMax(0);
-          yield* barrier(thread, 3 * round + 2);
+        },
+        race: allocLong,
+        *after(again) { if (again) yield ctx.free(thread, again); },
+      });
+      const thief = (thread) => rounds(thread, {
+        race: allocLong,
+        *after(block) { if (block) yield ctx.free(thread, block); },
+      });
+      const steward = (thread) => rounds(thread, {
+        *race() { yield ctx.setBlocksMax(0); },
+        *after() {
           yield ctx.clearCache(0);
           yield ctx.setBlocksMax(4);
-          yield* ctx.reclaimDead(thread);
-          yield* barrier(thread, 3 * round + 3);
-        }
-        yield* ctx.finish(thread);
-      }
+        },
+      });
       return [owner(a), thief(b), steward(c)];
     },
   },
