@@ -63,7 +63,7 @@ function timed(command, args, env = {}) {
   });
 }
 
-export async function runThumbsBench({ threads = [1, 2], runs = 5 } = {}) {
+export async function runThumbsBench({ threads = [1, 2], runs = 9 } = {}) {
   let sharp;
   try { sharp = (await import('sharp')).default; } catch { console.log('sharp unavailable: thumbs benchmark skipped'); return; }
   const folder = mkdtempSync(join(tmpdir(), 'pixel-arena-thumbs-'));

@@ -99,4 +99,43 @@ describe('block cache', () => {
     arena.free(second);
     arena.close();
   });
+
+  it('gives cached blocks back to the heap before it grows the memory', async () => {
+    // Each request is of another size class than every cached block: without the flush the
+    // memory would grow by each one (4 + 6 + … + 14 MiB); with it, the blocks merge back
+    // into one run that serves the next request.
+    const arena = await Arena.create({ maxBytes: 256 << 20, blocksMax: 64, debug: true });
+    const committedAtStart = arena.stats().bytesCommitted;
+    for (let mib = 4; mib <= 14; mib += 2) {
+      const block = arena.alloc(mib << 20);
+      arena.view(block).fill(mib, 0, 16);
+      arena.free(block);
+    }
+    const stats = arena.stats();
+    expect(stats.bytesCommitted - committedAtStart).toBeLessThanOrEqual((14 << 20) + (1 << 20));
+    expect(stats.peakBytesInUse).toBeLessThanOrEqual((14 << 20) + (1 << 20));
+    expect(stats.blocksCached).toBe(1); // the last one, as the cache keeps it
+    arena.checkHeap();
+    arena.close();
+  });
+
+  it('still grows the memory when the caches cannot make room, and keeps the cache when the memory has room', async () => {
+    const arena = await Arena.create({ maxBytes: 256 << 20, blocksMax: 64 });
+    const held = [arena.alloc(8 << 20), arena.alloc(8 << 20)];
+    const small = arena.alloc(1 << 20);
+    arena.free(small); // cached
+    // 16 MiB fit nowhere in the committed memory, even with the cached MiB back in the heap.
+    const big = arena.alloc(16 << 20);
+    expect(arena.stats().bytesCommitted).toBeGreaterThanOrEqual(32 << 20);
+    // A request that the committed memory holds leaves the cache alone.
+    const again = arena.alloc(1 << 20);
+    expect(arena.stats().reused).toBe(0); // the flush above emptied it: a fresh run
+    arena.free(again);
+    const reusedBefore = arena.stats().reused;
+    const sameSize = arena.alloc(1 << 20);
+    expect(arena.stats().reused).toBe(reusedBefore + 1);
+    for (const block of [...held, big, sameSize]) arena.free(block);
+    arena.checkHeap();
+    arena.close();
+  });
 });

@@ -3,9 +3,10 @@
 // leaving, and reclaim, are in assembly/threads.ts, above the images.)
 //
 // Fast paths: a small block is a CAS in this thread's active slab; a page block is a pop
-// from this thread's cache stack for its size class. Slow path: the page heap. Before a
-// request fails with ARENA_FULL, every cache is flushed, empty slabs are retired, and the
-// heap is searched once more.
+// from this thread's cache stack for its size class. Slow path: the page heap, within the
+// committed memory first; before the memory grows, every cache is flushed back to the heap;
+// before a request fails with ARENA_FULL, empty slabs are retired too, and the heap is
+// searched once more.
 
 import {
   ARENA_HEADER, ARENA_MAGIC, LAYOUT_VERSION, HEADER_MAGIC, HEADER_STATE, HEADER_LAYOUT, HEADER_FLAGS,
@@ -323,12 +324,20 @@ function keepPopped(frame: usize, page: u32, pages: u32): i32 {
   return <i32>page;
 }
 
-/** The slow page path: pages from the heap, making room once. Returns the first page or -1. */
+/**
+ * The slow page path: pages from the heap. Returns the first page or -1.
+ *
+ * The memory grows only when no committed run fits with the caches emptied: blocks cached
+ * in other size classes are committed memory too, and a grown page costs its first touch
+ * and is never given back. So: a committed run; else flush the caches (their blocks merge
+ * with their free neighbours) and take a run, growing if need be; else, the memory being
+ * at its maximum, make room once more (retiring empty slabs too) and try again.
+ */
 function takeFresh(frame: usize, pages: u32): i32 {
-  let flushed = false;
+  let attempt: u32 = 0;
   while (true) {
     setPhase(frame, PAGE_TAKING);
-    let page = takePages(pages);
+    let page = takePages(pages, attempt > 0);
     if (page >= 0) {
       setArg(frame, ALLOC_ARG_WHERE, <u64>page);
       setPhase(frame, PAGE_TAKEN);
@@ -336,10 +345,14 @@ function takeFresh(frame: usize, pages: u32): i32 {
       setPhase(frame, PAGE_MARKED);
       return page;
     }
-    if (flushed) { setPhase(frame, PAGE_LOOKING); return -1; }
+    if (attempt == 2) { setPhase(frame, PAGE_LOOKING); return -1; }
     setPhase(frame, PAGE_FLUSHING);
-    makeRoom(frame, PAGE_RETIRING, PAGE_RETIRED);
-    flushed = true;
+    if (attempt == 0) {
+      if (cachedBlocks() > 0) flushCaches(0);
+    } else {
+      makeRoom(frame, PAGE_RETIRING, PAGE_RETIRED);
+    }
+    attempt++;
   }
 }
 

@@ -112,12 +112,13 @@ import {
  * for long requests, which first fit breaks up (measured in test/full.test.ts). The
  * bitmap is read without ordering: the claim that follows checks every page.
  */
-function findRun(n: u32): i32 {
+function findRun(n: u32, limit: u32): i32 {
   let best: i32 = -1;
   let bestLength: u32 = <u32>-1;
   let runStart: u32 = 0;
   let runLength: u32 = 0;
-  for (let word: u32 = 0; word < bitmapWords; word++) {
+  let words = min<u32>(bitmapWords, (limit + 63) >> 6);
+  for (let word: u32 = 0; word < words; word++) {
     let bits = load<u64>(wordAddress(word));
     if (bits == 0) {
       if (runLength == 0) runStart = word << 6;
@@ -133,18 +134,32 @@ function findRun(n: u32): i32 {
         runLength += zeros;
         bit += zeros;
       } else {
-        if (runLength >= n && runLength < bestLength) {
+        let usable = usableLength(runStart, runLength, limit);
+        if (usable >= n && usable < bestLength) {
           best = <i32>runStart;
-          bestLength = runLength;
-          if (runLength == n) return best;
+          bestLength = usable;
+          if (usable == n) return best;
         }
         runLength = 0;
         bit += <u32>ctz(~rest);
       }
     }
   }
-  if (runLength >= n && runLength < bestLength) best = <i32>runStart;
+  let usable = usableLength(runStart, runLength, limit);
+  if (usable >= n && usable < bestLength) best = <i32>runStart;
   return best;
+}
+
+/** The pages of a free run that lie below page `limit`. */
+// @ts-ignore: decorator
+@inline function usableLength(start: u32, length: u32, limit: u32): u32 {
+  return start >= limit ? 0 : min<u32>(length, limit - start);
+}
+
+/** Heap pages the committed memory covers now (it may grow meanwhile: then this is an underestimate). */
+function committedPages(): u32 {
+  let size = <usize>memory.size() * WASM_PAGE;
+  return size <= heapStart ? 0 : <u32>((size - heapStart) >> PAGE_SHIFT);
 }
 
 /** Sets or clears the hint bits of pages [first, first+n) (idempotent). */
@@ -274,10 +289,11 @@ function claimRun(frame: usize, first: u32, n: u32, tag: u64): i32 {
 
 /**
  * Takes `n` contiguous free pages; returns the first page, or -1 when no free run is
- * long enough. Every page of the run says INNER; the first page's entry is the caller's
- * to write (its kind), which it does straight after the call returns.
+ * long enough. With `grow` false, only runs within the committed memory count. Every
+ * page of the run says INNER; the first page's entry is the caller's to write (its kind),
+ * which it does straight after the call returns.
  */
-export function takePages(n: u32): i32 {
+export function takePages(n: u32, grow: bool = true): i32 {
   let frame = frameNext();
   setArg(frame, TAKE_FIRST, 0);
   setArg(frame, TAKE_PAGES, n);
@@ -288,7 +304,7 @@ export function takePages(n: u32): i32 {
   let tag = arg(frame, TAKE_TAG);
   let first: i32;
   while (true) {
-    first = findRun(n);
+    first = findRun(n, grow ? pageCount : committedPages());
     if (first < 0) { frameClose(frame); return -1; }
     setArg(frame, TAKE_FIRST, <u64>first);
     let taken = claimRun(frame, <u32>first, n, tag);

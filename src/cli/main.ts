@@ -25,11 +25,15 @@ export interface ThumbsReport {
   peakBytes: number;
 }
 
+const TASKS = new URL('./cli-tasks.js', import.meta.url);
+
 async function startPool(options: ThumbsOptions): Promise<{ arena: Arena; pool: Pool }> {
+  // The worker threads boot while the arena is made and the folders are walked.
+  const workers = options.workers ?? availableParallelism();
+  Pool.prestart({ workers, tasks: TASKS });
   const arena = await Arena.create({ maxBytes: options.maxBytes });
   try {
-    const workers = options.workers ?? availableParallelism();
-    return { arena, pool: await Pool.create({ arena, workers, tasks: new URL('./cli-tasks.js', import.meta.url) }) };
+    return { arena, pool: await Pool.create({ arena, workers, tasks: TASKS }) };
   } catch (error) {
     arena.close();
     throw error;

@@ -86,6 +86,28 @@ export class Pool {
     return new Pool(o.arena, scheduler, supervisor);
   }
 
+  /**
+   * Starts the threads of a pool before its arena exists. A Node.js worker thread takes
+   * tens of milliseconds to boot and load its modules; started first, that overlaps
+   * whatever the caller does next (create the arena, read the input). The next
+   * {@link Pool.create} with the same `tasks` and `resourceLimits` takes them, up to its
+   * `workers`, and starts the rest as usual. Workers no pool has taken never keep the
+   * process alive. Returns how many threads were started: 0 in runtimes where a worker
+   * cannot wait unreferenced (browsers, Deno, Bun), where Pool.create starts them all.
+   * @throws {ArenaError} INVALID_ARGUMENT for a bad option.
+   * @example
+   * Pool.prestart({ workers: 4, tasks: new URL('./tasks.js', import.meta.url) });
+   * const arena = await Arena.create({ maxBytes: 512 * 2 ** 20 });
+   * const pool = await Pool.create({ arena, workers: 4, tasks: new URL('./tasks.js', import.meta.url) });
+   */
+  static prestart(options: Omit<PoolOptions, 'arena'>): number {
+    const o = check.options<Omit<PoolOptions, 'arena'>>('options', options);
+    const host = runtime();
+    const resolved = resolveOptions(o, host);
+    if (host.prestartPoolWorkers === undefined) return 0;
+    return host.prestartPoolWorkers(resolved.workers, resolved.tasks, resolved.resourceLimits);
+  }
+
   /** Workers alive now. */
   get size(): number {
     return this.#supervisor.alive;

@@ -18,6 +18,15 @@ export interface WorkerStart {
   readonly token: number;
 }
 
+/**
+ * What a worker started ahead of its pool gets (Node workerData; see Pool.prestart): it
+ * loads the tasks module, then waits for its WorkerStart as its first message.
+ */
+export interface WorkerPrestart {
+  readonly type: 'prestart';
+  readonly tasks: string | undefined;
+}
+
 /** An Image inside task arguments or results, replaced by its handle on the wire. */
 export interface ImageMarker {
   readonly $pixelArenaImage: ImageHandle;

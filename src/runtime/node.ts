@@ -1,5 +1,6 @@
 // Node.js: the core is read from the package's dist folder and compiled once per thread;
-// pool workers are worker_threads running dist/pool-worker-node.js.
+// pool workers are worker_threads running dist/pool-worker-node.js. A worker thread takes
+// tens of milliseconds to boot, so they may be started before their pool (Pool.prestart).
 
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -7,10 +8,52 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cachedLoader, type Runtime, type WorkerLimits, type WorkerPort } from './runtime.js';
-import type { FromWorker, WorkerStart } from '../pool/protocol.js';
+import type { FromWorker, WorkerPrestart, WorkerStart } from '../pool/protocol.js';
+
+const WORKER_SCRIPT = new URL('./pool-worker-node.js', import.meta.url);
+
+/**
+ * Workers started ahead of their pool (Pool.prestart), waiting for a WorkerStart message.
+ * They are unreferenced until a pool takes them, so they never keep the process alive, and
+ * one that dies or fails while it waits leaves the list.
+ */
+const spares: Array<{ worker: Worker; key: string }> = [];
+
+/** What a spare must match to serve a pool: the same tasks module and heap limits. */
+function spareKey(tasks: string | undefined, limits: WorkerLimits | undefined): string {
+  const sorted = limits === undefined ? null : Object.entries(limits).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([tasks ?? null, sorted]);
+}
+
+function prestartPoolWorkers(count: number, tasks: string | undefined, limits?: WorkerLimits): number {
+  const key = spareKey(tasks, limits);
+  for (let i = 0; i < count; i++) {
+    const prestart: WorkerPrestart = { type: 'prestart', tasks };
+    const worker = new Worker(WORKER_SCRIPT, { workerData: prestart, resourceLimits: limits });
+    worker.unref();
+    const spare = { worker, key };
+    const drop = () => {
+      const index = spares.indexOf(spare);
+      if (index >= 0) spares.splice(index, 1);
+    };
+    // A spare that fails is dropped; a pool that took it already hears of it through its own listeners.
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    spares.push(spare);
+  }
+  return count;
+}
 
 function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort {
-  const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: start, resourceLimits: limits });
+  const index = spares.findIndex((spare) => spare.key === spareKey(start.tasks, limits));
+  let worker: Worker;
+  if (index >= 0) {
+    worker = spares.splice(index, 1)[0]!.worker;
+    worker.ref();
+    worker.postMessage(start);
+  } else {
+    worker = new Worker(WORKER_SCRIPT, { workerData: start, resourceLimits: limits });
+  }
   let reason = 'the worker exited';
   let exited = false;
   const exitListeners: Array<(reason: string, stopped: boolean) => void> = [];
@@ -42,6 +85,7 @@ export const nodeRuntime: Runtime = {
     return WebAssembly.compile(bytes);
   }),
   spawnPoolWorker,
+  prestartPoolWorkers,
   cores: () => availableParallelism(),
   resolveTasks: (tasks) => {
     if (tasks instanceof URL) return tasks.href;

@@ -38,6 +38,12 @@ export interface Runtime {
   loadCore(variant: CoreVariant): Promise<WebAssembly.Module>;
   /** Starts a pool worker; undefined where the runtime has no workers. */
   spawnPoolWorker?(start: WorkerStart, limits?: WorkerLimits): WorkerPort;
+  /**
+   * Starts `count` pool workers before their pool exists; spawnPoolWorker hands them out
+   * to the pool whose tasks and limits match. Returns how many started. Undefined where
+   * starting a worker is quick, or the runtime cannot leave an idle worker unreferenced.
+   */
+  prestartPoolWorkers?(count: number, tasks: string | undefined, limits?: WorkerLimits): number;
   /** Cores to use by default. */
   cores(): number;
   /** The URL a worker imports for a tasks module given as a path or URL. */

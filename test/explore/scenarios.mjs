@@ -727,6 +727,43 @@ export const scenarios = {
   },
 
   /**
+   * The memory must grow while caches hold blocks of other sizes: a request that no
+   * committed run fits flushes every cache back to the heap first (the flushed blocks merge
+   * with their free neighbours), racing pushes, pops and steals of those caches, frees
+   * from other threads, and the bound; then it grows the memory if it must.
+   */
+  'growth-flush': {
+    threads: 3,
+    growth: true,
+    maxBytes: 4 << 20,
+    blocksMax: 6,
+    boundWhenIdle: true,
+    programs(ctx, [a, b, c]) {
+      function* cacher(thread, other, sizes) {
+        for (const size of sizes) {
+          const block = yield ctx.alloc(size);
+          const kept = yield ctx.alloc(size + 61_440);
+          if (block) sendBlock(ctx, thread, other.index, block);
+          if (kept) yield ctx.free(thread, kept); // into this thread's cache
+          yield* drain(ctx, thread);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      function* grower(thread) {
+        for (const size of [90_000, 520_000, 200_000, 880_000]) {
+          const block = yield ctx.alloc(size);
+          if (block) yield ctx.free(thread, block);
+          if (size === 200_000) yield ctx.setBlocksMax(2);
+          yield* ctx.reclaimDead(thread);
+        }
+        yield* ctx.finish(thread);
+      }
+      return [cacher(a, b, [150_000, 260_000, 110_000]), cacher(b, a, [200_000, 90_000, 330_000]), grower(c)];
+    },
+  },
+
+  /**
    * Handles shared by a thread that dies before they are adopted: each handle is adopted
    * once at most; one adopted already, or whose sender was reclaimed, is refused, also
    * after its record was handed out again for a new reference (same address, new tag).
