@@ -1,6 +1,7 @@
-// Pool.prestart: worker threads started before their arena, taken by the next pool with the
-// same tasks module and heap limits; the others are started as usual, and spares that no
-// pool takes neither keep the process alive nor leak anything.
+// Starting a pool sooner. Pool.prestart: worker threads started before their arena, taken
+// by the next pool with the same tasks module and heap limits; the others are started as
+// usual, and spares that no pool takes neither keep the process alive nor leak anything.
+// waitFor 'first': Pool.create resolves once one worker is ready, and the others join.
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arena, Pool } from '../dist/node.js';
@@ -95,5 +96,35 @@ describe('Pool.prestart', () => {
     expect(result.stdout.trim()).toBe('done');
     expect(result.status).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe("Pool.create({ waitFor: 'first' })", () => {
+  const slow = new URL('./fixtures/tasks/slow-start.mjs', import.meta.url);
+
+  it('resolves once one worker is ready; the other takes jobs once it is', async () => {
+    const started = performance.now();
+    const pool = await open({ workers: 2, tasks: slow, waitFor: 'first' });
+    expect(performance.now() - started).toBeLessThan(1500); // the slow worker loads for 2000 ms
+    const first = await pool.run<number>('who');
+    // Two jobs at once, each long enough that one worker cannot take both before the
+    // other is ready: both workers serve.
+    const both = await Promise.all([pool.run<number>('who', { wait: 2500 }), pool.run<number>('who', { wait: 2500 })]);
+    expect(new Set(both).size).toBe(2);
+    expect(both).toContain(first);
+  }, 20_000);
+
+  it("waits for every worker with the default 'all'", async () => {
+    const started = performance.now();
+    await open({ workers: 2, tasks: slow });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1900);
+  }, 20_000);
+
+  it('rejects when no worker can start, and leaves nothing behind', async () => {
+    const arena = await Arena.create({ maxBytes: 16 << 20 });
+    opened.push({ arena });
+    await expect(Pool.create({ arena, workers: 2, tasks: new URL('./fixtures/tasks/missing.mjs', import.meta.url), waitFor: 'first' }))
+      .rejects.toMatchObject({ code: 'WORKER_FAILED' });
+    await expect(Pool.create({ arena, workers: 1, waitFor: 'some' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

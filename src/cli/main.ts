@@ -33,7 +33,8 @@ async function startPool(options: ThumbsOptions): Promise<{ arena: Arena; pool: 
   Pool.prestart({ workers, tasks: TASKS });
   const arena = await Arena.create({ maxBytes: options.maxBytes });
   try {
-    return { arena, pool: await Pool.create({ arena, workers, tasks: TASKS }) };
+    // Jobs start on the first worker that is ready; the others join as they are.
+    return { arena, pool: await Pool.create({ arena, workers, tasks: TASKS, waitFor: 'first' }) };
   } catch (error) {
     arena.close();
     throw error;

@@ -33,6 +33,13 @@ export interface PoolOptions {
    * positive number of megabytes: a worker that exceeds them dies and is replaced.
    */
   resourceLimits?: WorkerLimits;
+  /**
+   * When {@link Pool.create} resolves: 'all' (default) once every worker is ready, so that
+   * a worker that cannot start fails the create; 'first' once one is, the others taking
+   * jobs as they become ready (a worker that then fails to start is replaced, as one that
+   * dies; jobs fail with WORKER_FAILED when workers keep failing to start).
+   */
+  waitFor?: 'all' | 'first';
 }
 
 /** Options every pool method takes. */
@@ -50,6 +57,7 @@ export interface ResolvedOptions {
   /** The tasks module as a URL string the workers import, or undefined. */
   readonly tasks: string | undefined;
   readonly resourceLimits: WorkerLimits | undefined;
+  readonly waitFor: 'all' | 'first';
 }
 
 /** Most workers one pool starts: each takes an attachment slot, and the pool's own thread one. */
@@ -58,6 +66,7 @@ export const MAX_WORKERS = MAX_ATTACHMENTS - 1;
 export const DEFAULT_MEMORY_TIMEOUT = 30_000;
 /** How long an aborted job may take to stop by default, in ms. */
 export const DEFAULT_ABORT_GRACE = 1000;
+const WAIT_FOR = ['all', 'first'] as const;
 /** The keys of Node's worker resourceLimits. */
 const LIMIT_NAMES = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
 /** Smallest worker stack accepted, in MB: with much less Node cannot start the worker, and below 0.2 MB it ends the whole process. */
@@ -73,8 +82,9 @@ export function resolveOptions(o: Partial<PoolOptions>, host: Runtime): Resolved
     throw invalid('options.tasks', 'string or URL', o.tasks);
   }
   const resourceLimits = checkLimits(o.resourceLimits);
+  const waitFor = o.waitFor === undefined ? 'all' : check.oneOf('options.waitFor', o.waitFor, WAIT_FOR);
   return {
-    workers, maxQueue, memoryTimeout, abortGrace, resourceLimits,
+    workers, maxQueue, memoryTimeout, abortGrace, resourceLimits, waitFor,
     tasks: o.tasks === undefined ? undefined : host.resolveTasks(o.tasks),
   };
 }

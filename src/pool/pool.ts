@@ -60,7 +60,8 @@ export class Pool {
   }
 
   /**
-   * Starts the workers and waits until all have attached to the arena.
+   * Starts the workers and waits until all have attached to the arena (or the first,
+   * with `waitFor: 'first'`).
    * @throws {ArenaError} INVALID_ARGUMENT for a bad option; UNSUPPORTED where the runtime
    *   has no workers or the arena is not shared; WORKER_FAILED when a worker cannot start
    *   (for example, the tasks module does not load).

@@ -58,9 +58,21 @@ export class Supervisor {
     this.workers = new Array(options.workers).fill(undefined);
   }
 
-  /** Starts every worker; resolves when all are ready. */
-  start(): Promise<void[]> {
-    return Promise.all(this.workers.map((_, index) => this.#spawn(index)));
+  /**
+   * Starts every worker; resolves when all are ready (waitFor 'all') or one is ('first'),
+   * and rejects with the first start failure when that can no longer happen.
+   */
+  async start(): Promise<void> {
+    const started = this.workers.map((_, index) => this.#spawn(index));
+    if (this.options.waitFor === 'all') {
+      await Promise.all(started);
+      return;
+    }
+    try {
+      await Promise.any(started);
+    } catch (error) {
+      throw error instanceof AggregateError ? error.errors[0] : error;
+    }
   }
 
   /** Workers alive now. */
