@@ -42,7 +42,7 @@ import {
   frameQuantSelectors, orientation, hasIcc, colorTransform, state, setState, component, latchedQuant,
   coefBits, decodeBlockAddress, divUp, setGeometry, maxH, maxV, minScaled, outputWidth, outputHeight, imcuRows,
   mcusPerRow, setProgressive, progressive,
-  STATE_SIZE, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE, STATE_HUFFMAN, HUFFMAN_TABLE_SIZE, STATE_WORKSPACE,
+  STATE_SIZE, STATE_ZEROED, STATE_SKIP, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE, STATE_HUFFMAN, HUFFMAN_TABLE_SIZE, STATE_WORKSPACE,
   STATE_MCU_TABLE, COMPONENT_ORIGIN,
   COMPONENT_ID, COMPONENT_H, COMPONENT_V, COMPONENT_QUANT, COMPONENT_DC_TABLE, COMPONENT_AC_TABLE,
   COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_LATCHED,
@@ -57,8 +57,8 @@ import {
   readRestartInterval, resetTables, defineHuffman, quantDefined, huffmanDefined, restartInterval,
   MARKER_SOI, MARKER_EOI, MARKER_SOS, MARKER_DHT, MARKER_DQT, MARKER_DRI, MARKER_RST0, MARKER_DAC,
 } from "./markers";
-import { buildHuffmanTable, decodeBlock, decodeBlockDc, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
-import { inverseTransform } from "./idct";
+import { buildHuffmanTable, buildSkipTable, decodeBlock, decodeDcOnly, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
+import { inverseTransform, dcSample } from "./idct";
 import { upsampleH2V1Fancy, upsampleH1V2Fancy, upsampleH2V2Fancy, upsampleRepeat } from "./upsample";
 import { ycbcrRow, rgbRow, cmykRow } from "./color";
 import {
@@ -176,7 +176,7 @@ export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: 
   // Allocations: state, work, image.
   let address = scratchAllocate(STATE_SIZE);
   if (address == 0) return failed(lastError());
-  memory.fill(address, 0, STATE_SIZE);
+  memory.fill(address, 0, STATE_ZEROED);
   setState(address);
   copyFrameComponents();
   status = setUpComponents(scaled);
@@ -481,6 +481,26 @@ function prepareTable(index: u32, isDc: bool): bool {
 @inline function dcTableOf(c: usize): usize { return huffmanTable(<u32>load<u8>(c + COMPONENT_DC_TABLE)); }
 // @ts-ignore: decorator
 @inline function acTableOf(c: usize): usize { return huffmanTable(4 + <u32>load<u8>(c + COMPONENT_AC_TABLE)); }
+// @ts-ignore: decorator
+@inline function skipTableOf(c: usize): usize { return state + STATE_SKIP + (<usize>load<u8>(c + COMPONENT_AC_TABLE) << 14); }
+
+/**
+ * Builds the skip tables of this sequential scan's components whose blocks keep only their
+ * DC (a 1×1 scaled IDCT), from the AC tables prepared for the scan.
+ */
+function prepareSkipTables(): void {
+  if (arithmetic) return;
+  for (let i: u32 = 0; i < scanComponents; i++) {
+    let c = component(scanComponent(i));
+    if (load<u8>(c + COMPONENT_SCALED) != 1) continue;
+    let built = false;
+    for (let j: u32 = 0; j < i; j++) {
+      let other = component(scanComponent(j));
+      built = built || (load<u8>(other + COMPONENT_SCALED) == 1 && load<u8>(other + COMPONENT_AC_TABLE) == load<u8>(c + COMPONENT_AC_TABLE));
+    }
+    if (!built) buildSkipTable(acTableOf(c), skipTableOf(c));
+  }
+}
 
 /** Starts the entropy-coded data of a scan at `pos`: predictions, restarts, the decoder. */
 function startScan(pos: usize): void {
@@ -620,6 +640,7 @@ function listMcuBlocks(inBands: bool): u32 {
 
 function decodeSequentialStream(pos: usize): i32 {
   startScan(pos);
+  prepareSkipTables();
   let interval = restartInterval;
   let toGo = interval;
   let single = scanComponents == 1;
@@ -639,7 +660,7 @@ function decodeSequentialStream(pos: usize): i32 {
       let heightBlocks = load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
       let rowsHere = min<u32>(v, heightBlocks - row * v);
       let widthBlocks = load<u32>(c + COMPONENT_WIDTH_BLOCKS);
-      let dc = dcTableOf(c), ac = acTableOf(c);
+      let dc = dcTableOf(c), ac = acTableOf(c), skip = skipTableOf(c);
       let size = <u32>load<u8>(c + COMPONENT_SCALED);
       let quant = latchedQuant(scanComponent(0));
       let rowStride = <usize>load<u32>(c + COMPONENT_STRIDE);
@@ -649,10 +670,16 @@ function decodeSequentialStream(pos: usize): i32 {
           if (interval != 0) {
             if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
           }
-          if (arithmetic) arithmeticBlock(0, block, c);
-          else if (size == 1) store<i32>(c + COMPONENT_DC_PRED, decodeBlockDc(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
-          else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
-          inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
+          if (size == 1 && !arithmetic) {
+            // Only the DC is used (a 1×1 IDCT): the block is never written.
+            let prediction = decodeDcOnly(dc, ac, skip, load<i32>(c + COMPONENT_DC_PRED));
+            store<i32>(c + COMPONENT_DC_PRED, prediction);
+            store<u8>(out + <usize>x, dcSample(<i32><i16>prediction, <i32>load<i16>(quant)));
+          } else {
+            if (arithmetic) arithmeticBlock(0, block, c);
+            else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
+            inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
+          }
           if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
           index++;
           if (interval != 0) toGo--;
@@ -673,12 +700,16 @@ function decodeSequentialStream(pos: usize): i32 {
           let c = <usize>load<u32>(entry);
           let out = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
           let size = load<u32>(entry, 24);
-          if (arithmetic) arithmeticBlock(0, block, c);
-          else if (size == 1) store<i32>(c + COMPONENT_DC_PRED, decodeBlockDc(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
-            load<i32>(c + COMPONENT_DC_PRED)));
-          else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
-            load<i32>(c + COMPONENT_DC_PRED)));
-          inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
+          if (size == 1 && !arithmetic) {
+            let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), skipTableOf(c), load<i32>(c + COMPONENT_DC_PRED));
+            store<i32>(c + COMPONENT_DC_PRED, prediction);
+            store<u8>(out, dcSample(<i32><i16>prediction, <i32>load<i16>(<usize>load<u32>(entry, 16))));
+          } else {
+            if (arithmetic) arithmeticBlock(0, block, c);
+            else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
+              load<i32>(c + COMPONENT_DC_PRED)));
+            inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
+          }
         }
         for (let i: u32 = 0; i < scanComponents; i++) {
           let c = component(scanComponent(i));

@@ -11,6 +11,11 @@
 //   OFFSET      i32 × 18     symbol index minus code, per length
 //   VALUES      u8 × 256     symbols in code order
 //
+// Skip table (SKIP_TABLE_SIZE bytes, built by buildSkipTable for an AC table whose blocks
+// keep only their DC): next 12 bits → the whole AC symbols, code and value bits, that they
+// hold: bits | zigzag positions covered << 8 | (an end of block closes them) << 16;
+// 0: not even one symbol fits.
+//
 // Bit reader: `bitBuffer` holds `bitCount` unread bits from its top. A refill adds whole
 // bytes below them, undoing 0xFF 0x00 stuffing; at a marker (or the end of the input) it
 // adds zero bytes instead, as libjpeg does, and counts them in `padBits`, so that
@@ -35,6 +40,8 @@ export const HUFFMAN_FAST: usize = 2048;
 export const HUFFMAN_MAX_CODE: usize = 2048 + 4096;
 export const HUFFMAN_OFFSET: usize = HUFFMAN_MAX_CODE + 72;
 export const HUFFMAN_VALUES: usize = HUFFMAN_OFFSET + 72;
+const SKIP_BITS: u32 = 12;
+export const SKIP_TABLE_SIZE: usize = 4 << SKIP_BITS;
 
 const LOOKAHEAD: u32 = 10;
 const SLOT_BITS: u32 = 64 - LOOKAHEAD;
@@ -85,6 +92,33 @@ export function buildHuffmanTable(table: usize, raw: usize, isDc: bool): bool {
   store<i32>(table + HUFFMAN_MAX_CODE + (17 << 2), 0xFFFFF);
   store<i32>(table + HUFFMAN_OFFSET + (17 << 2), 0);
   return true;
+}
+
+/**
+ * Builds at `skip` the skip table of the AC lookup table at `table`: for each 12-bit
+ * window, the symbols decodeBlockAs's one-symbol path would read in turn while all of
+ * their bits lie inside the window, up to and including an end of block.
+ */
+export function buildSkipTable(table: usize, skip: usize): void {
+  for (let window: u32 = 0; window < (1 << SKIP_BITS); window++) {
+    let used: u32 = 0, covered: u32 = 0, ends: u32 = 0, symbols: u32 = 0;
+    while (used < SKIP_BITS) {
+      let known = SKIP_BITS - used;
+      // The next LOOKAHEAD bits, zeros past the window: an entry is right if its code fits.
+      let next = ((window << used) & ((1 << SKIP_BITS) - 1)) >> (SKIP_BITS - LOOKAHEAD);
+      let entry = <u32>load<u16>(table + HUFFMAN_LOOKUP + (<usize>next << 1));
+      let length = entry >> 8;
+      if (entry == 0 || length > known) break;
+      let symbol = entry & 0xFF;
+      let size = symbol & 15, run = symbol >> 4;
+      if (size == 0 && run != 15) { used += length; ends = 1; symbols++; break; }
+      if (length + size > known) break;
+      used += length + size;
+      covered += size == 0 ? 16 : run + 1;
+      symbols++;
+    }
+    store<u32>(skip + (<usize>window << 2), symbols == 0 ? 0 : (ends << 16) | (covered << 8) | used);
+  }
 }
 
 // ── bit reader ───────────────────────────────────────────────────────────────────
@@ -196,19 +230,21 @@ function decodeLong(table: usize, bits: u64): u32 {
  * a bad code decodes as symbol 0.
  */
 export function decodeBlock(block: usize, dcTable: usize, acTable: usize, prediction: i32): i32 {
-  return decodeBlockAs(block, dcTable, acTable, prediction, true);
+  return decodeBlockAs(block, dcTable, acTable, 0, prediction, true);
 }
 
 /**
  * As {@link decodeBlock}, for a block of which only the DC coefficient is used (a 1×1
- * scaled IDCT, libjpeg's ac_needed = FALSE): the AC coefficients are read past, not stored.
+ * scaled IDCT, libjpeg's ac_needed = FALSE): nothing is stored; the AC coefficients are
+ * read past, several at once through `skip` (buildSkipTable of `acTable`). Returns the new
+ * prediction, whose low 16 bits are the block's DC (JCOEF).
  */
-export function decodeBlockDc(block: usize, dcTable: usize, acTable: usize, prediction: i32): i32 {
-  return decodeBlockAs(block, dcTable, acTable, prediction, false);
+export function decodeDcOnly(dcTable: usize, acTable: usize, skip: usize, prediction: i32): i32 {
+  return decodeBlockAs(0, dcTable, acTable, skip, prediction, false);
 }
 
 // @ts-ignore: decorator
-@inline function decodeBlockAs(block: usize, dcTable: usize, acTable: usize, prediction: i32, keepAc: bool): i32 {
+@inline function decodeBlockAs(block: usize, dcTable: usize, acTable: usize, skip: usize, prediction: i32, keepAc: bool): i32 {
   if (bitCount < 32) refill();
   let buffer = bitBuffer, count = bitCount;
   let entry = decodeSymbol(dcTable, buffer);
@@ -221,7 +257,7 @@ export function decodeBlockDc(block: usize, dcTable: usize, acTable: usize, pred
     buffer <<= <u64>size;
     count -= <i32>size;
   }
-  store<i16>(block, <i16>prediction);
+  if (keepAc) store<i16>(block, <i16>prediction);
   let fast = acTable + HUFFMAN_FAST;
   // The refill of `refill` for eight plain bytes, kept in locals; the rest goes there.
   let pos = readPos, fastEnd: usize = dataEnded ? 0 : readEnd;
@@ -244,6 +280,20 @@ export function decodeBlockDc(block: usize, dcTable: usize, acTable: usize, pred
         refill();
         buffer = bitBuffer; count = bitCount; pos = readPos;
         fastEnd = dataEnded ? 0 : readEnd;
+      }
+    }
+    if (!keepAc) {
+      // Whole symbols at once while they all lie inside the block; the last ones of a block
+      // take the path below, one at a time.
+      let skipped = load<u32>(skip + (<usize>(buffer >> <u64>(64 - SKIP_BITS)) << 2));
+      let covers = (skipped >> 8) & 0xFF;
+      if (skipped != 0 && k + covers < 64) {
+        let bits = skipped & 31;
+        buffer <<= <u64>bits;
+        count -= <i32>bits;
+        if ((skipped >> 16) != 0) break;
+        k += covers;
+        continue;
       }
     }
     let slot = <usize>(buffer >> SLOT_BITS);

@@ -296,12 +296,18 @@ function idct2x2(block: usize, quant: usize, out: usize, stride: usize, ws: usiz
 
 /** One sample from an 8×8 block (jidctred.c's jpeg_idct_1x1, through the range-limit table). */
 function idct1x1(block: usize, quant: usize, out: usize): void {
-  let dc = <i32>load<i16>(block) * <i32>load<i16>(quant);
+  let dc = <i32>load<i16>(block);
   clearBlock(block);
-  let value = (dc + 4) >> 3;
+  store<u8>(out, dcSample(dc, <i32>load<i16>(quant)));
+}
+
+/** jpeg_idct_1x1 of a block whose DC coefficient is `dc` (a JCOEF) and its quantizer `quant`. */
+// @ts-ignore: decorator
+@inline export function dcSample(dc: i32, quant: i32): u8 {
+  let value = (dc * quant + 4) >> 3;
   // The table maps value & 1023 as a 10-bit signed number, then clamps value + 128.
   let wrapped = ((value & 1023) ^ 512) - 512;
-  store<u8>(out, <u8>min<i32>(max<i32>(wrapped + 128, 0), 255));
+  return <u8>min<i32>(max<i32>(wrapped + 128, 0), 255);
 }
 
 /** Inverse DCT of one block at a component's scaled block size (8, 4, 2 or 1). */
