@@ -29,7 +29,7 @@
 // coding relies on zero padding by design; arithmetic.ts bounds it.)
 
 import { OK, ERR_DECODE, ERR_UNSUPPORTED, ERR_LIMIT, RESULT_AUX, SLOT_STATS, SLOT_RESULTS } from "../../alloc/layout";
-import { fail, lastError, setResult, setResultTag, resultTag, slotBase } from "../../alloc/state";
+import { DEBUG, fail, lastError, setResult, setResultTag, resultTag, slotBase } from "../../alloc/state";
 import { scratchAllocate, scratchRelease } from "../../alloc/arena";
 import { imageCreate, imageRelease, imageRow, FILL_NONE } from "../../image/image";
 import { MODE_L, MODE_RGB } from "../../image/layout";
@@ -481,24 +481,37 @@ function prepareTable(index: u32, isDc: bool): bool {
 @inline function dcTableOf(c: usize): usize { return huffmanTable(<u32>load<u8>(c + COMPONENT_DC_TABLE)); }
 // @ts-ignore: decorator
 @inline function acTableOf(c: usize): usize { return huffmanTable(4 + <u32>load<u8>(c + COMPONENT_AC_TABLE)); }
+/** AC tables (bit per index) whose skip table this scan built. */
+let skipTables: u32 = 0;
+/**
+ * Blocks of one component below which a scan reads AC symbols one at a time: building a
+ * skip table costs about as much as reading past the AC symbols of a few hundred blocks.
+ * The debug build uses skip tables for any size, so that small test files take that path.
+ */
+const SKIP_TABLE_MIN_BLOCKS: u32 = DEBUG ? 0 : 4096;
+
+/** The skip table of component `c`'s AC table for this scan, or 0 when it has none. */
 // @ts-ignore: decorator
-@inline function skipTableOf(c: usize): usize { return state + STATE_SKIP + (<usize>load<u8>(c + COMPONENT_AC_TABLE) << 14); }
+@inline function skipTableOf(c: usize): usize {
+  let index = <u32>load<u8>(c + COMPONENT_AC_TABLE);
+  return (skipTables >> index) & 1 ? state + STATE_SKIP + (<usize>index << 14) : 0;
+}
 
 /**
  * Builds the skip tables of this sequential scan's components whose blocks keep only their
- * DC (a 1×1 scaled IDCT), from the AC tables prepared for the scan.
+ * DC (a 1×1 scaled IDCT) and are many, from the AC tables prepared for the scan.
  */
 function prepareSkipTables(): void {
+  skipTables = 0;
   if (arithmetic) return;
   for (let i: u32 = 0; i < scanComponents; i++) {
     let c = component(scanComponent(i));
     if (load<u8>(c + COMPONENT_SCALED) != 1) continue;
-    let built = false;
-    for (let j: u32 = 0; j < i; j++) {
-      let other = component(scanComponent(j));
-      built = built || (load<u8>(other + COMPONENT_SCALED) == 1 && load<u8>(other + COMPONENT_AC_TABLE) == load<u8>(c + COMPONENT_AC_TABLE));
-    }
-    if (!built) buildSkipTable(acTableOf(c), skipTableOf(c));
+    let blocks = <u64>load<u32>(c + COMPONENT_WIDTH_BLOCKS) * <u64>load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
+    let index = <u32>load<u8>(c + COMPONENT_AC_TABLE);
+    if (blocks < <u64>SKIP_TABLE_MIN_BLOCKS || ((skipTables >> index) & 1) != 0) continue;
+    buildSkipTable(acTableOf(c), state + STATE_SKIP + (<usize>index << 14));
+    skipTables |= 1 << index;
   }
 }
 

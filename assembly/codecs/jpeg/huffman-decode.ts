@@ -236,8 +236,8 @@ export function decodeBlock(block: usize, dcTable: usize, acTable: usize, predic
 /**
  * As {@link decodeBlock}, for a block of which only the DC coefficient is used (a 1×1
  * scaled IDCT, libjpeg's ac_needed = FALSE): nothing is stored; the AC coefficients are
- * read past, several at once through `skip` (buildSkipTable of `acTable`). Returns the new
- * prediction, whose low 16 bits are the block's DC (JCOEF).
+ * read past, several at once through `skip` (buildSkipTable of `acTable`; 0: one at a
+ * time). Returns the new prediction, whose low 16 bits are the block's DC (JCOEF).
  */
 export function decodeDcOnly(dcTable: usize, acTable: usize, skip: usize, prediction: i32): i32 {
   return decodeBlockAs(0, dcTable, acTable, skip, prediction, false);
@@ -282,7 +282,7 @@ export function decodeDcOnly(dcTable: usize, acTable: usize, skip: usize, predic
         fastEnd = dataEnded ? 0 : readEnd;
       }
     }
-    if (!keepAc) {
+    if (!keepAc && skip != 0) {
       // Whole symbols at once while they all lie inside the block; the last ones of a block
       // take the path below, one at a time.
       let skipped = load<u32>(skip + (<usize>(buffer >> <u64>(64 - SKIP_BITS)) << 2));
