@@ -138,4 +138,30 @@ describe('block cache', () => {
     arena.checkHeap();
     arena.close();
   });
+
+  it('grows the memory only past the committed end: a run that ends there fits, one page more flushes first', async () => {
+    const PAGE = 4096;
+    const arena = await Arena.create({ maxBytes: 256 << 20, blocksMax: 64, debug: true });
+    const first = arena.alloc(64 * PAGE); // the heap's first run
+    const committed = arena.stats().bytesCommitted;
+    // Free pages the memory covers past it (it grows in steps of 1 MiB).
+    const tail = (committed - (first.ptr + first.size)) / PAGE;
+    expect(tail).toBeGreaterThanOrEqual(1);
+    arena.free(first); // cached
+    // One page more than the free tail: the cached run, flushed, merges with it.
+    const more = arena.alloc((tail + 1) * PAGE);
+    expect(more.ptr).toBe(first.ptr);
+    expect(arena.stats()).toMatchObject({ bytesCommitted: committed, blocksCached: 0 });
+    arena.free(more); // cached
+    // Exactly the free tail left (63 pages, another size class): taken as it is.
+    const exact = arena.alloc(63 * PAGE);
+    expect(exact.ptr).toBe(more.ptr + more.size);
+    expect(exact.ptr + exact.size).toBe(committed);
+    expect(arena.stats()).toMatchObject({ bytesCommitted: committed, blocksCached: 1 });
+    const bigger = arena.alloc(committed); // more than the whole committed memory: it grows
+    expect(arena.stats().bytesCommitted).toBeGreaterThan(committed);
+    for (const block of [exact, bigger]) arena.free(block);
+    arena.checkHeap();
+    arena.close();
+  });
 });

@@ -3,6 +3,9 @@
 // usual, and spares that no pool takes neither keep the process alive nor leak anything.
 // waitFor 'first': Pool.create resolves once one worker is ready, and the others join.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arena, Pool } from '../dist/node.js';
 
@@ -81,6 +84,17 @@ describe('Pool.prestart', () => {
     expect(opened.at(-1)!.arena.stats().imagesLive).toBe(0);
   });
 
+  it('tops the waiting threads up to `workers` rather than adding to them', async () => {
+    expect(Pool.prestart({ workers: 2, tasks })).toBe(2);
+    expect(Pool.prestart({ workers: 2, tasks })).toBe(0);
+    expect(Pool.prestart({ workers: 3, tasks })).toBe(1);
+    // Empty or undefined limits are no limits.
+    expect(Pool.prestart({ workers: 3, tasks, resourceLimits: {} })).toBe(0);
+    expect(Pool.prestart({ workers: 3, tasks, resourceLimits: { maxOldGenerationSizeMb: undefined } })).toBe(0);
+    const pool = await open({ workers: 3, tasks, resourceLimits: {} });
+    expect(await startKinds(pool, 3)).toEqual(['prestart', 'prestart', 'prestart']);
+  });
+
   it('checks its options', () => {
     expect(() => Pool.prestart({ workers: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => Pool.prestart({ tasks: 42 as never })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
@@ -118,6 +132,22 @@ describe("Pool.create({ waitFor: 'first' })", () => {
     const started = performance.now();
     await open({ workers: 2, tasks: slow });
     expect(performance.now() - started).toBeGreaterThanOrEqual(1900);
+  }, 20_000);
+
+  it('keeps running jobs on the worker that started while the others cannot start', async () => {
+    const lock = join(tmpdir(), `pixel-arena-first-only-${process.pid}.lock`);
+    rmSync(lock, { force: true });
+    process.env.PIXEL_ARENA_TEST_LOCK = lock;
+    try {
+      const pool = await open({ workers: 2, tasks: new URL('./fixtures/tasks/first-only.mjs', import.meta.url), waitFor: 'first' });
+      // The other worker fails to start again and again meanwhile; every job runs on the one that did.
+      const threads = await Promise.all(Array.from({ length: 6 }, () => pool.run<number>('who', { wait: 200 })));
+      expect(new Set(threads).size).toBe(1);
+      expect(pool.size).toBe(1);
+      expect(await pool.run<number>('who')).toBe(threads[0]);
+    } finally {
+      rmSync(lock, { force: true });
+    }
   }, 20_000);
 
   it('rejects when no worker can start, and leaves nothing behind', async () => {

@@ -330,8 +330,11 @@ function keepPopped(frame: usize, page: u32, pages: u32): i32 {
  * The memory grows only when no committed run fits with the caches emptied: blocks cached
  * in other size classes are committed memory too, and a grown page costs its first touch
  * and is never given back. So: a committed run; else flush the caches (their blocks merge
- * with their free neighbours) and take a run, growing if need be; else, the memory being
- * at its maximum, make room once more (retiring empty slabs too) and try again.
+ * with their free neighbours, which also spares a grow the pages they give back) and
+ * take a run, growing if need be; else, the memory being at its maximum, make room once
+ * more (retiring empty slabs too) and try again. The price: a thread that alternates
+ * sizes the committed memory holds only one at a time flushes on each miss, where growing
+ * would have let the cache keep both.
  */
 function takeFresh(frame: usize, pages: u32): i32 {
   let attempt: u32 = 0;

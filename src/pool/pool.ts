@@ -92,9 +92,11 @@ export class Pool {
    * tens of milliseconds to boot and load its modules; started first, that overlaps
    * whatever the caller does next (create the arena, read the input). The next
    * {@link Pool.create} with the same `tasks` and `resourceLimits` takes them, up to its
-   * `workers`, and starts the rest as usual. Workers no pool has taken never keep the
-   * process alive. Returns how many threads were started: 0 in runtimes where a worker
-   * cannot wait unreferenced (browsers, Deno, Bun), where Pool.create starts them all.
+   * `workers`, and starts the rest as usual. Calls top the waiting threads of the same
+   * tasks and limits up to `workers` (they do not add up). Threads no pool has taken never
+   * keep the process alive, and end after a minute. Returns how many threads were started:
+   * 0 in runtimes where a worker cannot wait unreferenced (browsers, Deno, Bun), where
+   * Pool.create starts them all.
    * @throws {ArenaError} INVALID_ARGUMENT for a bad option.
    * @example
    * Pool.prestart({ workers: 4, tasks: new URL('./tasks.js', import.meta.url) });

@@ -34,7 +34,7 @@ export interface SupervisorEvents {
   message(state: WorkerState, message: FromWorker): void;
   /** A worker died with these jobs on it (its running job, and one it was abandoning); it was reclaimed already. */
   died(jobs: Job[], reason: string): void;
-  /** Workers keep dying before they are ready (a broken tasks module): fail what waits. */
+  /** Workers keep dying before they are ready (a broken tasks module) and none is ready: fail what waits. */
   cannotStart(reason: string): void;
 }
 
@@ -155,7 +155,9 @@ export class Supervisor {
     this.events.died(jobs, reason);
     if (startFailed) {
       this.lost = `workers cannot start: ${reason}`;
-      this.events.cannotStart(reason);
+      // Jobs wait for a worker that is ready; they fail only when none is (a pool created
+      // with waitFor 'first' may run on with fewer workers).
+      if (!this.workers.some((w) => w?.ready && !w.gone)) this.events.cannotStart(reason);
     }
     if (replace) this.#replacing--;
     if (replace && !this.#closing) {

@@ -14,45 +14,65 @@ const WORKER_SCRIPT = new URL('./pool-worker-node.js', import.meta.url);
 
 /**
  * Workers started ahead of their pool (Pool.prestart), waiting for a WorkerStart message.
- * They are unreferenced until a pool takes them, so they never keep the process alive, and
- * one that dies or fails while it waits leaves the list.
+ * They are unreferenced until a pool takes them, so they never keep the process alive; one
+ * that dies or fails while it waits leaves the list, and one that no pool takes within
+ * SPARE_IDLE_MS is ended.
  */
-const spares: Array<{ worker: Worker; key: string }> = [];
+interface Spare { worker: Worker; key: string; timer: ReturnType<typeof setTimeout> }
+const spares: Spare[] = [];
+/** How long a prestarted worker waits for a pool before it is ended. */
+export const SPARE_IDLE_MS = 60_000;
 
 /** What a spare must match to serve a pool: the same tasks module and heap limits. */
 function spareKey(tasks: string | undefined, limits: WorkerLimits | undefined): string {
-  const sorted = limits === undefined ? null : Object.entries(limits).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([tasks ?? null, sorted]);
+  const named = Object.entries(limits ?? {}).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([tasks ?? null, named]);
 }
 
+function dropSpare(spare: Spare): void {
+  const index = spares.indexOf(spare);
+  if (index >= 0) spares.splice(index, 1);
+  clearTimeout(spare.timer);
+}
+
+/** Tops the spares of these tasks and limits up to `count`; returns how many it started. */
 function prestartPoolWorkers(count: number, tasks: string | undefined, limits?: WorkerLimits): number {
   const key = spareKey(tasks, limits);
-  for (let i = 0; i < count; i++) {
+  const waiting = spares.filter((spare) => spare.key === key).length;
+  for (let i = waiting; i < count; i++) {
     const prestart: WorkerPrestart = { type: 'prestart', tasks };
     const worker = new Worker(WORKER_SCRIPT, { workerData: prestart, resourceLimits: limits });
     worker.unref();
-    const spare = { worker, key };
-    const drop = () => {
-      const index = spares.indexOf(spare);
-      if (index >= 0) spares.splice(index, 1);
+    const spare: Spare = {
+      worker, key,
+      timer: setTimeout(() => { dropSpare(spare); void worker.terminate(); }, SPARE_IDLE_MS),
     };
+    spare.timer.unref?.();
     // A spare that fails is dropped; a pool that took it already hears of it through its own listeners.
-    worker.on('error', drop);
-    worker.on('exit', drop);
+    worker.on('error', () => dropSpare(spare));
+    worker.on('exit', () => dropSpare(spare));
     spares.push(spare);
   }
-  return count;
+  return Math.max(0, count - waiting);
+}
+
+/** A waiting spare for these tasks and limits, or undefined. Spares that stopped already are dropped. */
+function takeSpare(key: string): Worker | undefined {
+  for (let index = spares.findIndex((s) => s.key === key); index >= 0; index = spares.findIndex((s) => s.key === key)) {
+    const spare = spares[index]!;
+    dropSpare(spare);
+    // threadId is -1 once the thread has stopped, before its 'exit' event.
+    if (spare.worker.threadId !== -1) return spare.worker;
+  }
+  return undefined;
 }
 
 function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort {
-  const index = spares.findIndex((spare) => spare.key === spareKey(start.tasks, limits));
-  let worker: Worker;
-  if (index >= 0) {
-    worker = spares.splice(index, 1)[0]!.worker;
-    worker.ref();
-    worker.postMessage(start);
-  } else {
-    worker = new Worker(WORKER_SCRIPT, { workerData: start, resourceLimits: limits });
+  const spare = takeSpare(spareKey(start.tasks, limits));
+  const worker = spare ?? new Worker(WORKER_SCRIPT, { workerData: start, resourceLimits: limits });
+  if (spare !== undefined) {
+    spare.ref();
+    spare.postMessage(start);
   }
   let reason = 'the worker exited';
   let exited = false;

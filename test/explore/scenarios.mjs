@@ -43,6 +43,9 @@ export function ops(machine) {
           if (ptr === 0) return allocFailedOk(thread);
           const block = { ptr, size: thread.result(RESULTS.SIZE), tag: thread.resultTag() };
           if (block.size < size) throw new Violation(`allocate(${size}) gave ${block.size} bytes`);
+          if (ptr + block.size > machine.memory.buffer.byteLength) {
+            throw new Violation(`allocate(${size}) gave ${ptr}+${block.size}, past the committed memory (${machine.memory.buffer.byteLength} bytes)`);
+          }
           machine.claim(ptr, block.size, `thread ${thread.index} (tag ${block.tag})`);
           machine.stamp(block);
           thread.blocks.set(ptr, block);
