@@ -37,7 +37,8 @@ export interface PoolOptions {
    * When {@link Pool.create} resolves: 'all' (default) once every worker is ready, so that
    * a worker that cannot start fails the create; 'first' once one is, the others taking
    * jobs as they become ready (a worker that then fails to start is replaced, as one that
-   * dies; jobs fail with WORKER_FAILED when workers keep failing to start).
+   * dies; after three failures in a row its place stays empty, and jobs fail with
+   * WORKER_FAILED only when no worker is ready).
    */
   waitFor?: 'all' | 'first';
 }
