@@ -57,7 +57,7 @@ import {
   readRestartInterval, resetTables, defineHuffman, quantDefined, huffmanDefined, restartInterval,
   MARKER_SOI, MARKER_EOI, MARKER_SOS, MARKER_DHT, MARKER_DQT, MARKER_DRI, MARKER_RST0, MARKER_DAC,
 } from "./markers";
-import { buildHuffmanTable, buildSkipTable, decodeBlock, decodeDcOnly, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
+import { buildHuffmanTable, buildSkipTable, SKIP_TABLE_SIZE, decodeBlock, decodeDcOnly, startBits, overran, markerReached, readPos, readBits } from "./huffman-decode";
 import { inverseTransform, dcSample } from "./idct";
 import { upsampleH2V1Fancy, upsampleH1V2Fancy, upsampleH2V2Fancy, upsampleRepeat } from "./upsample";
 import { ycbcrRow, rgbRow, cmykRow } from "./color";
@@ -494,7 +494,7 @@ const SKIP_TABLE_MIN_BLOCKS: u32 = DEBUG ? 0 : 4096;
 // @ts-ignore: decorator
 @inline function skipTableOf(c: usize): usize {
   let index = <u32>load<u8>(c + COMPONENT_AC_TABLE);
-  return (skipTables >> index) & 1 ? state + STATE_SKIP + (<usize>index << 14) : 0;
+  return (skipTables >> index) & 1 ? state + STATE_SKIP + <usize>index * SKIP_TABLE_SIZE : 0;
 }
 
 /**
@@ -510,7 +510,7 @@ function prepareSkipTables(): void {
     let blocks = <u64>load<u32>(c + COMPONENT_WIDTH_BLOCKS) * <u64>load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
     let index = <u32>load<u8>(c + COMPONENT_AC_TABLE);
     if (blocks < <u64>SKIP_TABLE_MIN_BLOCKS || ((skipTables >> index) & 1) != 0) continue;
-    buildSkipTable(acTableOf(c), state + STATE_SKIP + (<usize>index << 14));
+    buildSkipTable(acTableOf(c), state + STATE_SKIP + <usize>index * SKIP_TABLE_SIZE);
     skipTables |= 1 << index;
   }
 }
