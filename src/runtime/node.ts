@@ -21,7 +21,7 @@ const WORKER_SCRIPT = new URL('./pool-worker-node.js', import.meta.url);
 interface Spare { worker: Worker; key: string; timer: ReturnType<typeof setTimeout> }
 const spares: Spare[] = [];
 /** How long a prestarted worker waits for a pool before it is ended. */
-export const SPARE_IDLE_MS = 60_000;
+const SPARE_IDLE_MS = 60_000;
 
 /** What a spare must match to serve a pool: the same tasks module and heap limits. */
 function spareKey(tasks: string | undefined, limits: WorkerLimits | undefined): string {
@@ -56,15 +56,11 @@ function prestartPoolWorkers(count: number, tasks: string | undefined, limits?: 
   return Math.max(0, count - waiting);
 }
 
-/** A waiting spare for these tasks and limits, or undefined. Spares that stopped already are dropped. */
+/** A waiting spare for these tasks and limits (taken off the list), or undefined. */
 function takeSpare(key: string): Worker | undefined {
-  for (let index = spares.findIndex((s) => s.key === key); index >= 0; index = spares.findIndex((s) => s.key === key)) {
-    const spare = spares[index]!;
-    dropSpare(spare);
-    // threadId is -1 once the thread has stopped, before its 'exit' event.
-    if (spare.worker.threadId !== -1) return spare.worker;
-  }
-  return undefined;
+  const spare = spares.find((s) => s.key === key);
+  if (spare !== undefined) dropSpare(spare);
+  return spare?.worker;
 }
 
 function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort {

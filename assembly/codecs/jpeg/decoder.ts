@@ -620,8 +620,9 @@ function arithmeticBlock(kind: u32, block: usize, c: usize): void {
 /**
  * Lists the blocks of an interleaved MCU in the MCU table, in coding order, and returns
  * how many. Entry (32 bytes): component record, byte offset from the component's MCU
- * origin, DC table, AC table, latched quantisation table, row stride, scaled block size.
- * Offsets are into the band of component rows (`inBands`) or the coefficient array.
+ * origin, DC table, AC table, latched quantisation table, row stride, scaled block size,
+ * skip table (0: none; prepareSkipTables first). Offsets are into the band of component
+ * rows (`inBands`) or the coefficient array.
  */
 function listMcuBlocks(inBands: bool): u32 {
   let table = state + STATE_MCU_TABLE;
@@ -643,6 +644,7 @@ function listMcuBlocks(inBands: bool): u32 {
         store<u32>(entry, <u32>latchedQuant(index), 16);
         store<u32>(entry, <u32>stride, 20);
         store<u32>(entry, <u32>size, 24);
+        store<u32>(entry, inBands ? <u32>skipTableOf(c) : 0, 28);
       }
     }
   }
@@ -714,7 +716,8 @@ function decodeSequentialStream(pos: usize): i32 {
           let out = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
           let size = load<u32>(entry, 24);
           if (size == 1 && !arithmetic) {
-            let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), skipTableOf(c), load<i32>(c + COMPONENT_DC_PRED));
+            let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), <usize>load<u32>(entry, 28),
+              load<i32>(c + COMPONENT_DC_PRED));
             store<i32>(c + COMPONENT_DC_PRED, prediction);
             store<u8>(out, dcSample(<i32><i16>prediction, <i32>load<i16>(<usize>load<u32>(entry, 16))));
           } else {
