@@ -123,8 +123,10 @@ if (isMainThread) {
       }
     }
     for (const [ptr, block] of ledger) {
+      // The reclaimer, still running, reclaims each new attachment once: a free may be
+      // refused (FENCED, without effect) again after the reattach, so retry, boundedly.
       let status = core.release(ptr, block.tag);
-      if (status === FENCED) { reattach(); status = core.release(ptr, block.tag); }
+      for (let tries = 0; status === FENCED && tries < 1000; tries++) { reattach(); status = core.release(ptr, block.tag); }
       if (status !== 0) violations.push(`final free of ${ptr} gave ${status}`);
     }
     Atomics.store(c, 1, 1); // V is done
