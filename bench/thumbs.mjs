@@ -3,14 +3,19 @@
 // process running sharp on the same folder with as many libuv threads (UV_THREADPOOL_SIZE =
 // workers, one libvips thread per image), at 1 and 2 threads. Both make 256×256-inside
 // thumbnails, upright, as JPEG quality 80. Contenders run in turns; medians of wall time.
-// Memory: the arena's peak (what --max-memory bounds) and each process's peak RSS.
+// Memory: the arena's peak (what --max-memory bounds) and each process's peak RSS. CPU: the
+// process's user + system time (every thread), which shows what starting costs: each pool
+// worker is a Node worker thread that takes tens of milliseconds of CPU to boot, where
+// sharp's libuv threads start at no cost.
 //
 // The folder is built in a temporary directory from bench/fixtures/photos: the 20 MP
 // original, 12–16 MP crops and re-encodes made with sharp (one stored sideways with EXIF
-// orientation 6), and the three 4 MP originals. Nothing is committed.
+// orientation 6), and the three 4 MP originals. A second folder holds those nine three
+// times over (27 files), to show the fixed cost of starting against the work. Nothing is
+// committed.
 
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,11 +49,14 @@ async function buildFolder(sharp, folder) {
   return { files, pixels, bytes };
 }
 
-/** Runs a command to its end; resolves to { ms, stdout, maxRssBytes } (peak RSS from /usr/bin/time). */
+/**
+ * Runs a command to its end; resolves to { ms, stdout, maxRssBytes, cpuMs } (peak RSS and
+ * user + system time from /usr/bin/time).
+ */
 function timed(command, args, env = {}) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'maxrss-kib %M', command, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', 'maxrss-kib %M cpu-s %U %S', command, ...args], {
       env: { ...process.env, ...env }, cwd: HERE, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '', stderr = '';
@@ -57,10 +65,64 @@ function timed(command, args, env = {}) {
     child.on('close', (code) => {
       const ms = performance.now() - start;
       const rss = /maxrss-kib (\d+)/.exec(stderr);
+      const cpu = /cpu-s ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr}`));
-      else resolve({ ms, stdout, maxRssBytes: rss ? Number(rss[1]) * 1024 : NaN });
+      else resolve({ ms, stdout, maxRssBytes: rss ? Number(rss[1]) * 1024 : NaN, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN });
     });
   });
+}
+
+/** Each of `files` copied `copies` times into `folder` (a_, b_, ... before the name). */
+function repeatFolder(source, folder, files, copies) {
+  mkdirSync(folder);
+  for (let k = 0; k < copies; k++) {
+    for (const name of files) copyFileSync(join(source, name), join(folder, `${String.fromCharCode(97 + k)}_${name}`));
+  }
+}
+
+/** Times both CLIs over `input` in turns at each thread count and prints their table. */
+async function compare(input, count, pixels, { threads, runs, scratch, title }) {
+  const contenders = {};
+  const memory = {};
+  const cpu = {};
+  for (const n of threads) {
+    contenders[`ours${n}`] = async () => {
+      const run = await timed(process.execPath, [CLI, 'thumbs', input, '--out', join(scratch, `ours${n}`), '--size', '256',
+        '--format', 'jpeg', '--quality', '80', '--workers', String(n), '--json']);
+      const report = JSON.parse(run.stdout);
+      if (report.failed.length || report.ok.length !== count) throw new Error(`pixel-arena thumbs failed: ${run.stdout}`);
+      memory[`ours${n}`] = { arena: report.peakBytes, rss: run.maxRssBytes };
+      (cpu[`ours${n}`] ??= []).push(run.cpuMs);
+      return run.ms;
+    };
+    contenders[`sharp${n}`] = async () => {
+      const run = await timed(process.execPath, [join(HERE, 'sharp-thumbs.mjs'), input, join(scratch, `sharp${n}`)], { UV_THREADPOOL_SIZE: String(n) });
+      const report = JSON.parse(run.stdout);
+      if (report.files !== count) throw new Error('sharp did not make every thumbnail');
+      memory[`sharp${n}`] = { rss: run.maxRssBytes };
+      (cpu[`sharp${n}`] ??= []).push(run.cpuMs);
+      return run.ms;
+    };
+  }
+  const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  await contenders[`ours${threads[0]}`](); await contenders[`sharp${threads[0]}`](); // warm the file cache
+  for (const name of Object.keys(cpu)) cpu[name] = [];
+  for (let round = 0; round < runs; round++) {
+    for (const [name, run] of Object.entries(contenders)) times[name].push(await run());
+  }
+  const rows = threads.map((n) => {
+    const ours = median(times[`ours${n}`]), theirs = median(times[`sharp${n}`]);
+    return [String(n), formatNumber(ours, 'ms'), formatNumber(theirs, 'ms'), formatNumber(theirs / ours, '×'),
+      formatNumber(pixels / 1e3 / ours, 'MP/s'),
+      `${formatNumber(median(cpu[`ours${n}`]), 'ms')} / ${formatNumber(median(cpu[`sharp${n}`]), 'ms')}`,
+      `${formatNumber(memory[`ours${n}`].arena / 2 ** 20, 'MiB')} / ${formatNumber(memory[`ours${n}`].rss / 2 ** 20, 'MiB')}`,
+      formatNumber(memory[`sharp${n}`].rss / 2 ** 20, 'MiB')];
+  });
+  printTable(`${title} (median of ${runs}; sharp / ours: above 1, ours is faster)`,
+    ['threads', 'pixel-arena thumbs', 'sharp', 'sharp / ours', 'ours MP/s', 'CPU ours / sharp', 'ours arena peak / RSS', 'sharp RSS'], rows);
+  for (const n of threads) {
+    console.log(`  runs, ms: ours${n} ${times[`ours${n}`].map((t) => t.toFixed(0)).join(' ')}; sharp${n} ${times[`sharp${n}`].map((t) => t.toFixed(0)).join(' ')}`);
+  }
 }
 
 export async function runThumbsBench({ threads = [1, 2], runs = 9 } = {}) {
@@ -68,47 +130,20 @@ export async function runThumbsBench({ threads = [1, 2], runs = 9 } = {}) {
   try { sharp = (await import('sharp')).default; } catch { console.log('sharp unavailable: thumbs benchmark skipped'); return; }
   const folder = mkdtempSync(join(tmpdir(), 'pixel-arena-thumbs-'));
   const input = join(folder, 'photos');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(input);
   try {
     const { files, pixels, bytes } = await buildFolder(sharp, input);
     console.log(`\nthumbs: ${files.length} JPEG photos, ${(pixels / 1e6).toFixed(1)} MP, ${(bytes / 2 ** 20).toFixed(1)} MiB: ${files.join(', ')}`);
-    const contenders = {};
-    const memory = {};
-    for (const n of threads) {
-      contenders[`ours${n}`] = async () => {
-        const run = await timed(process.execPath, [CLI, 'thumbs', input, '--out', join(folder, `ours${n}`), '--size', '256',
-          '--format', 'jpeg', '--quality', '80', '--workers', String(n), '--json']);
-        const report = JSON.parse(run.stdout);
-        if (report.failed.length || report.ok.length !== files.length) throw new Error(`pixel-arena thumbs failed: ${run.stdout}`);
-        memory[`ours${n}`] = { arena: report.peakBytes, rss: run.maxRssBytes };
-        return run.ms;
-      };
-      contenders[`sharp${n}`] = async () => {
-        const run = await timed(process.execPath, [join(HERE, 'sharp-thumbs.mjs'), input, join(folder, `sharp${n}`)], { UV_THREADPOOL_SIZE: String(n) });
-        const report = JSON.parse(run.stdout);
-        if (report.files !== files.length) throw new Error('sharp did not make every thumbnail');
-        memory[`sharp${n}`] = { rss: run.maxRssBytes };
-        return run.ms;
-      };
-    }
-    const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
-    await contenders.ours1?.(); await contenders.sharp1?.(); // warm the file cache
-    for (let round = 0; round < runs; round++) {
-      for (const [name, run] of Object.entries(contenders)) times[name].push(await run());
-    }
-    const rows = threads.map((n) => {
-      const ours = median(times[`ours${n}`]), theirs = median(times[`sharp${n}`]);
-      return [String(n), formatNumber(ours, 'ms'), formatNumber(theirs, 'ms'), formatNumber(theirs / ours, '×'),
-        formatNumber(pixels / 1e3 / ours, 'MP/s'),
-        `${formatNumber(memory[`ours${n}`].arena / 2 ** 20, 'MiB')} / ${formatNumber(memory[`ours${n}`].rss / 2 ** 20, 'MiB')}`,
-        formatNumber(memory[`sharp${n}`].rss / 2 ** 20, 'MiB')];
+    await compare(input, files.length, pixels, {
+      threads, runs, scratch: folder,
+      title: `pixel-arena thumbs vs sharp, whole process, ${files.length} photos → 256×256 inside, JPEG q80`,
     });
-    printTable(`pixel-arena thumbs vs sharp, whole process, ${files.length} photos → 256×256 inside, JPEG q80 (median of ${runs}; sharp / ours: above 1, ours is faster)`,
-      ['threads', 'pixel-arena thumbs', 'sharp', 'sharp / ours', 'ours MP/s', 'ours arena peak / RSS', 'sharp RSS'], rows);
-    for (const n of threads) {
-      console.log(`  runs, ms: ours${n} ${times[`ours${n}`].map((t) => t.toFixed(0)).join(' ')}; sharp${n} ${times[`sharp${n}`].map((t) => t.toFixed(0)).join(' ')}`);
-    }
+    const repeated = join(folder, 'photos-x3');
+    repeatFolder(input, repeated, files, 3);
+    await compare(repeated, files.length * 3, pixels * 3, {
+      threads, runs, scratch: folder,
+      title: `the same, ${files.length * 3} photos (the nine, three times over)`,
+    });
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
