@@ -77,7 +77,7 @@ export function allocate(bytes: usize): usize {
 
 export function release(address: usize, tag: f64): i32 {
   if (!enter()) return lastError();
-  let status = A.release(address, <u64>tag);
+  let status = A.releaseInline(address, <u64>tag);
   leave();
   return status;
 }

@@ -394,17 +394,27 @@ export function undoAllocate(frame: usize): void {
   frameClose(frame);
 }
 
-/** Frees a block (any thread, whoever allocated it). Returns OK or an error code. */
 /** The heap bytes an allocation of `bytes` takes: a slab's granules, or whole pages. */
 export function footprint(bytes: u64): u64 {
   if (bytes <= <u64>SMALL_MAX_BYTES) return ((bytes + <u64>SMALL_HEADER + <u64>GRANULE_SIZE - 1) >> <u64>GRANULE_SHIFT) << <u64>GRANULE_SHIFT;
   return (bytes + <u64>PAGE_SIZE - 1) & ~(<u64>PAGE_SIZE - 1);
 }
 
-export function release(address: usize, tag: u64): i32 {
+/**
+ * Frees a block (any thread, whoever allocated it). Returns OK or an error code. Inlined
+ * into the exported call (index.ts), a call level less on the hottest path; `release` is
+ * the copy for the core's own callers.
+ */
+// @ts-ignore: decorator
+@inline export function releaseInline(address: usize, tag: u64): i32 {
   if (!inHeap(address)) return fail(ERR_NOT_A_BLOCK);
   if (((address - heapStart) & (PAGE_SIZE - 1)) != 0) return freeSmall(address, tag);
   return releasePage(pageOf(address), tag);
+}
+
+/** Frees a block (any thread, whoever allocated it). Returns OK or an error code. */
+export function release(address: usize, tag: u64): i32 {
+  return releaseInline(address, tag);
 }
 
 // ── scratch: the core's own temporaries, recorded so that reclaim frees them ──────

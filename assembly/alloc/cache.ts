@@ -186,7 +186,8 @@ const RELEASE_GIVEN: u32 = 14;
 const RELEASE_SETTLING: u32 = 16;
 
 /** Frees the page block at `page` with `tag` (any thread). Returns OK or ERR_DOUBLE_FREE. */
-export function releasePage(page: u32, tag: u64): i32 {
+// @ts-ignore: decorator
+@inline export function releasePage(page: u32, tag: u64): i32 {
   // Read before the claim: while the entry says BLOCK(tag) the run's size cannot change,
   // and a caller that knows the tag saw the hand-out complete.
   let pages = runPages(page);
@@ -275,10 +276,17 @@ export function resumeReleasePage(frame: usize): i32 {
  * page straight after the call returns, counts COUNTER_CACHE_POPPED, and either keeps the
  * block (then `cacheReturnCredit`) or, when a race left it too short, `cacheRepush`es it.
  */
-export function cachePop(c: u32, pages: u32): i32 {
+// @ts-ignore: decorator
+@inline export function cachePop(c: u32, pages: u32): i32 {
   // A pop returns at once: no loop header between a pop that landed and the caller's record.
   let page = popFromSlot(slotBase, c, pages);
   if (page >= 0) return page;
+  return popFromOthers(c, pages);
+}
+
+/** cachePop from the other slots' stacks (a steal). */
+function popFromOthers(c: u32, pages: u32): i32 {
+  let page: i32;
   for (let i: u32 = 0; i < MAX_ATTACHMENTS; i++) {
     if (i == slotIndex || !slotInUse(i)) continue;
     page = popFromSlot(slotAddress(i), c, pages);
@@ -288,7 +296,8 @@ export function cachePop(c: u32, pages: u32): i32 {
 }
 
 /** After a pop: the popped block's credit comes to this slot (phases from `base`). */
-export function cacheReturnCredit(frame: usize, base: u32): void {
+// @ts-ignore: decorator
+@inline export function cacheReturnCredit(frame: usize, base: u32): void {
   returnCredit(frame, base);
 }
 

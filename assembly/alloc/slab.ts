@@ -208,7 +208,8 @@ export function smallBlockLive(address: usize, tag: u64): usize {
 }
 
 /** Frees a small block (any thread); returns OK or an error code. */
-export function freeSmall(address: usize, tag: u64): i32 {
+// @ts-ignore: decorator
+@inline export function freeSmall(address: usize, tag: u64): i32 {
   let header = headerOf(address);
   if (header == 0) return fail(ERR_NOT_A_BLOCK);
   let slab = header & ~(PAGE_SIZE - 1);
@@ -391,7 +392,8 @@ export function undoAcquireSlab(frame: usize): void {
 // ── allocating (the caller, allocate() in arena.ts, holds the frame) ──────────────
 
 /** Claims `need` granules in `slab`; returns the first, or -1 when they do not fit. */
-export function claimGranules(slab: usize, need: u32): i32 {
+// @ts-ignore: decorator
+@inline export function claimGranules(slab: usize, need: u32): i32 {
   let at = slab + SLAB_USED;
   let seen = loadShared64(at);
   while (true) {
