@@ -174,6 +174,12 @@ export function arenaFullFor(what: string, timeout: number): ArenaError {
   return new ArenaError('ARENA_FULL', `${what}: the job found no arena memory for ${timeout} ms`, { operation: what });
 }
 
+/** ARENA_FULL for a job that waited for memory while no other job ran that could release any. */
+export function arenaFullIdle(what: string): ArenaError {
+  return new ArenaError('ARENA_FULL', `${what}: the job found no arena memory, and no other job was running that could release any`
+    + ' (the memory is held outside the pool, or split by blocks that stay)', { operation: what });
+}
+
 /** A call on a pool (or arena) that is closed. */
 export function closed(what: string, message: string): ArenaError {
   return new ArenaError('INVALID_HANDLE', `${what}: ${message}`, { operation: what });

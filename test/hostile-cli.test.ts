@@ -2,13 +2,14 @@
 // child process): each case here failed when it was written, and states what the command
 // must do instead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES } from './helpers/thumbnails.js';
 import { grayPng } from './helpers/png-writer.js';
+import { Arena } from '../dist/node.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -99,4 +100,115 @@ describe('pixel-arena thumbs, used carelessly', () => {
     expect(report.ok).toHaveLength(1);
     expect(report.failed.map((f: { input: string; code: string }) => [f.input, f.code])).toEqual([[join(folder, 'tall.png'), 'LIMIT_EXCEEDED']]);
   }, 20_000);
+
+  it('never writes over an input reached by another path: a linked folder, a symbolic link, a hard link', async () => {
+    // Guards against (seen before the fix): `thumbs photos/rocket.jpg --out link` (link -> photos), an output name that is a
+    // symbolic or hard link to the input: each replaced the photo with its thumbnail, exit 0.
+    const folder = join(root, 'links');
+    mkdirSync(join(folder, 'photos'), { recursive: true });
+    mkdirSync(join(folder, 'sym'));
+    mkdirSync(join(folder, 'hard'));
+    writeFileSync(join(folder, 'photos', 'rocket.jpg'), rocket());
+    copyFileSync(new URL('photos/chelsea.png', FIXTURES), join(folder, 'photos', 'chelsea.png'));
+    symlinkSync('photos', join(folder, 'link'));
+    symlinkSync(join('..', 'photos', 'chelsea.png'), join(folder, 'sym', 'chelsea.png'));
+    linkSync(join(folder, 'photos', 'rocket.jpg'), join(folder, 'hard', 'rocket.jpg'));
+    const originals = ['rocket.jpg', 'chelsea.png'].map((name) => readFileSync(join(folder, 'photos', name)));
+    const runs = [
+      await cli(['thumbs', 'photos/rocket.jpg', '--out', 'link', '--json'], folder),
+      await cli(['thumbs', 'link/chelsea.png', '--out', 'photos', '--json'], folder),
+      await cli(['thumbs', 'photos/chelsea.png', '--out', 'sym', '--json'], folder),
+      await cli(['thumbs', 'photos', '--out', 'hard', '--json'], folder),
+    ];
+    ['rocket.jpg', 'chelsea.png'].forEach((name, i) => {
+      expect(Buffer.compare(readFileSync(join(folder, 'photos', name)), originals[i]!), `${name} was changed`).toBe(0);
+    });
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(1);
+      expect(JSON.parse(run.stdout).failed.map((f: { code: string }) => f.code)).toContain('OUTPUT_CONFLICT');
+    }
+    // The folder run still makes the thumbnail that has a place of its own.
+    expect(JSON.parse(runs[3]!.stdout).ok.map((o: { output: string }) => o.output)).toEqual([join('hard', 'chelsea.png')]);
+  }, 40_000);
+
+  it('a write that fails leaves nothing under the output name, nor a temporary file', async () => {
+    // Guards against (seen before the fix): on a full disk the thumbnail was written straight to its name: zero-byte and
+    // truncated files were left behind. Here a file size limit of 40 KiB (ulimit -f) stops the PNG's write half way.
+    const folder = join(root, 'blocked');
+    mkdirSync(join(folder, 'in'), { recursive: true });
+    writeFileSync(join(folder, 'in', 'rocket.jpg'), rocket());
+    copyFileSync(new URL('photos/chelsea.png', FIXTURES), join(folder, 'in', 'chelsea.png'));
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      execFile('bash', ['-c', `trap '' XFSZ; ulimit -f 40; exec "${process.execPath}" "${CLI}" thumbs in --out out --json`], { cwd: folder },
+        (error, stdout) => resolve({ code: error ? (error.code as number) : 0, stdout }));
+    });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.failed.map((f: { input: string; code: string }) => [f.input, f.code])).toEqual([[join('in', 'chelsea.png'), 'EFBIG']]);
+    expect(readdirSync(join(folder, 'out'))).toEqual(['rocket.jpg']);
+  });
+
+  it('walking: a pipe named like an image is reported, and a file whose first bytes are no image is not read further', async () => {
+    // Guards against (seen before the fix): a FIFO inside a walked folder was skipped without a word, and a 1 GiB file
+    // named .png that holds no image was read whole into the arena before it failed.
+    const folder = join(root, 'walked');
+    mkdirSync(folder);
+    execFileSync('mkfifo', [join(folder, 'pipe.jpg')]);
+    writeFileSync(join(folder, 'notes.png'), 'not an image at all, '.repeat(1000));
+    writeFileSync(join(folder, 'rocket.jpg'), rocket());
+    const run = await cli(['thumbs', folder, '--out', join(root, 'walked-out'), '--json'], root, 10_000);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok).toHaveLength(1);
+    expect(report.failed.map((f: { input: string; code: string }) => [f.input, f.code])).toEqual([
+      [join(folder, 'notes.png'), 'DECODE_FAILED'],
+      [join(folder, 'pipe.jpg'), 'NOT_A_FILE'],
+    ].sort());
+    // The arena never held the text: only the photo and its thumbnail went through it.
+    expect(report.peakBytes).toBeLessThan(4 * 2 ** 20);
+    // Progress counts the walk's failures among all inputs.
+    expect(run.stderr).toContain('/3] ');
+    expect(run.stderr).not.toMatch(/\[\d+\/2\]/);
+  }, 20_000);
+
+  it('an image that fits an empty arena but not the memory left fails at once, not after the memory timeout', async () => {
+    // Guards against (seen before the fix): with one worker, a progressive JPEG after a large PNG found the arena's free
+    // memory split by pages that stay (slabs, image records) and waited 30 s (the pool's memory timeout) for a release
+    // that no running job could make, then failed.
+    const folder = join(root, 'split');
+    mkdirSync(folder);
+    const arena = await Arena.create({ maxBytes: 512 << 20 });
+    const photo = arena.decode(readFileSync(new URL('../bench/fixtures/photos/kleiber_6028x3391.jpg', import.meta.url)));
+    const crop = photo.crop([0, 0, 3000, 2000]);
+    photo.release();
+    const rgba = crop.convert('RGBA');
+    writeFileSync(join(folder, 'rgba.png'), rgba.encode('png'));
+    writeFileSync(join(folder, 'prog444.jpg'), crop.encode('jpeg', { quality: 90, progressive: true, subsampling: '4:4:4' }));
+    rgba.release();
+    crop.release();
+    arena.close();
+    const run = await cli(['thumbs', 'rgba.png', 'prog444.jpg', '--out', 'out', '--max-memory', '45M', '--workers', '1', '--json'], folder, 25_000);
+    expect(run.code, run.stderr).not.toBe('TIMEOUT');
+    expect(run.ms, run.stdout).toBeLessThan(10_000);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok.map((o: { input: string }) => o.input)).toContain('rgba.png');
+    for (const failure of report.failed) {
+      expect(failure).toMatchObject({ input: 'prog444.jpg', code: 'ARENA_FULL' });
+      expect(failure.message).toMatch(/no other job was running.*--max-memory/);
+    }
+  }, 40_000);
+
+  it('a reader that closes stdout early ends the run quietly with status 1', async () => {
+    // Guards against (seen before the fix): EPIPE on stdout (`| head -1`) crashed with a stack trace.
+    const folder = join(root, 'epipe');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'rocket.jpg'), rocket());
+    const child = spawn(process.execPath, [CLI, 'thumbs', folder, '--out', join(root, 'epipe-out'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -63,10 +63,13 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setUp(options: { maxBytes: number; workers: number }) {
+async function setUp(options: { maxBytes: number; workers: number; idleMemoryTimeout?: number }) {
   const arena = await Arena.create({ maxBytes: options.maxBytes, blocksMax: 0 });
   const start = arena.stats();
-  const pool = await Pool.create({ arena, workers: options.workers, tasks, memoryTimeout: MEMORY_TIMEOUT });
+  const pool = await Pool.create({
+    arena, workers: options.workers, tasks, memoryTimeout: MEMORY_TIMEOUT,
+    ...(options.idleMemoryTimeout === undefined ? {} : { idleMemoryTimeout: options.idleMemoryTimeout }),
+  });
   cleanup.push(() => {
     // Nothing left behind once the pool has closed, whatever the test saw.
     const end = arena.stats();
@@ -95,6 +98,28 @@ describe('the pool under memory pressure', () => {
     // One job alone is looked at again every RETRY_MS (20 ms): about 8 attempts in 150 ms.
     // Two make thousands: each one's ARENA_FULL counts as a release that wakes the other.
     expect(failures.length, `${failures.length} failed attempts in ${waited} ms`).toBeLessThan(60);
+  });
+
+  it('idleMemoryTimeout: while no job runs, a job without memory waits that long for the caller, not memoryTimeout', async () => {
+    // The caller holds the memory for RELEASE_MS: with idleMemoryTimeout 0 the job fails at once (nothing that runs
+    // could release any); with 2 × RELEASE_MS it waits, and runs once the caller gives the memory back.
+    for (const [idle, succeeds] of [[0, false], [2 * RELEASE_MS, true]] as const) {
+      const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2, idleMemoryTimeout: idle });
+      giveBackLater(takeMemory(arena, 4096));
+      const started = Date.now();
+      const result = await settled(pool.run('allocate', { bytes: 1 << 20 }));
+      const waited = Date.now() - started;
+      if (succeeds) {
+        expect(result).toEqual({ ok: 1 << 20 });
+        expect(waited).toBeGreaterThanOrEqual(RELEASE_MS - 10);
+      } else {
+        expect(result).toMatchObject({ code: 'ARENA_FULL', message: expect.stringMatching(/no other job was running/) });
+        expect(waited).toBeLessThan(RELEASE_MS);
+      }
+      await Promise.all(givingBack.splice(0));
+      for (const step of cleanup.reverse()) await step();
+      cleanup = [];
+    }
   });
 
   it('a kernel whose output cannot be made yet waits for memory instead of failing at once', async () => {

@@ -4,9 +4,10 @@
 // a job that finds it full waits for others to finish (the pool's back-pressure). A file
 // that fails is reported with its code and skipped; the others go on.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, join, parse, resolve } from 'node:path';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import { Arena, Pool } from '../entry/node.js';
 import type { Format } from '../codecs/codecs.js';
 import { extensionOf } from '../thumbnail.js';
@@ -34,10 +35,64 @@ async function startPool(options: ThumbsOptions): Promise<{ arena: Arena; pool: 
   const arena = await Arena.create({ maxBytes: options.maxBytes });
   try {
     // Jobs start on the first worker that is ready; the others join as they are.
-    return { arena, pool: await Pool.create({ arena, workers, tasks: TASKS, waitFor: 'first' }) };
+    // The main thread holds no arena memory: a job that finds none while no other job runs
+    // would wait for nothing (idleMemoryTimeout 0).
+    return { arena, pool: await Pool.create({ arena, workers, tasks: TASKS, waitFor: 'first', idleMemoryTimeout: 0 }) };
   } catch (error) {
     arena.close();
     throw error;
+  }
+}
+
+/**
+ * Temporary files being written: a thumbnail is written beside its final name and renamed
+ * onto it when whole, so that a failed or interrupted write leaves no broken file under the
+ * name. An interrupt removes the ones in flight.
+ */
+const writing = new Set<string>();
+
+function removeUnfinished(): void {
+  for (const path of writing) rmSync(path, { force: true });
+  writing.clear();
+}
+
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    removeUnfinished();
+    process.exit(status);
+  });
+}
+
+// A reader that went away (EPIPE) or a full disk: the report cannot be written. Said once on
+// stderr (not for EPIPE: the reader left on purpose), with exit status 1.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`pixel-arena: cannot write to stdout: ${error.message}\n`);
+  removeUnfinished();
+  process.exit(1);
+});
+
+class OutputConflict extends Error {
+  readonly code = 'OUTPUT_CONFLICT';
+}
+
+/**
+ * Writes `bytes` as `output`. A file already there that is one of the inputs, reached by
+ * another path (a link, or a linked folder), is left alone: OutputConflict.
+ */
+async function writeOutput(output: string, bytes: Uint8Array, inputs: Map<string, string>): Promise<void> {
+  const existing = await stat(output).catch(() => undefined);
+  const input = existing === undefined ? undefined : inputs.get(`${existing.dev}:${existing.ino}`);
+  if (input !== undefined) throw new OutputConflict(`its thumbnail would overwrite the input ${input} (${output} is the same file)`);
+  const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+  writing.add(temporary);
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, output);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw error;
+  } finally {
+    writing.delete(temporary);
   }
 }
 
@@ -85,18 +140,20 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
   const { files, failures: walkFailures } = found;
   const report: ThumbsReport = { ok: [], failed: [], seconds: 0, megapixelsPerSecond: 0, peakBytes: 0 };
   const progress = new Progress(process.stderr);
-  for (const failure of walkFailures) {
-    report.failed.push({ input: failure.path, code: failure.code, message: failure.message });
-    progress.update({ done: 0, failed: report.failed.length, total: files.length, bytesDone: 0, bytesTotal: 0, pixels: 0, seconds: seconds() },
-      `${failure.path}: ${failure.code} ${failure.message}`, true);
-  }
-
+  // Inputs that failed while the folders were walked count among the finished ones.
   const counts = {
-    done: 0, failed: 0, total: files.length, bytesDone: 0,
+    done: 0, failed: 0, total: files.length + walkFailures.length, bytesDone: 0,
     bytesTotal: files.reduce((sum, file) => sum + file.size, 0), pixels: 0, seconds: 0,
   };
+  for (const failure of walkFailures) {
+    report.failed.push({ input: failure.path, code: failure.code, message: failure.message });
+    counts.failed++;
+    counts.seconds = seconds();
+    progress.update(counts, `${failure.path}: ${failure.code} ${failure.message}`, true);
+  }
   const results = new Array<ThumbsReport['ok'][number] | ThumbsReport['failed'][number] | undefined>(files.length);
   const outputs = planOutputs(files, options.out, options.format);
+  const inputIds = new Map(files.filter((file) => file.id !== '').map((file) => [file.id, file.path]));
   let peakBytes = 0;
 
   const { arena, pool } = await starting;
@@ -141,6 +198,7 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         answer = { ok: false, code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message };
+        if (code === 'ARENA_FULL') answer.message += '; a larger --max-memory leaves room';
       }
       if (!answer.ok) {
         finish(index, file, answer);
@@ -148,7 +206,7 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       }
       try {
         await makeFolder(dirname(output));
-        await writeFile(output, answer.bytes);
+        await writeOutput(output, answer.bytes, inputIds);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         finish(index, file, { code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message });

@@ -35,6 +35,9 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The most one read asks for. */
+const READ_PART = 1 << 30;
+
 /** The file, read straight into a block of the arena (no copy on the way to the decoder). */
 interface FileInArena {
   block: Block;
@@ -59,7 +62,9 @@ async function readIntoArena(arena: Arena, path: string): Promise<FileInArena> {
       const view = arena.view(block);
       let length = 0;
       while (length < size) {
-        const { bytesRead } = await file.read(view, length, size - length, length);
+        // One read takes at most 2^31 - 1 bytes: a larger file is read in parts.
+        const part = Math.min(size - length, READ_PART);
+        const { bytesRead } = await file.read(view.subarray(length, length + part), 0, part, length);
         if (bytesRead === 0) break; // the file shrank meanwhile: what was read is the file
         length += bytesRead;
       }

@@ -5,7 +5,7 @@
 
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { sniff, type Format } from '../codecs/codecs.js';
+import { sniff, unknownSignature, type Format } from '../codecs/codecs.js';
 import { headerHint, workEstimate, type HeaderHint } from './work.js';
 
 export interface InputFile {
@@ -19,6 +19,8 @@ export interface InputFile {
   format: Format | undefined;
   /** Its thumbnail's work, roughly, from its size and header (work.ts): the longest go first. */
   work: number;
+  /** The file itself, whatever path leads to it ('device:inode'), so that no output replaces it. */
+  id: string;
 }
 
 export interface WalkFailure {
@@ -42,21 +44,27 @@ const HEAD_BYTES = 64 * 1024;
 
 /**
  * The format of a file's first bytes (undefined for a file too short, unreadable, or of
- * another kind), and what its header says of the work to decode it.
+ * another kind), what its header says of the work to decode it, and how many bytes were
+ * read (-1: the file could not be read; its job will say why).
  */
-async function sniffFile(path: string): Promise<{ format: Format | undefined; hint: HeaderHint | undefined }> {
+async function sniffFile(path: string): Promise<{ format: Format | undefined; hint: HeaderHint | undefined; bytesRead: number }> {
   let handle;
   try {
     handle = await open(path, 'r');
     const head = new Uint8Array(HEAD_BYTES);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const format = sniff(head.subarray(0, bytesRead));
-    return { format, hint: headerHint(head.subarray(0, bytesRead), format) };
+    return { format, hint: headerHint(head.subarray(0, bytesRead), format), bytesRead };
   } catch {
-    return { format: undefined, hint: undefined };
+    return { format: undefined, hint: undefined, bytesRead: -1 };
   } finally {
     await handle?.close();
   }
+}
+
+/** A FIFO or a device would be waited on, or read without end: it is reported, not read. */
+function notAFile(path: string): WalkFailure {
+  return { path, code: 'NOT_A_FILE', message: 'is not a regular file or a folder (a pipe, device or socket)' };
 }
 
 function failure(path: string, error: unknown): WalkFailure {
@@ -75,13 +83,25 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
   const seenFolders = new Set<string>();
   const seenFiles = new Set<string>();
 
-  async function addFile(path: string, relativePath: string, size: number, explicit: boolean): Promise<void> {
+  async function addFile(path: string, relativePath: string, explicit: boolean): Promise<void> {
     const real = await realpath(path).catch(() => resolve(path));
     if (seenFiles.has(real)) return;
-    const { format, hint } = await sniffFile(path);
+    const { format, hint, bytesRead } = await sniffFile(path);
     if (!explicit && format === undefined && formatOfName(path) === undefined) return;
     seenFiles.add(real);
-    files.push({ path, relative: relativePath, size, format, work: workEstimate(size, format ?? formatOfName(path), hint) });
+    if (format === undefined && bytesRead > 0) {
+      // Read no further: the first bytes already say it is no image (a large file would be
+      // read whole into the arena for nothing).
+      const error = unknownSignature('probe');
+      failures.push({ path, code: error.code, message: error.message });
+      return;
+    }
+    const info = await stat(path).catch(() => undefined);
+    const size = info?.size ?? 0;
+    files.push({
+      path, relative: relativePath, size, format, work: workEstimate(size, format ?? formatOfName(path), hint),
+      id: info === undefined ? '' : `${info.dev}:${info.ino}`,
+    });
   }
 
   async function walk(folder: string, root: string): Promise<void> {
@@ -106,10 +126,8 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
         continue;
       }
       if (info.isDirectory()) await walk(path, root);
-      else if (info.isFile()) {
-        const size = 'size' in info ? (info.size as number) : (await stat(path).catch(() => ({ size: 0 }))).size;
-        await addFile(path, relative(root, path), size, false);
-      }
+      else if (info.isFile()) await addFile(path, relative(root, path), false);
+      else if (formatOfName(path) !== undefined) failures.push(notAFile(path));
     }
   }
 
@@ -129,10 +147,9 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
         await walk(input, input);
       }
     } else if (info.isFile()) {
-      await addFile(input, basename(input), info.size, true);
+      await addFile(input, basename(input), true);
     } else {
-      // A FIFO or a device would be waited on, or read without end.
-      failures.push({ path: input, code: 'NOT_A_FILE', message: 'is not a regular file or a folder (a pipe, device or socket)' });
+      failures.push(notAFile(input));
     }
   }
   return { files, failures };

@@ -6,7 +6,7 @@
 
 import type { Arena, Block } from '../arena.js';
 import type { Image } from '../image.js';
-import { blockNotLive, decodeFailed, errorFromStatus, mismatch, tooManyPixels, STATUS_DECODE, STATUS_LIMIT, STATUS_OK } from '../errors.js';
+import { blockNotLive, decodeFailed, type ArenaError, errorFromStatus, mismatch, tooManyPixels, STATUS_DECODE, STATUS_LIMIT, STATUS_OK } from '../errors.js';
 import {
   RESULT_ERROR, RESULT_SIZE, RESULT_AUX, MODES, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT, type Mode,
   INFO_FORMAT, INFO_WIDTH, INFO_HEIGHT, INFO_MODE,
@@ -78,10 +78,15 @@ function placeInput(arena: Arena, input: unknown, length: unknown, what: string)
   return { bytes: core.bytes(ptr, n), address: ptr };
 }
 
+/** DECODE_FAILED for bytes that start with no signature the codecs know. */
+export function unknownSignature(what: string): ArenaError {
+  return decodeFailed(what, `the data is not a ${FORMATS.map((f) => f.toUpperCase()).join(', ').replace(/, (\w+)$/, ' or $1')} file (unknown signature)`);
+}
+
 function formatOf(bytes: Uint8Array, format: unknown, what: string): Format {
   if (format !== undefined) return check.oneOf('options.format', format, FORMATS);
   const sniffed = sniff(bytes);
-  if (sniffed === undefined) throw decodeFailed(what, `the data is not a ${FORMATS.map((f) => f.toUpperCase()).join(', ').replace(/, (\w+)$/, ' or $1')} file (unknown signature)`);
+  if (sniffed === undefined) throw unknownSignature(what);
   return sniffed;
 }
 

@@ -2,9 +2,9 @@
 // queue until some other job has finished (and may have released memory), or until
 // memoryTimeout has passed. When every queued job is parked and nothing runs that could
 // release memory, they are looked at again every RETRY_MS: memory released by the caller's
-// own code counts too.
+// own code counts too, for idleMemoryTimeout.
 
-import { arenaFullFor } from '../errors.js';
+import { arenaFullFor, arenaFullIdle } from '../errors.js';
 import type { Job } from './jobs.js';
 
 /** How often parked jobs are looked at when nothing else can wake them, in ms. */
@@ -14,8 +14,10 @@ export class MemoryWaits {
   /** Jobs finished so far: each may have released memory that parked jobs need. */
   #releases = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Since when no job has run while jobs were parked (Date.now()), or undefined. */
+  #idleSince: number | undefined;
 
-  constructor(readonly timeout: number) {}
+  constructor(readonly timeout: number, readonly idleTimeout: number = timeout) {}
 
   #waiters: Array<() => void> = [];
 
@@ -63,22 +65,29 @@ export class MemoryWaits {
   }
 
   /**
-   * When every job of `queue` is parked, looks again after RETRY_MS: jobs past the timeout
-   * are taken out and failed (`fail`), then `wake` dispatches the rest.
+   * When every job of `queue` is parked, looks again after RETRY_MS: jobs past the timeout,
+   * or past the idle timeout while no job has been running (`running`), are taken out and
+   * failed (`fail`), then `wake` dispatches the rest.
    */
-  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void): void {
+  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => boolean): void {
     if (this.#timer !== undefined || queue.length === 0) return;
     if (queue.some((job) => this.eligible(job))) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#releases++;
       const now = Date.now();
+      if (running()) this.#idleSince = undefined;
+      else this.#idleSince ??= now;
+      const idleFor = this.#idleSince === undefined ? -1 : now - this.#idleSince;
       for (const job of queue.slice()) {
-        if (job.fullSince !== undefined && now - job.fullSince > this.timeout) {
+        if (job.fullSince === undefined) continue;
+        const timedOut = now - job.fullSince > this.timeout;
+        if (timedOut || idleFor >= this.idleTimeout) {
           queue.splice(queue.indexOf(job), 1);
-          fail(job, arenaFullFor(job.what, this.timeout));
+          fail(job, timedOut ? arenaFullFor(job.what, this.timeout) : arenaFullIdle(job.what));
         }
       }
+      if (queue.length === 0) this.#idleSince = undefined;
       wake();
     }, RETRY_MS);
   }

@@ -26,6 +26,13 @@ export interface PoolOptions {
    * A request larger than the whole arena fails at once. Default 30000.
    */
   memoryTimeout?: number;
+  /**
+   * How long jobs that hit ARENA_FULL keep waiting while no job runs, so that only the
+   * caller's own code could release memory, in ms (at most memoryTimeout). Default: memoryTimeout.
+   * A caller that holds no arena memory of its own sets 0: such a job then fails at once
+   * (its memory is taken, or split by blocks that stay) instead of waiting for nothing.
+   */
+  idleMemoryTimeout?: number;
   /** How long a running job whose signal fired may take to stop before its worker is terminated, in ms. Default 1000. */
   abortGrace?: number;
   /**
@@ -54,6 +61,7 @@ export interface ResolvedOptions {
   readonly workers: number;
   readonly maxQueue: number;
   readonly memoryTimeout: number;
+  readonly idleMemoryTimeout: number;
   readonly abortGrace: number;
   /** The tasks module as a URL string the workers import, or undefined. */
   readonly tasks: string | undefined;
@@ -78,6 +86,8 @@ export function resolveOptions(o: Partial<PoolOptions>, host: Runtime): Resolved
   const workers = o.workers === undefined ? host.cores() : check.integer('options.workers', o.workers, 1, MAX_WORKERS);
   const maxQueue = o.maxQueue === undefined ? Infinity : check.integer('options.maxQueue', o.maxQueue, 0, Number.MAX_SAFE_INTEGER);
   const memoryTimeout = o.memoryTimeout === undefined ? DEFAULT_MEMORY_TIMEOUT : check.finite('options.memoryTimeout', o.memoryTimeout, 0);
+  const idleMemoryTimeout = o.idleMemoryTimeout === undefined ? memoryTimeout
+    : Math.min(memoryTimeout, check.finite('options.idleMemoryTimeout', o.idleMemoryTimeout, 0));
   const abortGrace = o.abortGrace === undefined ? DEFAULT_ABORT_GRACE : check.finite('options.abortGrace', o.abortGrace, 0);
   if (o.tasks !== undefined && typeof o.tasks !== 'string' && !(o.tasks instanceof URL)) {
     throw invalid('options.tasks', 'string or URL', o.tasks);
@@ -85,7 +95,7 @@ export function resolveOptions(o: Partial<PoolOptions>, host: Runtime): Resolved
   const resourceLimits = checkLimits(o.resourceLimits);
   const waitFor = o.waitFor === undefined ? 'all' : check.oneOf('options.waitFor', o.waitFor, WAIT_FOR);
   return {
-    workers, maxQueue, memoryTimeout, abortGrace, resourceLimits, waitFor,
+    workers, maxQueue, memoryTimeout, idleMemoryTimeout, abortGrace, resourceLimits, waitFor,
     tasks: o.tasks === undefined ? undefined : host.resolveTasks(o.tasks),
   };
 }

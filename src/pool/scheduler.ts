@@ -30,7 +30,7 @@ export class Scheduler implements SupervisorEvents {
   #supervisor!: Supervisor;
 
   constructor(readonly arena: Arena, readonly options: ResolvedOptions) {
-    this.#memory = new MemoryWaits(options.memoryTimeout);
+    this.#memory = new MemoryWaits(options.memoryTimeout, options.idleMemoryTimeout);
   }
 
   /** The workers this scheduler sends jobs to (set once, right after both are made). */
@@ -99,7 +99,8 @@ export class Scheduler implements SupervisorEvents {
       const lost = this.#supervisor.lost;
       this.#failQueue(workerFailed('Pool', `no worker is left to run the job${lost ? ` (${lost})` : ''}`));
     }
-    this.#memory.schedule(this.#queue, (job, error) => settle(job, error), () => this.dispatch());
+    this.#memory.schedule(this.#queue, (job, error) => settle(job, error), () => this.dispatch(),
+      () => this.#supervisor.workers.some((w) => w?.job));
   }
 
   /**
