@@ -14,7 +14,10 @@ export class MemoryWaits {
   /** Jobs finished so far: each may have released memory that parked jobs need. */
   #releases = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** Since when no job has run while jobs were parked (Date.now()), or undefined. */
+  /**
+   * Since when parked jobs have waited with no job running and nothing released (Date.now()),
+   * or undefined. A parked job's own retries do not count: each fails without a release.
+   */
   #idleSince: number | undefined;
 
   constructor(readonly timeout: number, readonly idleTimeout: number = timeout) {}
@@ -24,6 +27,7 @@ export class MemoryWaits {
   /** Something finished (a job, a worker) that may have released memory. */
   released(): void {
     this.#releases++;
+    this.#idleSince = undefined;
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
