@@ -14,9 +14,12 @@ export async function terminateAtRandom({ workers, rounds, seed, debug }) {
       const worker = new Worker(new URL('../workers/churn-worker.mjs', import.meta.url), {
         workerData: { shared: arena.shared, token, seed: seed * 1000 + round * 100 + w },
       });
-      worker.on('error', () => {});
-      let attached;
-      const ready = new Promise((resolve) => { attached = resolve; });
+      // A worker that fails before it attached is a failure of the run, not a wait for ever;
+      // once attached, its errors are the terminations themselves.
+      let attached, failed;
+      const ready = new Promise((resolve, reject) => { attached = resolve; failed = reject; });
+      worker.on('error', (error) => failed(error));
+      worker.on('exit', (code) => failed(new Error(`worker ${w} exited with ${code} before it attached`)));
       worker.on('message', (message) => {
         if (message.type === 'attached') attached();
         // Handles it shared: the main thread takes them.
