@@ -154,7 +154,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
     const folder = join(root, 'walked');
     mkdirSync(folder);
     execFileSync('mkfifo', [join(folder, 'pipe.jpg')]);
-    writeFileSync(join(folder, 'notes.png'), 'not an image at all, '.repeat(1000));
+    writeFileSync(join(folder, 'notes.png'), 'not an image at all, '.repeat(400_000)); // 8.4 MB
     writeFileSync(join(folder, 'rocket.jpg'), rocket());
     const run = await cli(['thumbs', folder, '--out', join(root, 'walked-out'), '--json'], root, 10_000);
     expect(run.code, run.stderr).toBe(1);
@@ -164,7 +164,7 @@ describe('pixel-arena thumbs, used carelessly', () => {
       [join(folder, 'notes.png'), 'DECODE_FAILED'],
       [join(folder, 'pipe.jpg'), 'NOT_A_FILE'],
     ].sort());
-    // The arena never held the text: only the photo and its thumbnail went through it.
+    // The arena never held the 8.4 MB of text: only the photo and its thumbnail went through it.
     expect(report.peakBytes).toBeLessThan(4 * 2 ** 20);
     // Progress counts the walk's failures among all inputs.
     expect(run.stderr).toContain('/3] ');

@@ -118,8 +118,9 @@ describe('the pool under memory pressure', () => {
         giveBackLater(takeMemory(arena, 4096));
         expect(await settled(pool.run('allocate', { bytes: 1 << 20 }))).toEqual({ ok: 1 << 20 });
       } else {
+        // Failed before the caller gave the memory back (a retry after that would have run), long before memoryTimeout.
         expect(result).toMatchObject({ code: 'ARENA_FULL', message: expect.stringMatching(/no other job was running/) });
-        expect(waited).toBeLessThan(RELEASE_MS);
+        expect(waited).toBeLessThan(MEMORY_TIMEOUT / 5);
       }
       await Promise.all(givingBack.splice(0));
       for (const step of cleanup.reverse()) await step();
