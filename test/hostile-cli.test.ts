@@ -3,7 +3,7 @@
 // must do instead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, openSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,5 +210,25 @@ describe('pixel-arena thumbs, used carelessly', () => {
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(1);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a report that stdout cannot take (a full disk) is said on stderr, with status 1', async (context) => {
+    // Guards against (seen while the exit was made quicker): the run exited 1 without saying why.
+    if (!existsSync('/dev/full')) context.skip();
+    const folder = join(root, 'full-stdout');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'rocket.jpg'), rocket());
+    const stdout = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [CLI, 'thumbs', folder, '--out', join(root, 'full-stdout-out'), '--json'], { stdio: ['ignore', stdout, 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/pixel-arena: cannot write to stdout: ENOSPC/);
+      expect(readdirSync(join(root, 'full-stdout-out'))).toEqual(['rocket.jpg']);
+    } finally {
+      closeSync(stdout);
+    }
   });
 });

@@ -80,9 +80,9 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
   return text as T;
 }
 
-/** '512M', '2G', '1.5GiB', '300000000' (bytes). */
+/** '512M', '2G', '1.5GiB', '512Mi', '300000000' (bytes); K, M and G are powers of 1024. */
 export function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(?:([KMG])(?:i?B)?|B)?$/i.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(?:([KMG])(?:i?B|i)?|B)?$/i.exec(text.trim());
   if (!match) throw new UsageError(`--max-memory must be a size such as 512M or 2G, not '${text}'`);
   const unit = match[2]?.toUpperCase();
   const bytes = Math.round(Number(match[1]) * (unit === 'K' ? 2 ** 10 : unit === 'M' ? 2 ** 20 : unit === 'G' ? 2 ** 30 : 1));

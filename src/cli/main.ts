@@ -65,11 +65,12 @@ for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 
 // A reader that went away (EPIPE) or a full disk: the report cannot be written. Said once on
 // stderr (not for EPIPE: the reader left on purpose), with exit status 1.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+function stdoutFailed(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPIPE') process.stderr.write(`pixel-arena: cannot write to stdout: ${error.message}\n`);
   removeUnfinished();
   process.exit(1);
-});
+}
+process.stdout.on('error', stdoutFailed);
 
 class OutputConflict extends Error {
   readonly code = 'OUTPUT_CONFLICT';
@@ -157,6 +158,7 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
   let peakBytes = 0;
 
   const { arena, pool } = await starting;
+  let answered = false;
   try {
     const folders = new Map<string, Promise<unknown>>();
     const makeFolder = (folder: string) => {
@@ -214,10 +216,16 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       }
       finish(index, file, { output, width: answer.width, height: answer.height, pixels: answer.pixels });
     }));
+    answered = true;
   } finally {
     peakBytes = arena.stats().peakBytesInUse;
-    await pool.close();
-    arena.close();
+    // Once every job has answered, the workers are idle and the process ends with them (see
+    // the end of this file): closing them one by one first only delays the exit. A run
+    // that stopped early closes them, so that none is left running.
+    if (!answered) {
+      await pool.close();
+      arena.close();
+    }
   }
 
   for (const result of results) {
@@ -266,9 +274,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+let status: number;
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  status = await main(process.argv.slice(2));
 } catch (error) {
   process.stderr.write(`pixel-arena: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exitCode = 1;
+  status = 1;
 }
+// Every thumbnail is written and renamed by now: the process ends as soon as stdout and
+// stderr have taken what was written to them (a pipe may still hold it on some systems),
+// ending the pool's idle workers with it. A failed stdout ends it as its 'error' listener
+// does (which may not have run yet); a failed stderr makes the status 1.
+let streams = 2;
+const flushed = (stream: NodeJS.WriteStream) => (error?: Error | null) => {
+  if (error && stream === process.stdout) stdoutFailed(process.stdout.errored ?? error);
+  if (error) status = 1;
+  if (--streams === 0) process.exit(status);
+};
+process.stdout.write('', flushed(process.stdout));
+process.stderr.write('', flushed(process.stderr));
