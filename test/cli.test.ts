@@ -119,6 +119,7 @@ describe('usage', () => {
     [['thumbs', 'photos', '--out', 'x', '--quality', '101'], /--quality must be an integer from 1 to 100/],
     [['thumbs', 'photos', '--out', 'x', '--max-memory', 'lots'], /--max-memory must be a size such as 512M/],
     [['thumbs', 'photos', '--out', 'x', '--max-memory', '8G'], /--max-memory must be from 16M/],
+    [['thumbs', 'photos', '--out', 'x', '--max-memory', '4Gi'], /--max-memory must be from 16M/],
     [['thumbs', 'photos', '--out', 'x', '--bogus'], /Unknown option '--bogus'/],
   ];
   it.each(cases)('%j is a usage error (exit 2)', async (args, message) => {

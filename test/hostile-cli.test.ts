@@ -222,13 +222,34 @@ describe('pixel-arena thumbs, used carelessly', () => {
     try {
       const child = spawn(process.execPath, [CLI, 'thumbs', folder, '--out', join(root, 'full-stdout-out'), '--json'], { stdio: ['ignore', stdout, 'pipe'] });
       let stderr = '';
-      child.stderr.on('data', (chunk) => { stderr += chunk; });
+      child.stderr!.on('data', (chunk) => { stderr += chunk; });
       const code = await new Promise((resolve) => child.on('close', resolve));
       expect(code).toBe(1);
       expect(stderr).toMatch(/pixel-arena: cannot write to stdout: ENOSPC/);
       expect(readdirSync(join(root, 'full-stdout-out'))).toEqual(['rocket.jpg']);
     } finally {
       closeSync(stdout);
+    }
+  });
+
+  it('a stderr that cannot take the progress (a full disk) does not stop the run', async (context) => {
+    // Guards against (seen before the fix): the first progress line's error ended the run
+    // after one thumbnail, with an empty report.
+    if (!existsSync('/dev/full')) context.skip();
+    const folder = join(root, 'full-stderr');
+    mkdirSync(folder);
+    for (const name of ['a', 'b', 'c', 'd']) writeFileSync(join(folder, `${name}.jpg`), rocket());
+    const stderr = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [CLI, 'thumbs', folder, '--out', join(root, 'full-stderr-out'), '--json', '--workers', '2'], { stdio: ['ignore', 'pipe', stderr] });
+      let stdout = '';
+      child.stdout!.on('data', (chunk) => { stdout += chunk; });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).ok).toHaveLength(4);
+      expect(readdirSync(join(root, 'full-stderr-out')).sort()).toEqual(['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg']);
+    } finally {
+      closeSync(stderr);
     }
   });
 });

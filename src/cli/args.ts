@@ -25,7 +25,7 @@ Options:
   --format <name>        same (default: as the input), jpeg, png or qoi
   --quality <1..100>     JPEG quality (default 80)
   --workers <n>          worker threads (default: one per core)
-  --max-memory <size>    the memory images may use, e.g. 256M, 2G (default 512M);
+  --max-memory <size>    the memory images may use, e.g. 256M, 2G, 768Mi (default 512M);
                          when it is full, images wait for others to finish
   --json                 print one JSON report on stdout
   -h, --help             print this text

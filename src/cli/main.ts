@@ -71,6 +71,10 @@ function stdoutFailed(error: NodeJS.ErrnoException): void {
   process.exit(1);
 }
 process.stdout.on('error', stdoutFailed);
+// Progress and the summary on stderr are for a person watching: a stderr that cannot take
+// them (a full disk) does not stop the run, whose outcome is in the files, the report on
+// stdout and the exit status.
+process.stderr.on('error', () => {});
 
 class OutputConflict extends Error {
   readonly code = 'OUTPUT_CONFLICT';
@@ -281,15 +285,17 @@ try {
   process.stderr.write(`pixel-arena: ${(error as Error)?.stack ?? String(error)}\n`);
   status = 1;
 }
-// Every thumbnail is written and renamed by now: the process ends as soon as stdout and
-// stderr have taken what was written to them (a pipe may still hold it on some systems),
-// ending the pool's idle workers with it. A failed stdout ends it as its 'error' listener
-// does (which may not have run yet); a failed stderr makes the status 1.
+// The process ends as soon as stdout and stderr have taken what was written to them (a pipe
+// may still hold it on some systems), ending the pool's idle workers with it. After a
+// complete run every thumbnail is written and renamed by now; a run that stopped on an
+// error may have left writes in flight, whose temporary files go. A failed stdout ends the
+// process as its 'error' listener does (which may not have run yet).
 let streams = 2;
 const flushed = (stream: NodeJS.WriteStream) => (error?: Error | null) => {
   if (error && stream === process.stdout) stdoutFailed(process.stdout.errored ?? error);
-  if (error) status = 1;
-  if (--streams === 0) process.exit(status);
+  if (--streams > 0) return;
+  removeUnfinished();
+  process.exit(status);
 };
 process.stdout.write('', flushed(process.stdout));
 process.stderr.write('', flushed(process.stderr));
