@@ -107,18 +107,19 @@ import {
 }
 
 /**
- * Best fit: the start of the shortest free run of at least `n` pages, the lowest among
- * equals, or -1; a run of exactly `n` ends the search. Best fit keeps long runs whole
- * for long requests, which first fit breaks up (measured in test/full.test.ts). The
- * bitmap is read without ordering: the claim that follows checks every page.
+ * Best fit: the start of the shortest free run of at least `n` pages at or above bitmap
+ * word `from`, the lowest among equals, or -1; a run of exactly `n` ends the search. Best
+ * fit keeps long runs whole for long requests, which first fit breaks up (measured in
+ * test/full.test.ts). The bitmap is read without ordering: the claim that follows checks
+ * every page.
  */
-function findRun(n: u32, limit: u32): i32 {
+function findRun(n: u32, limit: u32, from: u32 = 0): i32 {
   let best: i32 = -1;
   let bestLength: u32 = <u32>-1;
   let runStart: u32 = 0;
   let runLength: u32 = 0;
   let words = min<u32>(bitmapWords, (limit + 63) >> 6);
-  for (let word: u32 = 0; word < words; word++) {
+  for (let word: u32 = from; word < words; word++) {
     let bits = load<u64>(wordAddress(word));
     if (bits == 0) {
       if (runLength == 0) runStart = word << 6;
@@ -148,6 +149,47 @@ function findRun(n: u32, limit: u32): i32 {
   let usable = usableLength(runStart, runLength, limit);
   if (usable >= n && usable < bestLength) best = <i32>runStart;
   return best;
+}
+
+/** The lowest free page below `limit`, or -1. */
+function firstFree(limit: u32): i32 {
+  let words = min<u32>(bitmapWords, (limit + 63) >> 6);
+  for (let word: u32 = 0; word < words; word++) {
+    let bits = load<u64>(wordAddress(word));
+    if (bits != <u64>-1) {
+      let page = (word << 6) + <u32>ctz(~bits);
+      return page < limit ? <i32>page : -1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Bitmap words at the bottom of the heap kept for metadata pages: 64 pages (256 KiB) in a
+ * heap of 32 MiB, 128 (512 KiB) from 64 MiB on, none below 32 MiB. Data runs above them
+ * make the memory grow by that much sooner, but the pages are not touched until used.
+ */
+// @ts-ignore: decorator
+@inline function metadataWords(): u32 {
+  return min<u32>(pageCount >> 13, 2);
+}
+
+/**
+ * Where a take looks. Pages that stay once taken (slab pages, image record chunks: the
+ * metadata) go lowest first, so that they gather at the bottom of the heap; data runs go
+ * best fit above the metadata words, and below them only when nothing above fits and the
+ * memory cannot grow (`limit` is the whole heap). Placed where a large image happened to
+ * leave a gap, a page that stays splits the free memory around it for good: with eight
+ * workers in a 64 MiB arena, a 36 MB image found no run in about one run of four before
+ * this (test/placement.test.ts).
+ */
+function placeRun(n: u32, limit: u32, metadata: bool): i32 {
+  if (metadata) return firstFree(limit);
+  let reserved = metadataWords();
+  if (reserved == 0) return findRun(n, limit);
+  let above = findRun(n, limit, reserved);
+  if (above >= 0 || limit < pageCount) return above;
+  return findRun(n, limit);
 }
 
 /** The pages of a free run that lie below page `limit`. */
@@ -289,11 +331,12 @@ function claimRun(frame: usize, first: u32, n: u32, tag: u64): i32 {
 
 /**
  * Takes `n` contiguous free pages; returns the first page, or -1 when no free run is
- * long enough. With `grow` false, only runs within the committed memory count. Every
- * page of the run says INNER; the first page's entry is the caller's to write (its kind),
- * which it does straight after the call returns.
+ * long enough. With `grow` false, only runs within the committed memory count. With
+ * `metadata`, the page will stay (see placeRun). Every page of the run says INNER; the
+ * first page's entry is the caller's to write (its kind), which it does straight after
+ * the call returns.
  */
-export function takePages(n: u32, grow: bool = true): i32 {
+export function takePages(n: u32, grow: bool = true, metadata: bool = false): i32 {
   let frame = frameNext();
   setArg(frame, TAKE_FIRST, 0);
   setArg(frame, TAKE_PAGES, n);
@@ -304,7 +347,7 @@ export function takePages(n: u32, grow: bool = true): i32 {
   let tag = arg(frame, TAKE_TAG);
   let first: i32;
   while (true) {
-    first = findRun(n, grow ? pageCount : committedPages());
+    first = placeRun(n, grow ? pageCount : committedPages(), metadata);
     if (first < 0) { frameClose(frame); return -1; }
     setArg(frame, TAKE_FIRST, <u64>first);
     let taken = claimRun(frame, <u32>first, n, tag);

@@ -353,7 +353,7 @@ export function acquireSlab(bin: u32, need: u32): usize {
     setPhase(frame, ACQUIRE_SEARCHING);
   }
   setPhase(frame, ACQUIRE_TAKING);
-  let page = takePages(1);
+  let page = takePages(1, true, true);
   if (page < 0) { frameClose(frame); return 0; }
   let slab = pageAddress(<u32>page);
   setArg(frame, ACQUIRE_ARG_SLAB, slab);

@@ -51,7 +51,7 @@ function growRecords(): bool {
   let frame = frameNext();
   frameOpen(frame, OP_GROW_RECORDS);
   setPhase(frame, GROW_TAKING);
-  let page = takePages(1);
+  let page = takePages(1, true, true);
   if (page < 0) { frameClose(frame); return false; }
   setArg(frame, GROW_ARG_CHUNK, pageAddress(<u32>page));
   setPhase(frame, GROW_TAKEN);

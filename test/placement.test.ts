@@ -1,0 +1,54 @@
+// Where the heap puts pages that stay. Slab pages and image-record chunks are never moved
+// and (records) never given back: taken while a large block sat low in the heap, they used
+// to land just above it (best fit), so that once the block was freed the free memory was
+// cut in two for good, and a request for most of the arena found no run in an arena that
+// was otherwise empty. They now gather at the bottom of the heap, below the data.
+import { describe, expect, it } from 'vitest';
+import { Arena } from '../dist/node.js';
+
+const MiB = 2 ** 20;
+
+describe('pages that stay gather at the bottom of the heap', () => {
+  it('records and slab pages taken beside a large block do not split the memory once it is freed', async () => {
+    const arena = await Arena.create({ maxBytes: 64 * MiB, blocksMax: 0 });
+    const others: Arena[] = [];
+    try {
+      // A large block first, low in the heap, as a worker's first decode is.
+      const large = arena.alloc(30 * MiB);
+      // Then eight other threads' first images and small blocks: each takes its own page
+      // of image records and its own slab pages.
+      const held = [];
+      for (let i = 0; i < 8; i++) {
+        const other = await Arena.attach(arena.shared);
+        others.push(other);
+        held.push({ other, image: other.image('RGB', 8, 8), block: other.alloc(100) });
+      }
+      arena.free(large);
+      // Nearly all of the arena is free again: a request for 40 MiB must find a run.
+      const big = arena.alloc(40 * MiB);
+      expect(big.size).toBeGreaterThanOrEqual(40 * MiB);
+      arena.free(big);
+      for (const { other, image, block } of held) {
+        image.release();
+        other.free(block);
+      }
+      expect(arena.checkHeap().liveBlocks).toBe(0);
+    } finally {
+      for (const other of others) other.close();
+      arena.close();
+    }
+  });
+
+  it('a data block still takes the bottom of the heap when nothing above it is left', async () => {
+    const arena = await Arena.create({ maxBytes: 64 * MiB, blocksMax: 0 });
+    try {
+      // Nearly all of the heap (16,190 pages) in one block: 16,128 pages, more than lie
+      // above the 64 pages kept for metadata, so it can only start at the bottom.
+      const whole = arena.alloc(63 * MiB);
+      arena.free(whole);
+      expect(arena.checkHeap().liveBlocks).toBe(0);
+    } finally {
+      arena.close();
+    }
+  });
+});
