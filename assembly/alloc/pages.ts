@@ -184,7 +184,10 @@ function firstFree(limit: u32): i32 {
  * this (test/placement.test.ts).
  */
 function placeRun(n: u32, limit: u32, metadata: bool): i32 {
-  if (metadata) return firstFree(limit);
+  if (metadata) {
+    if (DEBUG) assert(n == 1, "metadata is taken a page at a time");
+    return firstFree(limit);
+  }
   let reserved = metadataWords();
   if (reserved == 0) return findRun(n, limit);
   let above = findRun(n, limit, reserved);
