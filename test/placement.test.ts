@@ -39,6 +39,42 @@ describe('pages that stay gather at the bottom of the heap', () => {
     }
   });
 
+  it('once the bottom pages are full, a page that stays goes best fit, not to the start of a gap beside data', async () => {
+    // 128 MiB: 32,510 heap pages, the bottom 256 kept for pages that stay.
+    const arena = await Arena.create({ maxBytes: 128 * MiB, blocksMax: 0 });
+    try {
+      const page = (block: { ptr: number }) => block.ptr >>> 12;
+      const smalls = [];
+      const slabPages = new Set<number>();
+      const small = () => {
+        const block = arena.alloc(40);
+        smalls.push(block);
+        slabPages.add(page(block));
+      };
+      while (slabPages.size < 256) small();
+      const report = arena.checkHeap();
+      const heapPages = report.freePages + report.pagesHeld;
+      const P = 4096;
+      // Data D, a gap G of 2000 pages, data E, a one-page gap, and the rest held.
+      const d = arena.alloc(4000 * P), g = arena.alloc(2000 * P), e = arena.alloc(4000 * P), one = arena.alloc(P);
+      const rest = arena.alloc((heapPages - 256 - 10_001 - 100) * P);
+      arena.free(g);
+      arena.free(one);
+      const before = slabPages.size;
+      while (slabPages.size === before) small();
+      // The new slab page fills the one-page gap: D, G and E free again make one run.
+      arena.free(d);
+      arena.free(e);
+      const big = arena.alloc(10_000 * P);
+      arena.free(big);
+      arena.free(rest);
+      for (const block of smalls) arena.free(block);
+      expect(arena.checkHeap().liveBlocks).toBe(0);
+    } finally {
+      arena.close();
+    }
+  });
+
   it('a data block still takes the bottom of the heap when nothing above it is left', async () => {
     const arena = await Arena.create({ maxBytes: 64 * MiB, blocksMax: 0 });
     try {

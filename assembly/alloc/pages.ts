@@ -165,30 +165,35 @@ function firstFree(limit: u32): i32 {
 }
 
 /**
- * Bitmap words at the bottom of the heap kept for metadata pages: 64 pages (256 KiB) in a
- * heap of 32 MiB, 128 (512 KiB) from 64 MiB on, none below 32 MiB. Data runs above them
- * make the memory grow by that much sooner, but the pages are not touched until used.
+ * Bitmap words at the bottom of the heap kept for metadata pages: one word (64 pages) per
+ * 8192 heap pages (32 MiB), four (256 pages, 1 MiB) at most; none in a heap of fewer
+ * pages. Data runs above them make the memory grow sooner by up to that much (rounded to
+ * its 1 MiB steps), but its pages are not touched until used.
  */
 // @ts-ignore: decorator
 @inline function metadataWords(): u32 {
-  return min<u32>(pageCount >> 13, 2);
+  return min<u32>(pageCount >> 13, 4);
 }
 
 /**
  * Where a take looks. Pages that stay once taken (slab pages, image record chunks: the
- * metadata) go lowest first, so that they gather at the bottom of the heap; data runs go
- * best fit above the metadata words, and below them only when nothing above fits and the
- * memory cannot grow (`limit` is the whole heap). Placed where a large image happened to
- * leave a gap, a page that stays splits the free memory around it for good: with eight
- * workers in a 64 MiB arena, a 36 MB image found no run in about one run of four before
- * this (test/placement.test.ts).
+ * metadata) go to the lowest free page of the metadata words, so that they gather at the
+ * bottom of the heap, and best fit elsewhere once those are full (lowest first there
+ * would put them at the start of any gap, beside data). Data runs go best fit above the
+ * metadata words, and below them only when nothing above fits and the memory cannot grow
+ * (`limit` is the whole heap). Placed where a large image happened to leave a gap, a
+ * page that stays splits the free memory around it for good: with eight workers in a
+ * 64 MiB arena, a 36 MB image found no run in about one run of four before this
+ * (test/placement.test.ts).
  */
 function placeRun(n: u32, limit: u32, metadata: bool): i32 {
+  let reserved = metadataWords();
   if (metadata) {
     if (DEBUG) assert(n == 1, "metadata is taken a page at a time");
-    return firstFree(limit);
+    let low = firstFree(min<u32>(limit, reserved << 6));
+    if (low >= 0) return low;
+    return findRun(n, limit);
   }
-  let reserved = metadataWords();
   if (reserved == 0) return findRun(n, limit);
   let above = findRun(n, limit, reserved);
   if (above >= 0 || limit < pageCount) return above;
