@@ -180,8 +180,8 @@ function firstFree(limit: u32): i32 {
  * metadata) go to the lowest free page of the metadata words, so that they gather at the
  * bottom of the heap, and best fit elsewhere once those are full (lowest first there
  * would put them at the start of any gap, beside data). Data runs go best fit above the
- * metadata words, and below them only when nothing above fits and the memory cannot grow
- * (`limit` is the whole heap). Placed where a large image happened to leave a gap, a
+ * metadata words, and below them only when nothing above fits even in the memory grown to
+ * its maximum (`limit` is the whole heap). Placed where a large image happened to leave a gap, a
  * page that stays splits the free memory around it for good: with eight workers in a
  * 64 MiB arena, a 36 MB image found no run in about one run of four before this
  * (test/placement.test.ts).
