@@ -44,7 +44,7 @@ describe('pages that stay gather at the bottom of the heap', () => {
     const arena = await Arena.create({ maxBytes: 128 * MiB, blocksMax: 0 });
     try {
       const page = (block: { ptr: number }) => block.ptr >>> 12;
-      const smalls = [];
+      const smalls: ReturnType<Arena['alloc']>[] = [];
       const slabPages = new Set<number>();
       const small = () => {
         const block = arena.alloc(40);
