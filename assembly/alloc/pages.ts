@@ -181,20 +181,19 @@ function firstFree(limit: u32): i32 {
  * bottom of the heap, and best fit elsewhere once those are full (lowest first there
  * would put them at the start of any gap, beside data). Data runs go best fit above the
  * metadata words, and below them only when nothing above fits even in the memory grown to
- * its maximum (`limit` is the whole heap). Placed where a large image happened to leave a gap, a
- * page that stays splits the free memory around it for good: with eight workers in a
- * 64 MiB arena, a 36 MB image found no run in about one run of four before this
+ * its maximum (`limit` is the whole heap). Placed where a large image happened to leave a
+ * gap, a page that stays splits the free memory around it for good: with eight workers in
+ * a 64 MiB arena, a 36 MB image found no run in about one run of four before this
  * (test/placement.test.ts).
  */
 function placeRun(n: u32, limit: u32, metadata: bool): i32 {
   let reserved = metadataWords();
+  if (reserved == 0) return findRun(n, limit);
   if (metadata) {
     if (DEBUG) assert(n == 1, "metadata is taken a page at a time");
     let low = firstFree(min<u32>(limit, reserved << 6));
-    if (low >= 0) return low;
-    return findRun(n, limit);
+    return low >= 0 ? low : findRun(n, limit);
   }
-  if (reserved == 0) return findRun(n, limit);
   let above = findRun(n, limit, reserved);
   if (above >= 0 || limit < pageCount) return above;
   return findRun(n, limit);
