@@ -203,7 +203,9 @@ export class Arena {
     const initialPages = Math.max(Math.ceil(MEMORY_BASE / WASM_PAGE) + 1, Math.ceil(initialBytes / WASM_PAGE));
     const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxBytes / WASM_PAGE, shared });
     const core = await Core.create(module, memory);
-    const arenaId = (Math.random() * 0x100000000) >>> 0;
+    // 30 bits, never 0: every engine keeps such a number unboxed (a small integer), so a
+    // Block or handle carrying it costs no separate number allocation on each alloc().
+    const arenaId = 1 + Math.floor(Math.random() * 0x3fffffff);
     const status = core.exports.arenaInit(maxBytes / WASM_PAGE, blockSize, blocksMax, alignment, arenaId);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'Arena.create');
     return Arena.#attachCore(core, maxPixels, 0);

@@ -140,7 +140,11 @@ export class Core {
   /** The tag of what the last call handed out (a block, a record). */
   get tag(): number {
     if (this.#tag.length === 0) this.#refreshViews();
-    return this.#tag[0]!;
+    const tag = this.#tag[0]!;
+    // A number read from a Float64Array stays a boxed double when stored in an object;
+    // `| 0` makes the tags of the first 2^30 hand-outs of a slot small integers, stored
+    // unboxed in the Block, so alloc() allocates one object, not two.
+    return tag < 0x40000000 ? tag | 0 : tag;
   }
 
   get stats(): Float64Array {
