@@ -100,6 +100,56 @@ describe('the pool under memory pressure', () => {
     expect(failures.length, `${failures.length} failed attempts in ${waited} ms`).toBeLessThan(60);
   });
 
+  it('a job that ran out of memory runs again at once when memory was released while it ran', async () => {
+    // The job's own small block lands in a hole between two large ones; both are freed
+    // while it waits, and another job finishes. Its large image then finds no run long
+    // enough (its own block splits the free memory), though the total would hold it. With
+    // idleMemoryTimeout 0 and nothing else running, only running it again at once (its
+    // block freed with the failure) can succeed.
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2, idleMemoryTimeout: 0 });
+    const before = arena.alloc(6 << 20);
+    const hole = arena.alloc(64 << 10);
+    const after = arena.alloc(6 << 20);
+    arena.free(hole);
+    const flags = new SharedArrayBuffer(12);
+    const state = new Int32Array(flags);
+    const job = settled(pool.run('smallThenLarge', { small: 64 << 10, large: 12 << 20, flags }));
+    while (Atomics.load(state, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    arena.free(before);
+    arena.free(after);
+    expect(await pool.run('add', { a: 1, b: 2 })).toBe(3);
+    Atomics.store(state, 1, 1);
+    Atomics.notify(state, 1);
+    expect(await job).toEqual({ ok: 12 << 20 });
+    // The first attempt failed (the case this test is about), the second succeeded.
+    expect(Atomics.load(state, 2)).toBe(2);
+  });
+
+  it('a job that ran out of memory while no other job ran runs once more on emptied caches', async () => {
+    // The job's block lands just above one the caller holds, which the caller then frees:
+    // the job's large image finds no run long enough (its own block splits the memory). Its
+    // block goes to the cache when it fails, and a plain retry would take it back from there,
+    // in the same place. With idleMemoryTimeout 0 only a retry on emptied caches succeeds.
+    const arena = await Arena.create({ maxBytes: 16 << 20 });
+    const pool = await Pool.create({ arena, workers: 1, tasks, memoryTimeout: MEMORY_TIMEOUT, idleMemoryTimeout: 0 });
+    cleanup.push(() => {
+      arena.checkHeap();
+      expect(arena.stats().bytesInUse).toBe(0);
+      arena.close();
+    }, () => pool.close());
+    const below = arena.alloc(5 << 20);
+    const flags = new SharedArrayBuffer(12);
+    const state = new Int32Array(flags);
+    const job = settled(pool.run('smallThenLarge', { small: 1 << 20, large: 12 << 20, flags }));
+    while (Atomics.load(state, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    arena.free(below);
+    arena.clearCache();
+    Atomics.store(state, 1, 1);
+    Atomics.notify(state, 1);
+    expect(await job).toEqual({ ok: 12 << 20 });
+    expect(Atomics.load(state, 2)).toBe(2);
+  });
+
   it('idleMemoryTimeout: while no job runs, a job without memory waits that long for the caller, not memoryTimeout', async () => {
     // The caller holds the memory for RELEASE_MS: with idleMemoryTimeout 0 the job fails at once (nothing that runs
     // could release any); with 2 × RELEASE_MS it waits, and runs once the caller gives the memory back.

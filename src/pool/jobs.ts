@@ -40,6 +40,10 @@ export interface Job {
   fullSince?: number;
   /** The release count when it last failed for memory: it runs again once that moves. */
   fullAtReleases?: number;
+  /** The release count when it was last sent to a worker. */
+  startedAtReleases?: number;
+  /** It has run once more on emptied caches, instead of failing for want of memory while no job ran. */
+  retriedOnClearedCache?: boolean;
 }
 
 /** Resolves or rejects a job once; later calls do nothing. */

@@ -49,12 +49,18 @@ export class MemoryWaits {
     });
   }
 
-  /** Parks a job that ran out of memory; false when it has waited longer than the timeout. */
+  /**
+   * Parks a job that ran out of memory; false when it has waited longer than the timeout.
+   * It runs again at the next release, or at once when something was released while it
+   * ran: what it could not find may be there now (pages freed then may only now lie side
+   * by side, and its own blocks, freed with its failure, no longer split them).
+   */
   park(job: Job): boolean {
     const now = Date.now();
     job.fullSince ??= now;
     if (now - job.fullSince > this.timeout) return false;
-    job.fullAtReleases = this.#releases;
+    job.fullAtReleases = job.startedAtReleases ?? this.#releases;
+    job.startedAtReleases = undefined;
     return true;
   }
 
@@ -66,14 +72,18 @@ export class MemoryWaits {
   /** The job is on its way to a worker. */
   started(job: Job): void {
     job.fullAtReleases = undefined;
+    job.startedAtReleases = this.#releases;
   }
 
   /**
    * When every job of `queue` is parked, looks again after RETRY_MS: jobs past the timeout,
    * or past the idle timeout while no job has been running (`running`), are taken out and
-   * failed (`fail`), then `wake` dispatches the rest.
+   * failed (`fail`), then `wake` dispatches the rest. A job about to fail for the idle
+   * timeout first runs once more after `clearCache` has emptied the arena's caches: the
+   * blocks it freed when it failed sit there, and a retry would take them back where they
+   * were, splitting the memory it lacked the same way again.
    */
-  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => boolean): void {
+  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => boolean, clearCache: () => void): void {
     if (this.#timer !== undefined || queue.length === 0) return;
     if (queue.some((job) => this.eligible(job))) return;
     this.#timer = setTimeout(() => {
@@ -83,9 +93,18 @@ export class MemoryWaits {
       if (running()) this.#idleSince = undefined;
       else this.#idleSince ??= now;
       const idleFor = this.#idleSince === undefined ? -1 : now - this.#idleSince;
+      let cleared = false;
       for (const job of queue.slice()) {
         if (job.fullSince === undefined) continue;
         const timedOut = now - job.fullSince > this.timeout;
+        if (!timedOut && idleFor >= this.idleTimeout && !job.retriedOnClearedCache) {
+          // Runs again (the count moved above); the idle time starts over.
+          job.retriedOnClearedCache = true;
+          if (!cleared) clearCache();
+          cleared = true;
+          this.#idleSince = undefined;
+          continue;
+        }
         if (timedOut || idleFor >= this.idleTimeout) {
           queue.splice(queue.indexOf(job), 1);
           fail(job, timedOut ? arenaFullFor(job.what, this.timeout) : arenaFullIdle(job.what));

@@ -16,6 +16,15 @@ import type { ResolvedOptions } from './options.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { Supervisor, SupervisorEvents, WorkerState } from './supervisor.js';
 
+/** Empties the arena's caches; an arena already closed in this thread has none to empty. */
+function clearCacheQuietly(arena: Arena): void {
+  try {
+    arena.clearCache();
+  } catch {
+    // Closed: the jobs fail as they would have.
+  }
+}
+
 /** Is `error` an ARENA_FULL that waiting could cure? */
 function waitable(error: unknown): boolean {
   return (error as ArenaError | undefined)?.code === 'ARENA_FULL' && !canNeverFit(error);
@@ -100,7 +109,7 @@ export class Scheduler implements SupervisorEvents {
       this.#failQueue(workerFailed('Pool', `no worker is left to run the job${lost ? ` (${lost})` : ''}`));
     }
     this.#memory.schedule(this.#queue, (job, error) => settle(job, error), () => this.dispatch(),
-      () => this.#supervisor.workers.some((w) => w?.job));
+      () => this.#supervisor.workers.some((w) => w?.job), () => clearCacheQuietly(this.arena));
   }
 
   /**
