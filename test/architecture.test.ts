@@ -139,4 +139,12 @@ describe('the pool in parts', () => {
       .map(({ file, line, i }) => `${file}:${i + 1}: ${line.trim()}`));
     expect(bare).toEqual([]);
   });
+
+  it('the Node worker script has no top-level await (Node aborts when it stops a worker in such a module)', () => {
+    // nodejs/node#53238: a process that exits while a worker evaluates a module with top-level
+    // await can fail a V8 check and abort; seen once as the CLI exited during a worker's start.
+    const source = code('src/entry/pool-worker-node.ts');
+    expect(source).toMatch(/^main\(\)/m);
+    expect(source.split('\n').filter((line) => /^(await\b|(const|let|var)\s[^=]*=\s*await\b)/.test(line))).toEqual([]);
+  });
 });
