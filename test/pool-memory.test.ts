@@ -178,6 +178,38 @@ describe('the pool under memory pressure', () => {
     }
   });
 
+  it('idleMemoryTimeout bounds the wait from above too: the retry on emptied caches does not start it over', async () => {
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2, idleMemoryTimeout: 1000 });
+    const held = arena.alloc(10 << 20);
+    cleanup.push(() => arena.free(held));
+    const flags = new SharedArrayBuffer(4);
+    const started = Date.now();
+    const result = await settled(pool.run('countThenAllocate', { bytes: 8 << 20, flags }));
+    const waited = Date.now() - started;
+    expect(result).toMatchObject({ code: 'ARENA_FULL', message: expect.stringMatching(/no other job was running/) });
+    expect(waited).toBeGreaterThanOrEqual(1000);
+    // Seen before the fix: 2078 ms, a second idle period after the retry.
+    expect(waited).toBeLessThan(1600);
+  });
+
+  it('a job aborted while it was being sent is not run again when it fails for memory', async () => {
+    // The getter aborts the call as the job's message is cloned: the caller has its ABORTED,
+    // the worker runs the job anyway and fails with ARENA_FULL. Seen before the fix: parked and
+    // run again every 20 ms until memoryTimeout, for a caller long gone.
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 1 });
+    const held = arena.alloc(10 << 20);
+    cleanup.push(() => arena.free(held));
+    const flags = new SharedArrayBuffer(4);
+    const attempts = new Int32Array(flags);
+    const controller = new AbortController();
+    let reads = 0;
+    const args = { bytes: 8 << 20, flags, get late() { if (++reads === 2) controller.abort(); return 1; } };
+    expect(await settled(pool.run('countThenAllocate', args, { signal: controller.signal }))).toMatchObject({ code: 'ABORTED' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(Atomics.load(attempts, 0)).toBeLessThanOrEqual(1);
+  });
+
   it('a kernel whose output cannot be made yet waits for memory instead of failing at once', async () => {
     const { arena, pool } = await setUp({ maxBytes: 8 << 20, workers: 3 });
     const image = randomImage(arena, { mode: 'RGB', width: 512, height: 512, seed: 1 });

@@ -98,11 +98,10 @@ export class MemoryWaits {
         if (job.fullSince === undefined) continue;
         const timedOut = now - job.fullSince > this.timeout;
         if (!timedOut && idleFor >= this.idleTimeout && !job.retriedOnClearedCache) {
-          // Runs again (the count moved above); the idle time starts over.
+          // Runs again (the count moved above); if that fails too, the next look fails it.
           job.retriedOnClearedCache = true;
           if (!cleared) clearCache();
           cleared = true;
-          this.#idleSince = undefined;
           continue;
         }
         if (timedOut || idleFor >= this.idleTimeout) {

@@ -241,7 +241,8 @@ export class Scheduler implements SupervisorEvents {
         // A worker that failed before adopting every handle leaves the rest with us.
         discardHandles(this.arena, job);
         const error = deserializeError(message.error);
-        const waits = (error as ArenaError).code === 'ARENA_FULL' && !message.neverFits && this.#memory.park(job);
+        // A job settled meanwhile (aborted while it was being sent) is not run again.
+        const waits = !job.settled && (error as ArenaError).code === 'ARENA_FULL' && !message.neverFits && this.#memory.park(job);
         // A failure for want of memory releases nothing that was not its own: it wakes no one.
         if (!waits) this.#memory.released();
         if (waits) this.#queue.unshift(job);
