@@ -42,24 +42,13 @@ export function blockOf(block: Block): Block {
   return block;
 }
 
-/**
- * Checks a block's numbers (from blockOf) before a core call. The test is one inlinable
- * expression; only a block that fails it goes on to `refuseBlock`, which builds the error.
- */
+/** Checks a block's numbers (from blockOf) before a core call. */
 export function checkBlock(block: Block, ptr: number, size: number, tag: number, arena: number | undefined, core: Core, what: string): void {
   if (!(Number.isInteger(ptr) && Number.isInteger(size) && Number.isInteger(tag) && ptr > 0 && ptr < MAX_MEMORY_BYTES
-    && size > 0 && size <= MAX_MEMORY_BYTES && tag >= 0 && tag < TAG_LIMIT && (arena === undefined || arena === core.arenaId))) {
-    refuseBlock(block, ptr, size, tag, arena, core, what);
-  }
-}
-
-/** Throws the error for a block that failed checkBlock. */
-function refuseBlock(block: Block, ptr: number, size: number, tag: number, arena: number | undefined, core: Core, what: string): never {
-  if (!check.isInteger(ptr) || !check.isInteger(tag) || !check.isInteger(size) || ptr <= 0 || ptr >= MAX_MEMORY_BYTES
-    || size <= 0 || size > MAX_MEMORY_BYTES || tag < 0 || tag >= TAG_LIMIT) {
+    && size > 0 && size <= MAX_MEMORY_BYTES && tag >= 0 && tag < TAG_LIMIT)) {
     throw check.invalid('block', 'a Block from arena.alloc()', block);
   }
-  throw foreignBlock(`${what}(block at ${ptr})`, arena, core.arenaId);
+  if (arena !== undefined && arena !== core.arenaId) throw foreignBlock(`${what}(block at ${ptr})`, arena, core.arenaId);
 }
 
 /** The core instance behind an arena. @throws {ArenaError} INVALID_HANDLE once closed. */
