@@ -130,6 +130,32 @@ function checkOptions(options: unknown): Required<ThumbnailOptions> {
   return { width, height, fit, filter };
 }
 
+/** Sampling factors (h, v) of the first component by subsampling name; the others have 1×1 but a fourth, which has the first's. */
+const NAMED_FACTORS: Record<string, [number, number]> = {
+  '4:4:4': [1, 1], '4:2:2': [2, 1], '4:2:0': [2, 2], '4:4:0': [1, 2], '4:1:1': [4, 1],
+};
+
+/**
+ * The bytes a progressive JPEG's decode holds in coefficients while it reads its scans: 2
+ * a coefficient, 64 a block, every block of every component as the MCUs pad them. 0 for
+ * other files.
+ */
+function coefficientBytes(info: ImageInfo): number {
+  if (info.format !== 'jpeg' || !info.progressive) return 0;
+  const components = info.components ?? 4;
+  const { width, height } = info;
+  if (components === 1) return Math.ceil(width / 8) * Math.ceil(height / 8) * 128;
+  const named = NAMED_FACTORS[info.subsampling ?? ''];
+  const factors = named
+    ? Array.from({ length: components }, (_, i): [number, number] => (i === 0 || i === 3 ? named : [1, 1]))
+    : (info.subsampling ?? '').split(',').map((f) => f.split('x').map(Number) as [number, number]);
+  const hMax = Math.max(...factors.map(([h]) => h)), vMax = Math.max(...factors.map(([, v]) => v));
+  // Not a list of factors (nothing this library's probe gives): every component at full size.
+  if (!(factors.length === components && hMax >= 1 && vMax >= 1)) return Math.ceil(width / 8) * Math.ceil(height / 8) * 128 * components;
+  const mcuColumns = Math.ceil(width / (8 * hMax)), mcuRows = Math.ceil(height / (8 * vMax));
+  return factors.reduce((sum, [h, v]) => sum + mcuColumns * h * mcuRows * v * 128, 0);
+}
+
 /**
  * The steps of a thumbnail of the file `info` describes (from {@link Arena.probe}).
  * @throws {ArenaError} INVALID_ARGUMENT for bad options.
@@ -139,11 +165,10 @@ export function planThumbnail(info: ImageInfo, options: ThumbnailOptions): Thumb
   const { width: boxWidth, height: boxHeight, fit } = checkOptions(options);
   const orientation = orientationOf(info);
   const bytesPerPixel = BYTES_PER_PIXEL[info.mode] ?? 4;
-  // A progressive JPEG holds its coefficients (2 bytes a sample, 3 samples at most) while decoding.
-  const decodeExtra = info.progressive ? 6 : 0;
+  const coefficients = coefficientBytes(info);
   if (fit !== 'inside') {
     const [width, height] = swapsSides(orientation) ? [info.height, info.width] : [info.width, info.height];
-    const bytesNeeded = 2 * imageEstimate(width, height, bytesPerPixel) + width * height * decodeExtra
+    const bytesNeeded = 2 * imageEstimate(width, height, bytesPerPixel) + coefficients
       + 2 * imageEstimate(boxWidth, boxHeight, 4);
     let box: Box | undefined;
     if (fit === 'cover') box = coverBox(width, height, boxWidth, boxHeight);
@@ -159,7 +184,7 @@ export function planThumbnail(info: ImageInfo, options: ThumbnailOptions): Thumb
     const [width, height] = swapsSides(orientation) ? [info.height, info.width] : [info.width, info.height];
     return {
       reduce: 1, orientFirst: false, resize: undefined, transpose, width, height,
-      bytesNeeded: 2 * imageEstimate(width, height, bytesPerPixel) + width * height * decodeExtra,
+      bytesNeeded: 2 * imageEstimate(width, height, bytesPerPixel) + coefficients,
     };
   }
   const [width, height] = size;
@@ -171,7 +196,7 @@ export function planThumbnail(info: ImageInfo, options: ThumbnailOptions): Thumb
   }
   const decodedWidth = Math.ceil(info.width / reduce), decodedHeight = Math.ceil(info.height / reduce);
   // The decode, plus the reducing gap's intermediate (at most a quarter of the decode) and the result.
-  const bytesNeeded = imageEstimate(decodedWidth, decodedHeight, bytesPerPixel) * 1.25 + info.width * info.height * decodeExtra
+  const bytesNeeded = imageEstimate(decodedWidth, decodedHeight, bytesPerPixel) * 1.25 + coefficients
     + 2 * imageEstimate(width, height, 4);
   return {
     reduce, orientFirst: false, transpose,

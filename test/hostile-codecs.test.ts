@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, ArenaError, Pool, planThumbnail, thumbnail } from '../dist/node.js';
 import { grayPng } from './helpers/png-writer.js';
+import { readFileSync } from 'node:fs';
 
 function held(arena: Arena): [number, number] {
   const s = arena.stats();
@@ -60,6 +61,57 @@ describe('images whose rows cost more than their pixels (1 pixel wide, millions 
       arena.close();
     }
   });
+});
+
+describe('the plan of a progressive JPEG counts the coefficients its decode holds', () => {
+  // A plan within the budget (0.9 of the arena, what the CLI and the edge resizer check)
+  // must mean the thumbnail is made, whatever the arena's size. Guards against (seen before
+  // the fix): a 2200×2200 progressive CMYK JPEG (79 KB) planned at 28 MiB, 6 bytes a pixel
+  // for "3 samples at most", fails with ARENA_FULL in a 34 or 36 MiB arena: its decode
+  // holds 4 components of coefficients, 37 MiB.
+  const cmyk = readFileSync(new URL('./fixtures/jpeg/plan/cmyk_progressive_2200.jpg', import.meta.url));
+  const made = async (subsampling: '4:2:0' | '4:4:4' | undefined, mode: 'RGB' | 'L') => {
+    const arena = await Arena.create({ maxBytes: 128 << 20, shared: false });
+    try {
+      const side = 2200;
+      const pixels = new Uint8Array(side * side * (mode === 'RGB' ? 3 : 1));
+      for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + (i >> 12)) & 255;
+      const image = arena.fromPixels(mode, side, side, pixels);
+      try {
+        return image.encode('jpeg', { progressive: true, quality: 30, ...(subsampling ? { subsampling } : {}) });
+      } finally {
+        image.release();
+      }
+    } finally {
+      arena.close();
+    }
+  };
+
+  it.each([
+    ['CMYK (Pillow)', async () => cmyk],
+    ['RGB 4:2:0', () => made('4:2:0', 'RGB')],
+    ['RGB 4:4:4', () => made('4:4:4', 'RGB')],
+    ['gray', () => made(undefined, 'L')],
+  ])('%s: in every arena from 16 to 48 MiB, a plan that fits is a thumbnail made', async (_, file) => {
+    const bytes = await file();
+    const seen: string[] = [];
+    for (let mib = 16; mib <= 48; mib += 2) {
+      const arena = await Arena.create({ maxBytes: mib << 20, shared: false });
+      try {
+        const options = { width: 64, height: 64 } as const;
+        const plan = planThumbnail(arena.probe(bytes), options);
+        const planFits = plan.bytesNeeded + bytes.length <= 0.9 * arena.stats().bytesMax;
+        const outcome = planFits ? codeOf(() => thumbnail(arena, bytes, options).release()) : 'refused';
+        seen.push(`${mib} MiB: ${outcome}`);
+        expect(held(arena)).toEqual([0, 0]);
+      } finally {
+        arena.close();
+      }
+    }
+    expect(seen.filter((line) => !/: (ok|refused)$/.test(line)), seen.join(', ')).toEqual([]);
+    // And the estimate is not so loose that it refuses what fits easily.
+    expect(seen.at(-1)).toBe('48 MiB: ok');
+  }, 60_000);
 });
 
 describe('messages and codes', () => {

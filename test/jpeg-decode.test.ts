@@ -73,7 +73,7 @@ describe('probe like Pillow', () => {
       const p = golden.probe as JpegProbeGolden;
       expect(arena.probe(bytes)).toEqual({
         format: 'jpeg', width: p.width, height: p.height, mode: p.mode, progressive: p.progressive,
-        subsampling: p.subsampling, orientation: p.orientation, hasIcc: p.hasIcc,
+        subsampling: p.subsampling, orientation: p.orientation, hasIcc: p.hasIcc, components: p.components,
       });
     }
     expect(held(arena)).toEqual(before);

@@ -215,6 +215,37 @@ describe('the pool under memory pressure', () => {
     expect(whileStreaming).toBeGreaterThanOrEqual(8);
   });
 
+  it('a job that backed off is not failed for idleness before it has tried what the last job released', async () => {
+    // With idleMemoryTimeout 0 a job without memory fails once nothing runs that could
+    // release any. Here it waits for memory that another job holds, backing off while it is
+    // looked at again every RETRY_MS; when that job ends, the one release is fewer than it
+    // waits for. Seen before the fix: failed with ARENA_FULL at the next look, never having
+    // tried the memory just released.
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2, idleMemoryTimeout: 0 });
+    const held = arena.alloc(10 << 20);
+    const attempts = new Int32Array(new SharedArrayBuffer(4));
+    const hold = new Int32Array(new SharedArrayBuffer(16));
+    const tell = (index: number) => { Atomics.store(hold, index, 1); Atomics.notify(hold, index); };
+    const until = async (done: () => boolean) => {
+      for (const start = Date.now(); !done() && Date.now() - start < 5000;) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+    const waiting = settled(pool.run('countThenAllocate', { bytes: 8 << 20, flags: attempts.buffer }));
+    // Its first attempt, and the one on emptied caches while no other job ran: from now on,
+    // a look while nothing runs fails it.
+    await until(() => Atomics.load(attempts, 0) >= 2);
+    const holder = settled(pool.run('holdWhileTold', { bytes: 9 << 20, flags: hold.buffer }));
+    await until(() => Atomics.load(hold, 0) === 1);
+    arena.free(held);
+    tell(1);
+    await until(() => Atomics.load(hold, 2) === 1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const backedOff = Atomics.load(attempts, 0);
+    tell(3);
+    expect(await holder).toEqual({ ok: 9 << 20 });
+    expect(await waiting).toEqual({ ok: 8 << 20 });
+    expect(backedOff).toBeGreaterThanOrEqual(4);
+  });
+
   it('a job aborted while it was being sent is not run again when it fails for memory', async () => {
     // The getter aborts the call as the job's message is cloned: the caller has its ABORTED,
     // the worker runs the job anyway and fails with ARENA_FULL. Seen before the fix: parked and

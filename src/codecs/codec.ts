@@ -43,6 +43,8 @@ export interface ImageInfo {
   orientation?: number;
   /** JPEG: an ICC profile is present. */
   hasIcc?: boolean;
+  /** JPEG: colour components in the file: 1 (gray), 3 (YCbCr or RGB), 4 (CMYK or YCCK). */
+  components?: number;
 }
 
 /** The shape of the image being encoded. */

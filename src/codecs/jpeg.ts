@@ -53,6 +53,7 @@ export const jpeg: Codec<Settings> = {
     info.subsampling = subsamplingName(stats[INFO_SAMPLING]!, stats[INFO_COMPONENTS]!);
     info.orientation = stats[INFO_ORIENTATION]!;
     info.hasIcc = stats[INFO_HAS_ICC] === 1;
+    info.components = stats[INFO_COMPONENTS]!;
   },
   orientation: (stats) => stats[INFO_ORIENTATION]!,
   decode: (core, input, length, maxPixels, reduce) => core.exports.jpegDecode(input, length, maxPixels, reduce),

@@ -98,7 +98,7 @@ export class MemoryWaits {
     if (queue.some((job) => this.eligible(job))) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#releases++;
+      const releases = this.#releases++;
       const now = Date.now();
       if (running()) this.#idleSince = undefined;
       else this.#idleSince ??= now;
@@ -106,9 +106,13 @@ export class MemoryWaits {
       let cleared = false;
       for (const job of queue.slice()) {
         if (job.fullSince === undefined) continue;
+        // Something was released since its last attempt (fewer than it waits for): it has
+        // not tried that memory yet, so it is not failed for want of it.
+        const untried = job.fullAtReleases! < releases;
         // Nothing else woke it: this look counts as the releases it waits for.
         job.fullAtReleases = this.#releases - job.releasesNeeded!;
         const timedOut = now - job.fullSince > this.timeout;
+        if (!timedOut && untried) continue;
         if (!timedOut && idleFor >= this.idleTimeout && !job.retriedOnClearedCache) {
           // Runs again (the count moved above); if that fails too, the next look fails it.
           job.retriedOnClearedCache = true;

@@ -9,7 +9,8 @@ package is installed), this records what Pillow 9.4.0 (Debian python3-pil, libjp
 - probe: Image.open's size and mode (L, or RGB for every colour file), info["progressive"],
   the sampling factors (as pixel-arena names them: '4:2:0', or 'h0xv0,h1xv1,...'), the
   EXIF orientation (getexif()[0x0112], as exif_transpose uses it: 1 unless 2..8) and whether
-  info["icc_profile"] is a non-empty profile; or the error Image.open raises;
+  info["icc_profile"] is a non-empty profile, and the file's components (len(im.layer));
+  or the error Image.open raises;
 - decode at reduce 1, 2, 4 and 8: Image.open, then for reduce k draft(None, size) with the
   size that makes draft() pick scale 1/k (w // k, h // k), or the same scale set directly
   when the image is narrower than k; load(); convert('RGB') unless the mode is L. Recorded
@@ -72,6 +73,7 @@ def probe(path):
             "orientation": orientation if orientation in range(2, 9) else 1,
             "exifOrientation": orientation if isinstance(orientation, (int, type(None))) else repr(orientation),
             "hasIcc": bool(im.info.get("icc_profile")),
+            "components": len(im.layer),
         }
     except Exception as e:
         return {"error": error(e)}

@@ -18,6 +18,7 @@ export interface JpegProbeGolden {
   subsampling: string;
   orientation: number;
   hasIcc: boolean;
+  components: number;
 }
 
 export interface JpegDecodeGolden {
