@@ -10,13 +10,6 @@ import type { Job } from './jobs.js';
 /** How often parked jobs are looked at when nothing else can wake them, in ms. */
 export const RETRY_MS = 20;
 
-/**
- * The most releases a parked job waits for. Each release might be the one it needs, but
- * while small jobs stream through, one attempt per finished job would keep a worker busy
- * failing; so the count doubles with each failure, from 1 up to this.
- */
-const MAX_RELEASES_NEEDED = 64;
-
 export class MemoryWaits {
   /** Jobs finished so far: each may have released memory that parked jobs need. */
   #releases = 0;
@@ -60,9 +53,7 @@ export class MemoryWaits {
    * Parks a job that ran out of memory; false when it has waited longer than the timeout.
    * It runs again at the next release, or at once when something was released while it
    * ran: what it could not find may be there now (pages freed then may only now lie side
-   * by side, and its own blocks, freed with its failure, no longer split them). Each
-   * further failure doubles the releases it waits for (MAX_RELEASES_NEEDED at most);
-   * when nothing else can wake it, `schedule` does after RETRY_MS.
+   * by side, and its own blocks, freed with its failure, no longer split them).
    */
   park(job: Job): boolean {
     const now = Date.now();
@@ -70,13 +61,12 @@ export class MemoryWaits {
     if (now - job.fullSince > this.timeout) return false;
     job.fullAtReleases = job.startedAtReleases ?? this.#releases;
     job.startedAtReleases = undefined;
-    job.releasesNeeded = job.releasesNeeded === undefined ? 1 : Math.min(2 * job.releasesNeeded, MAX_RELEASES_NEEDED);
     return true;
   }
 
-  /** Can a job run now? A parked one runs once enough has finished since it was parked. */
+  /** Can a job run now? A parked one runs once something has finished since it was parked. */
   eligible(job: Job): boolean {
-    return job.fullAtReleases === undefined || this.#releases - job.fullAtReleases >= job.releasesNeeded!;
+    return job.fullAtReleases === undefined || job.fullAtReleases < this.#releases;
   }
 
   /** The job is on its way to a worker. */
@@ -98,7 +88,7 @@ export class MemoryWaits {
     if (queue.some((job) => this.eligible(job))) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      const releases = this.#releases++;
+      this.#releases++;
       const now = Date.now();
       if (running()) this.#idleSince = undefined;
       else this.#idleSince ??= now;
@@ -106,13 +96,7 @@ export class MemoryWaits {
       let cleared = false;
       for (const job of queue.slice()) {
         if (job.fullSince === undefined) continue;
-        // Something was released since its last attempt (fewer than it waits for): it has
-        // not tried that memory yet, so it is not failed for want of it.
-        const untried = job.fullAtReleases! < releases;
-        // Nothing else woke it: this look counts as the releases it waits for.
-        job.fullAtReleases = this.#releases - job.releasesNeeded!;
         const timedOut = now - job.fullSince > this.timeout;
-        if (!timedOut && untried) continue;
         if (!timedOut && idleFor >= this.idleTimeout && !job.retriedOnClearedCache) {
           // Runs again (the count moved above); if that fails too, the next look fails it.
           job.retriedOnClearedCache = true;

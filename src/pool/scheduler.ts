@@ -209,10 +209,12 @@ export class Scheduler implements SupervisorEvents {
   message(state: WorkerState, message: FromWorker): void {
     if (message.type !== 'done' && message.type !== 'failed') return;
     if (state.abandoned && state.abandoned.job.id === message.job) {
-      // An aborted job stopped by itself: drop what it returned.
+      // An aborted job stopped by itself: drop what it returned. What it held is free now,
+      // as when any job ends: parked jobs may run.
       const job = reclaimAbandoned(state);
       if (message.type === 'done') this.#giveBack(state, message.result);
       else discardHandles(this.arena, job);
+      this.#memory.released();
     }
     const job = state.job;
     if (job && job.id === message.job) {
