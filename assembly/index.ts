@@ -116,6 +116,18 @@ export function cacheClear(keep: u32): i32 {
   return <i32>evicted;
 }
 
+/**
+ * Gives up this thread's active slabs: an empty one goes back to the heap, one still in use
+ * to the partial lists. Pool workers call it between jobs, so that an idle thread holds no
+ * page that splits the free memory (a slab page taken while a large block sat below it).
+ */
+export function slabsRelease(): i32 {
+  if (!enter()) return lastError();
+  A.abandonActiveSlabs();
+  leave();
+  return L.OK;
+}
+
 export function statsCollect(): i32 {
   if (!enter()) return lastError();
   A.statsCollect();

@@ -25,6 +25,7 @@ export interface CoreExports {
   memoryMaximum(): number;
   blocksMaxSet(n: number): number;
   cacheClear(keep: number): number;
+  slabsRelease(): number;
   statsCollect(): number;
   heapCheck(): number;
   imageCreate(mode: number, width: number, height: number, fill: number, value: number): number;

@@ -244,6 +244,45 @@ describe('the pool under memory pressure', () => {
     expect(await waiting).toEqual({ ok: 8 << 20 });
   });
 
+  it('jobs that fit only one at a time, woken while nothing runs, run one at a time and all succeed', async () => {
+    // Seen before the fix (idleMemoryTimeout 0, as pixel-arena thumbs): every look woke all
+    // the waiting jobs together; each took part of the memory, all failed, and then failed
+    // "no other job was running", though each fits the arena alone. 2 of 4 in most runs.
+    const { pool } = await setUp({ maxBytes: 16 << 20, workers: 5, idleMemoryTimeout: 0 });
+    // Every worker makes an image first: the pages of image records it then takes stay for
+    // good, here at the bottom of the heap, not between the blocks of the jobs below.
+    await Promise.all(Array.from({ length: 5 }, () => pool.run('allocate', { bytes: 64 })));
+    const hold = new Int32Array(new SharedArrayBuffer(16));
+    const holder = settled(pool.run('holdWhileTold', { bytes: 12 << 20, flags: hold.buffer }));
+    Atomics.store(hold, 1, 1);
+    Atomics.notify(hold, 1);
+    while (Atomics.load(hold, 2) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const jobs = Array.from({ length: 4 }, () => settled(pool.run('twoStep', { a: 5 << 20, b: 7 << 20, gap: 10 })));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    Atomics.store(hold, 3, 1);
+    Atomics.notify(hold, 3);
+    expect(await holder).toEqual({ ok: 12 << 20 });
+    expect(await Promise.all(jobs)).toEqual(Array(4).fill({ ok: 12 << 20 }));
+  });
+
+  it('a worker between jobs holds no slab page: a block that fit the empty arena fits it again', async () => {
+    // Seen before the fix: a small block made on one worker while another held 8 MiB took a
+    // slab page just above those 8 MiB and kept it while idle; once all was freed, 10 MiB
+    // never fit again (ARENA_FULL after memoryTimeout), with nothing in use.
+    const { pool } = await setUp({ maxBytes: 16 << 20, workers: 2 });
+    expect(await pool.run('allocate', { bytes: 10 << 20 })).toBe(10 << 20);
+    const hold = new Int32Array(new SharedArrayBuffer(16));
+    const holder = settled(pool.run('holdWhileTold', { bytes: 8 << 20, flags: hold.buffer }));
+    Atomics.store(hold, 1, 1);
+    Atomics.notify(hold, 1);
+    while (Atomics.load(hold, 2) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(await pool.run('smallBlock', {})).toBe(64);
+    Atomics.store(hold, 3, 1);
+    Atomics.notify(hold, 3);
+    expect(await holder).toEqual({ ok: 8 << 20 });
+    expect(await settled(pool.run('allocate', { bytes: 10 << 20 }))).toEqual({ ok: 10 << 20 });
+  });
+
   it('a job aborted while it was being sent is not run again when it fails for memory', async () => {
     // The getter aborts the call as the job's message is cloned: the caller has its ABORTED,
     // the worker runs the job anyway and fails with ARENA_FULL. Seen before the fix: parked and

@@ -38,12 +38,16 @@ export interface Job {
   settled: boolean;
   /** Set while the job waits for memory: the time of its first ARENA_FULL. */
   fullSince?: number;
-  /** The release count when it last failed for memory: it runs again once that has moved by `releasesNeeded`. */
+  /** The release count when it last failed for memory: it runs again once that moves. */
   fullAtReleases?: number;
-  /** Releases it waits for before it runs again: 1 after its first failure for memory, doubling up to 64. */
-  releasesNeeded?: number;
   /** The release count when it was last sent to a worker. */
   startedAtReleases?: number;
+  /** The pool's count of job starts at its last start (MemoryWaits). */
+  startIndex?: number;
+  /** No other job was running when it last started. */
+  startedAlone?: boolean;
+  /** Its last attempt ran alone (no other job ran at any time during it) and failed for memory. */
+  failedAlone?: boolean;
   /** It has run once more on emptied caches, instead of failing for want of memory while no job ran. */
   retriedOnClearedCache?: boolean;
 }

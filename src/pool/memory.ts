@@ -1,8 +1,10 @@
 // Memory pressure: a job that hit ARENA_FULL is not failed but parked at the head of the
 // queue until some other job has finished (and may have released memory), or until
-// memoryTimeout has passed. When every queued job is parked and nothing runs that could
-// release memory, they are looked at again every RETRY_MS: memory released by the caller's
-// own code counts too, for idleMemoryTimeout.
+// memoryTimeout has passed. When every queued job is parked they are looked at again every
+// RETRY_MS: memory released by the caller's own code counts too, for idleMemoryTimeout.
+// While nothing runs, they are run one at a time: side by side, jobs that fit the memory
+// only one at a time would each take part of it and all fail, again and again; and a job
+// fails for idleMemoryTimeout only once an attempt of its own, alone, has failed.
 
 import { arenaFullFor, arenaFullIdle } from '../errors.js';
 import type { Job } from './jobs.js';
@@ -13,6 +15,8 @@ export const RETRY_MS = 20;
 export class MemoryWaits {
   /** Jobs finished so far: each may have released memory that parked jobs need. */
   #releases = 0;
+  /** Jobs started so far. */
+  #starts = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /**
    * Since when parked jobs have waited with no job running and nothing released (Date.now()),
@@ -61,6 +65,9 @@ export class MemoryWaits {
     if (now - job.fullSince > this.timeout) return false;
     job.fullAtReleases = job.startedAtReleases ?? this.#releases;
     job.startedAtReleases = undefined;
+    // Alone: nothing ran when it started (startedAlone), nothing started since, and nothing
+    // finished while it ran (the release count it started at is still the count).
+    job.failedAlone = job.startedAlone === true && job.startIndex === this.#starts && job.fullAtReleases === this.#releases;
     return true;
   }
 
@@ -69,45 +76,52 @@ export class MemoryWaits {
     return job.fullAtReleases === undefined || job.fullAtReleases < this.#releases;
   }
 
-  /** The job is on its way to a worker. */
-  started(job: Job): void {
+  /** The job is on its way to a worker; `othersRunning`: some other job is running. */
+  started(job: Job, othersRunning: boolean): void {
     job.fullAtReleases = undefined;
     job.startedAtReleases = this.#releases;
+    job.startIndex = ++this.#starts;
+    job.startedAlone = !othersRunning;
   }
 
   /**
-   * When every job of `queue` is parked, looks again after RETRY_MS: jobs past the timeout,
-   * or past the idle timeout while no job has been running (`running`), are taken out and
-   * failed (`fail`), then `wake` dispatches the rest. A job about to fail for the idle
-   * timeout first runs once more after `clearCache` has emptied the arena's caches: the
-   * blocks it freed when it failed sit there, and a retry would take them back where they
-   * were, splitting the memory it lacked the same way again.
+   * When every job of `queue` is parked, looks again after RETRY_MS. Jobs past the timeout
+   * are taken out and failed (`fail`). While some job runs (`running`), every parked job
+   * may run again (`wake` dispatches them). While none runs, one does, alone: the one whose
+   * last attempt is the oldest. Past the idle timeout it runs on caches that `clearCache`
+   * has emptied (the blocks it freed when it failed sit there, and a retry would take them
+   * back where they were, splitting the memory it lacked the same way again); once such an
+   * attempt alone has failed, the job fails for the idle timeout.
    */
   schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => boolean, clearCache: () => void): void {
     if (this.#timer !== undefined || queue.length === 0) return;
     if (queue.some((job) => this.eligible(job))) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#releases++;
       const now = Date.now();
-      if (running()) this.#idleSince = undefined;
-      else this.#idleSince ??= now;
+      const idle = !running();
+      if (idle) this.#idleSince ??= now;
+      else this.#idleSince = undefined;
       const idleFor = this.#idleSince === undefined ? -1 : now - this.#idleSince;
-      let cleared = false;
+      if (!idle) this.#releases++;
+      let next: Job | undefined;
       for (const job of queue.slice()) {
         if (job.fullSince === undefined) continue;
         const timedOut = now - job.fullSince > this.timeout;
-        if (!timedOut && idleFor >= this.idleTimeout && !job.retriedOnClearedCache) {
-          // Runs again (the count moved above); if that fails too, the next look fails it.
-          job.retriedOnClearedCache = true;
-          if (!cleared) clearCache();
-          cleared = true;
-          continue;
-        }
-        if (timedOut || idleFor >= this.idleTimeout) {
+        const idledOut = idleFor >= this.idleTimeout && job.retriedOnClearedCache === true && job.failedAlone === true;
+        if (timedOut || idledOut) {
           queue.splice(queue.indexOf(job), 1);
           fail(job, timedOut ? arenaFullFor(job.what, this.timeout) : arenaFullIdle(job.what));
+        } else if (idle && (next === undefined || (job.startIndex ?? 0) < (next.startIndex ?? 0))) {
+          next = job;
         }
+      }
+      if (next !== undefined) {
+        if (idleFor >= this.idleTimeout) {
+          next.retriedOnClearedCache = true;
+          clearCache();
+        }
+        next.fullAtReleases = -1;
       }
       if (queue.length === 0) this.#idleSince = undefined;
       wake();

@@ -109,7 +109,12 @@ export class Scheduler implements SupervisorEvents {
       this.#failQueue(workerFailed('Pool', `no worker is left to run the job${lost ? ` (${lost})` : ''}`));
     }
     this.#memory.schedule(this.#queue, (job, error) => settle(job, error), () => this.dispatch(),
-      () => this.#supervisor.workers.some((w) => w?.job), () => clearCacheQuietly(this.arena));
+      () => this.#busy(), () => clearCacheQuietly(this.arena));
+  }
+
+  /** Is a job running on a worker (other than `except`)? An aborted one that has not stopped yet counts. */
+  #busy(except?: WorkerState): boolean {
+    return this.#supervisor.workers.some((w) => w !== undefined && w !== except && (w.job !== undefined || w.abandoned !== undefined));
   }
 
   /**
@@ -131,7 +136,7 @@ export class Scheduler implements SupervisorEvents {
       else settle(job, error as Error);
       return;
     }
-    this.#memory.started(job);
+    this.#memory.started(job, this.#busy(state));
     try {
       state.port.post({ ...message, job: job.id } as ToWorker);
     } catch (error) {

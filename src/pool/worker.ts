@@ -53,7 +53,20 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
   const tasks: Record<string, unknown> = start.tasks === undefined ? {} : await import(/* @vite-ignore */ start.tasks);
   const aborts = new Map<number, AbortController>();
 
+  /**
+   * Before a job's answer: this thread's active slabs go (an empty one back to the heap),
+   * so that a job the pool runs next on the memory this one freed finds it in one piece.
+   */
+  function releaseSlabs(): void {
+    try {
+      coreOf(arena).exports.slabsRelease();
+    } catch {
+      // The arena was closed in this thread, or reclaimed: it holds nothing.
+    }
+  }
+
   function fail(job: number, error: unknown): void {
+    releaseSlabs();
     const neverFits = canNeverFit(error);
     try {
       port.post({ type: 'failed', job, error: serializeError(error), neverFits });
@@ -92,6 +105,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       const result = handedOver.length === 0 ? value : encode(value, shared);
       releaseAll([...adopted, ...handedOver]);
       announceLeaving();
+      releaseSlabs();
       try {
         port.post({ type: 'done', job, result });
       } catch (error) {
@@ -148,6 +162,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
         image.release();
       }
       releaseAll(adopted);
+      releaseSlabs();
       port.post({ type: 'done', job: message.job, result: { $pixelArenaImage: handle } });
     } catch (error) {
       releaseAll(adopted);
@@ -162,6 +177,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       image = arena.adopt(message.image);
       const bytes = encodeWith(image, message.request);
       releaseAll([image]);
+      releaseSlabs();
       port.post({ type: 'done', job: message.job, result: bytes }, [bytes.buffer]);
     } catch (error) {
       if (image) releaseAll([image]);
