@@ -283,6 +283,35 @@ describe('the pool under memory pressure', () => {
     expect(await settled(pool.run('allocate', { bytes: 10 << 20 }))).toEqual({ ok: 10 << 20 });
   });
 
+  it('idleMemoryTimeout runs on while the only jobs running are attempts of waiting ones', async () => {
+    // Jobs that spend 50 ms before they find no memory, one worker: each look saw an attempt
+    // running and started the idle clock over. Seen before the fix: both failed after
+    // memoryTimeout (4 s), with the worker's own message, not after idleMemoryTimeout.
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 1, idleMemoryTimeout: 200 });
+    const held = arena.alloc(10 << 20);
+    cleanup.push(() => arena.free(held));
+    const started = Date.now();
+    const results = await Promise.all([0, 1].map(() => settled(pool.run('slowThenAllocate', { bytes: 8 << 20, ms: 50 }))));
+    const waited = Date.now() - started;
+    expect(results).toEqual(Array(2).fill(expect.objectContaining({ code: 'ARENA_FULL', message: expect.stringMatching(/no other job was running/) })));
+    expect(waited).toBeLessThan(MEMORY_TIMEOUT / 4);
+  });
+
+  it('a job that runs out of memoryTimeout in its worker fails saying so', async () => {
+    const arena = await Arena.create({ maxBytes: 16 << 20, blocksMax: 0 });
+    const pool = await Pool.create({ arena, workers: 2, tasks, memoryTimeout: 300 });
+    cleanup.push(() => arena.close(), () => pool.close());
+    const hold = new Int32Array(new SharedArrayBuffer(16));
+    Atomics.store(hold, 1, 1);
+    const holder = settled(pool.run('holdWhileTold', { bytes: 10 << 20, flags: hold.buffer }));
+    while (Atomics.load(hold, 2) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const waiting = await settled(pool.run('slowThenAllocate', { bytes: 8 << 20, ms: 30 }));
+    Atomics.store(hold, 3, 1);
+    Atomics.notify(hold, 3);
+    expect(await holder).toEqual({ ok: 10 << 20 });
+    expect(waiting).toMatchObject({ code: 'ARENA_FULL', message: "run('slowThenAllocate'): the job found no arena memory for 300 ms" });
+  });
+
   it('a job aborted while it was being sent is not run again when it fails for memory', async () => {
     // The getter aborts the call as the job's message is cloned: the caller has its ABORTED,
     // the worker runs the job anyway and fails with ARENA_FULL. Seen before the fix: parked and

@@ -9,6 +9,9 @@
 import { arenaFullFor, arenaFullIdle } from '../errors.js';
 import type { Job } from './jobs.js';
 
+/** What runs: no job; only attempts of jobs that wait for memory; or some other job. */
+export type Activity = 'idle' | 'retrying' | 'busy';
+
 /** How often parked jobs are looked at when nothing else can wake them, in ms. */
 export const RETRY_MS = 20;
 
@@ -86,20 +89,24 @@ export class MemoryWaits {
 
   /**
    * When every job of `queue` is parked, looks again after RETRY_MS. Jobs past the timeout
-   * are taken out and failed (`fail`). While some job runs (`running`), every parked job
-   * may run again (`wake` dispatches them). While none runs, one does, alone: the one whose
+   * are taken out and failed (`fail`). While some job runs (`running`; attempts of parked
+   * jobs do not count), every parked job may run again (`wake` dispatches them). While none
+   * runs, one does, alone: the one whose
    * last attempt is the oldest. Past the idle timeout it runs on caches that `clearCache`
    * has emptied (the blocks it freed when it failed sit there, and a retry would take them
    * back where they were, splitting the memory it lacked the same way again); once such an
    * attempt alone has failed, the job fails for the idle timeout.
    */
-  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => boolean, clearCache: () => void): void {
+  schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => Activity, clearCache: () => void): void {
     if (this.#timer !== undefined || queue.length === 0) return;
     if (queue.some((job) => this.eligible(job))) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       const now = Date.now();
-      const idle = !running();
+      // While only attempts of waiting jobs run, the idle clock goes on (they hold nothing
+      // they had before), but no other attempt starts beside them and no job fails for it.
+      const activity = running();
+      const idle = activity !== 'busy';
       if (idle) this.#idleSince ??= now;
       else this.#idleSince = undefined;
       const idleFor = this.#idleSince === undefined ? -1 : now - this.#idleSince;
@@ -108,11 +115,12 @@ export class MemoryWaits {
       for (const job of queue.slice()) {
         if (job.fullSince === undefined) continue;
         const timedOut = now - job.fullSince > this.timeout;
-        const idledOut = idleFor >= this.idleTimeout && job.retriedOnClearedCache === true && job.failedAlone === true;
+        // Not while another one's attempt runs: that one may yet succeed and release memory.
+        const idledOut = activity === 'idle' && idleFor >= this.idleTimeout && job.retriedOnClearedCache === true && job.failedAlone === true;
         if (timedOut || idledOut) {
           queue.splice(queue.indexOf(job), 1);
           fail(job, timedOut ? arenaFullFor(job.what, this.timeout) : arenaFullIdle(job.what));
-        } else if (idle && (next === undefined || (job.startIndex ?? 0) < (next.startIndex ?? 0))) {
+        } else if (activity === 'idle' && (next === undefined || (job.startIndex ?? 0) < (next.startIndex ?? 0))) {
           next = job;
         }
       }

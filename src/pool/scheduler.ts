@@ -5,13 +5,13 @@
 // made for it.
 
 import type { Arena } from '../arena.js';
-import { canNeverFit, deserializeError, limitExceeded, workerFailed, type ArenaError } from '../errors.js';
+import { arenaFullFor, canNeverFit, deserializeError, limitExceeded, workerFailed, type ArenaError } from '../errors.js';
 import type { ImageHandle } from '../image.js';
 import { coreOf } from '../state.js';
 import { abandon, abortError, reclaimAbandoned } from './aborts.js';
 import { discardHandles, dropResult, settle, type Job, type JobMessage } from './jobs.js';
 import { markersIn, unsendable } from './marshal.js';
-import { MemoryWaits } from './memory.js';
+import { MemoryWaits, type Activity } from './memory.js';
 import type { ResolvedOptions } from './options.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import type { Supervisor, SupervisorEvents, WorkerState } from './supervisor.js';
@@ -109,7 +109,18 @@ export class Scheduler implements SupervisorEvents {
       this.#failQueue(workerFailed('Pool', `no worker is left to run the job${lost ? ` (${lost})` : ''}`));
     }
     this.#memory.schedule(this.#queue, (job, error) => settle(job, error), () => this.dispatch(),
-      () => this.#busy(), () => clearCacheQuietly(this.arena));
+      () => this.#activity(), () => clearCacheQuietly(this.arena));
+  }
+
+  /** What runs, for the memory waits: an aborted job that has not stopped yet counts as busy. */
+  #activity(): Activity {
+    let retrying = false;
+    for (const w of this.#supervisor.workers) {
+      if (w === undefined) continue;
+      if (w.abandoned !== undefined || (w.job !== undefined && w.job.fullSince === undefined)) return 'busy';
+      if (w.job !== undefined) retrying = true;
+    }
+    return retrying ? 'retrying' : 'idle';
   }
 
   /** Is a job running on a worker (other than `except`)? An aborted one that has not stopped yet counts. */
@@ -249,11 +260,13 @@ export class Scheduler implements SupervisorEvents {
         discardHandles(this.arena, job);
         const error = deserializeError(message.error);
         // A job settled meanwhile (aborted while it was being sent) is not run again.
-        const waits = !job.settled && (error as ArenaError).code === 'ARENA_FULL' && !message.neverFits && this.#memory.park(job);
+        const full = !job.settled && (error as ArenaError).code === 'ARENA_FULL' && !message.neverFits;
+        const waits = full && this.#memory.park(job);
         // A failure for want of memory releases nothing that was not its own: it wakes no one.
         if (!waits) this.#memory.released();
         if (waits) this.#queue.unshift(job);
-        else settle(job, error);
+        // One that has waited memoryTimeout says so, as when a look finds it has.
+        else settle(job, full ? arenaFullFor(job.what, this.#memory.timeout) : error);
       }
     }
     this.dispatch();
