@@ -91,11 +91,11 @@ export class MemoryWaits {
    * When every job of `queue` is parked, looks again after RETRY_MS. Jobs past the timeout
    * are taken out and failed (`fail`). While some job runs (`running`; attempts of parked
    * jobs do not count), every parked job may run again (`wake` dispatches them). While none
-   * runs, one does, alone: the one whose
-   * last attempt is the oldest. Past the idle timeout it runs on caches that `clearCache`
-   * has emptied (the blocks it freed when it failed sit there, and a retry would take them
-   * back where they were, splitting the memory it lacked the same way again); once such an
-   * attempt alone has failed, the job fails for the idle timeout.
+   * runs, one does, alone: the one whose last attempt is the oldest. Past the idle timeout
+   * it runs on caches that `clearCache` has emptied (the blocks it freed when it failed sit
+   * there, and a retry would take them back where they were, splitting the memory it lacked
+   * the same way again); once such an attempt alone has failed, the job fails for the idle
+   * timeout.
    */
   schedule(queue: Job[], fail: (job: Job, error: Error) => void, wake: () => void, running: () => Activity, clearCache: () => void): void {
     if (this.#timer !== undefined || queue.length === 0) return;
