@@ -22,6 +22,7 @@ import type { Filter } from './kernels/resize.js';
 import type { Box } from './validate.js';
 import type { TransposeMethod } from './kernels/geometry.js';
 import { mismatch } from './errors.js';
+import { samplingFactors } from './codecs/jpeg.js';
 import * as check from './validate.js';
 
 export type Fit = 'inside' | 'cover' | 'fill';
@@ -130,11 +131,6 @@ function checkOptions(options: unknown): Required<ThumbnailOptions> {
   return { width, height, fit, filter };
 }
 
-/** Sampling factors (h, v) of the first component by subsampling name; the others have 1×1 but a fourth, which has the first's. */
-const NAMED_FACTORS: Record<string, [number, number]> = {
-  '4:4:4': [1, 1], '4:2:2': [2, 1], '4:2:0': [2, 2], '4:4:0': [1, 2], '4:1:1': [4, 1],
-};
-
 /**
  * The bytes a progressive JPEG's decode holds in coefficients while it reads its scans: 2
  * a coefficient, 64 a block, every block of every component as the MCUs pad them. 0 for
@@ -145,13 +141,10 @@ function coefficientBytes(info: ImageInfo): number {
   const components = info.components ?? 4;
   const { width, height } = info;
   if (components === 1) return Math.ceil(width / 8) * Math.ceil(height / 8) * 128;
-  const named = NAMED_FACTORS[info.subsampling ?? ''];
-  const factors = named
-    ? Array.from({ length: components }, (_, i): [number, number] => (i === 0 || i === 3 ? named : [1, 1]))
-    : (info.subsampling ?? '').split(',').map((f) => f.split('x').map(Number) as [number, number]);
+  const factors = samplingFactors(info.subsampling ?? '', components);
+  // Not from this library's probe: every component at full size.
+  if (factors === undefined) return Math.ceil(width / 8) * Math.ceil(height / 8) * 128 * components;
   const hMax = Math.max(...factors.map(([h]) => h)), vMax = Math.max(...factors.map(([, v]) => v));
-  // Not a list of factors (nothing this library's probe gives): every component at full size.
-  if (!(factors.length === components && hMax >= 1 && vMax >= 1)) return Math.ceil(width / 8) * Math.ceil(height / 8) * 128 * components;
   const mcuColumns = Math.ceil(width / (8 * hMax)), mcuRows = Math.ceil(height / (8 * vMax));
   return factors.reduce((sum, [h, v]) => sum + mcuColumns * h * mcuRows * v * 128, 0);
 }

@@ -84,6 +84,17 @@ function settled<T>(promise: Promise<T>): Promise<{ ok: T } | { code: string; me
   return promise.then((ok) => ({ ok }), (error) => ({ code: error.code, message: error.message }));
 }
 
+/** Sets flags[index] and wakes a task waiting on it. */
+function tell(flags: Int32Array, index: number): void {
+  Atomics.store(flags, index, 1);
+  Atomics.notify(flags, index);
+}
+
+/** Resolves once `done()` holds (5 s at most: the test's assertions then say what failed). */
+async function until(done: () => boolean): Promise<void> {
+  for (const start = Date.now(); !done() && Date.now() - start < 5000;) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 describe('the pool under memory pressure', () => {
   it('two jobs waiting for memory do not wake each other in a loop (each failure is not a release)', async () => {
     const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 4 });
@@ -118,8 +129,7 @@ describe('the pool under memory pressure', () => {
     arena.free(before);
     arena.free(after);
     expect(await pool.run('add', { a: 1, b: 2 })).toBe(3);
-    Atomics.store(state, 1, 1);
-    Atomics.notify(state, 1);
+    tell(state, 1);
     expect(await job).toEqual({ ok: 12 << 20 });
     // The first attempt failed (the case this test is about), the second succeeded.
     expect(Atomics.load(state, 2)).toBe(2);
@@ -144,8 +154,7 @@ describe('the pool under memory pressure', () => {
     while (Atomics.load(state, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
     arena.free(below);
     arena.clearCache();
-    Atomics.store(state, 1, 1);
-    Atomics.notify(state, 1);
+    tell(state, 1);
     expect(await job).toEqual({ ok: 12 << 20 });
     expect(Atomics.load(state, 2)).toBe(2);
   });
@@ -201,10 +210,6 @@ describe('the pool under memory pressure', () => {
     const held = arena.alloc(10 << 20);
     const attempts = new Int32Array(new SharedArrayBuffer(4));
     const hold = new Int32Array(new SharedArrayBuffer(16));
-    const tell = (index: number) => { Atomics.store(hold, index, 1); Atomics.notify(hold, index); };
-    const until = async (done: () => boolean) => {
-      for (const start = Date.now(); !done() && Date.now() - start < 5000;) await new Promise((resolve) => setTimeout(resolve, 1));
-    };
     const waiting = settled(pool.run('countThenAllocate', { bytes: 8 << 20, flags: attempts.buffer }));
     // Its first attempt, and the one on emptied caches while no other job ran: from now on,
     // a look while nothing runs fails it.
@@ -212,11 +217,11 @@ describe('the pool under memory pressure', () => {
     const holder = settled(pool.run('holdWhileTold', { bytes: 9 << 20, flags: hold.buffer }));
     await until(() => Atomics.load(hold, 0) === 1);
     arena.free(held);
-    tell(1);
+    tell(hold, 1);
     await until(() => Atomics.load(hold, 2) === 1);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const backedOff = Atomics.load(attempts, 0);
-    tell(3);
+    tell(hold, 3);
     expect(await holder).toEqual({ ok: 9 << 20 });
     expect(await waiting).toEqual({ ok: 8 << 20 });
     expect(backedOff).toBeGreaterThanOrEqual(4);
@@ -229,9 +234,6 @@ describe('the pool under memory pressure', () => {
     const held = arena.alloc(10 << 20);
     const attempts = new Int32Array(new SharedArrayBuffer(4));
     const hold = new Int32Array(new SharedArrayBuffer(4));
-    const until = async (done: () => boolean) => {
-      for (const start = Date.now(); !done() && Date.now() - start < 5000;) await new Promise((resolve) => setTimeout(resolve, 1));
-    };
     const waiting = settled(pool.run('countThenAllocate', { bytes: 8 << 20, flags: attempts.buffer }));
     await until(() => Atomics.load(attempts, 0) >= 2);
     arena.free(held);
@@ -254,13 +256,11 @@ describe('the pool under memory pressure', () => {
     await Promise.all(Array.from({ length: 5 }, () => pool.run('allocate', { bytes: 64 })));
     const hold = new Int32Array(new SharedArrayBuffer(16));
     const holder = settled(pool.run('holdWhileTold', { bytes: 12 << 20, flags: hold.buffer }));
-    Atomics.store(hold, 1, 1);
-    Atomics.notify(hold, 1);
-    while (Atomics.load(hold, 2) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    tell(hold, 1);
+    await until(() => Atomics.load(hold, 2) === 1);
     const jobs = Array.from({ length: 4 }, () => settled(pool.run('twoStep', { a: 5 << 20, b: 7 << 20, gap: 10 })));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    Atomics.store(hold, 3, 1);
-    Atomics.notify(hold, 3);
+    tell(hold, 3);
     expect(await holder).toEqual({ ok: 12 << 20 });
     expect(await Promise.all(jobs)).toEqual(Array(4).fill({ ok: 12 << 20 }));
   });
@@ -273,12 +273,10 @@ describe('the pool under memory pressure', () => {
     expect(await pool.run('allocate', { bytes: 10 << 20 })).toBe(10 << 20);
     const hold = new Int32Array(new SharedArrayBuffer(16));
     const holder = settled(pool.run('holdWhileTold', { bytes: 8 << 20, flags: hold.buffer }));
-    Atomics.store(hold, 1, 1);
-    Atomics.notify(hold, 1);
-    while (Atomics.load(hold, 2) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    tell(hold, 1);
+    await until(() => Atomics.load(hold, 2) === 1);
     expect(await pool.run('smallBlock', {})).toBe(64);
-    Atomics.store(hold, 3, 1);
-    Atomics.notify(hold, 3);
+    tell(hold, 3);
     expect(await holder).toEqual({ ok: 8 << 20 });
     expect(await settled(pool.run('allocate', { bytes: 10 << 20 }))).toEqual({ ok: 10 << 20 });
   });
@@ -302,12 +300,11 @@ describe('the pool under memory pressure', () => {
     const pool = await Pool.create({ arena, workers: 2, tasks, memoryTimeout: 300 });
     cleanup.push(() => arena.close(), () => pool.close());
     const hold = new Int32Array(new SharedArrayBuffer(16));
-    Atomics.store(hold, 1, 1);
+    tell(hold, 1);
     const holder = settled(pool.run('holdWhileTold', { bytes: 10 << 20, flags: hold.buffer }));
-    while (Atomics.load(hold, 2) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await until(() => Atomics.load(hold, 2) === 1);
     const waiting = await settled(pool.run('slowThenAllocate', { bytes: 8 << 20, ms: 30 }));
-    Atomics.store(hold, 3, 1);
-    Atomics.notify(hold, 3);
+    tell(hold, 3);
     expect(await holder).toEqual({ ok: 10 << 20 });
     expect(waiting).toMatchObject({ code: 'ARENA_FULL', message: "run('slowThenAllocate'): the job found no arena memory for 300 ms" });
   });

@@ -34,13 +34,27 @@ function subsamplingName(packed: number, components: number): string {
   const [[h0, v0], [h1, v1], [h2, v2]] = factors as [[number, number], [number, number], [number, number]];
   const chromaSame = h1 === h2 && v1 === v2 && (components < 4 || (factors[3]![0] === h0 && factors[3]![1] === v0));
   if (chromaSame && h1 === 1 && v1 === 1) {
-    if (h0 === 1 && v0 === 1) return '4:4:4';
-    if (h0 === 2 && v0 === 1) return '4:2:2';
-    if (h0 === 2 && v0 === 2) return '4:2:0';
-    if (h0 === 1 && v0 === 2) return '4:4:0';
-    if (h0 === 4 && v0 === 1) return '4:1:1';
+    const named = Object.keys(NAMED_FACTORS).find((name) => NAMED_FACTORS[name]![0] === h0 && NAMED_FACTORS[name]![1] === v0);
+    if (named !== undefined) return named;
   }
   return factors.map(([h, v]) => `${h}x${v}`).join(',');
+}
+
+/** The first component's sampling factors (h, v) by name; the others have 1×1 but a fourth, which has the first's. */
+const NAMED_FACTORS: Record<string, [number, number]> = {
+  '4:4:4': [1, 1], '4:2:2': [2, 1], '4:2:0': [2, 2], '4:4:0': [1, 2], '4:1:1': [4, 1],
+};
+
+/**
+ * Each component's sampling factors (h, v), from what the probe gave: the subsampling's
+ * name and the components. undefined when the name is neither (not from this probe).
+ */
+export function samplingFactors(subsampling: string, components: number): Array<[number, number]> | undefined {
+  const named = NAMED_FACTORS[subsampling];
+  if (named !== undefined) return Array.from({ length: components }, (_, i) => (i === 0 || i === 3 ? named : [1, 1]));
+  const factors = subsampling.split(',').map((f) => f.split('x').map(Number) as [number, number]);
+  const valid = factors.length === components && factors.every(([h, v]) => h! >= 1 && v! >= 1);
+  return valid ? factors : undefined;
 }
 
 export const jpeg: Codec<Settings> = {

@@ -123,8 +123,8 @@ export class Scheduler implements SupervisorEvents {
     return retrying ? 'retrying' : 'idle';
   }
 
-  /** Is a job running on a worker (other than `except`)? An aborted one that has not stopped yet counts. */
-  #busy(except?: WorkerState): boolean {
+  /** Is a job running on a worker other than `except`? An aborted one that has not stopped yet counts. */
+  #busy(except: WorkerState): boolean {
     return this.#supervisor.workers.some((w) => w !== undefined && w !== except && (w.job !== undefined || w.abandoned !== undefined));
   }
 
