@@ -39,6 +39,33 @@ describe('pages that stay gather at the bottom of the heap', () => {
     }
   });
 
+  it('in a small arena too (16 MiB, as thumbs --max-memory 16M makes)', async () => {
+    const arena = await Arena.create({ maxBytes: 16 * MiB, blocksMax: 0 });
+    const others: Arena[] = [];
+    try {
+      const large = arena.alloc(8 * MiB);
+      const held = [];
+      for (let i = 0; i < 8; i++) {
+        const other = await Arena.attach(arena.shared);
+        others.push(other);
+        held.push({ other, image: other.image('RGB', 8, 8), block: other.alloc(100) });
+      }
+      arena.free(large);
+      // All but the threads' few pages of records and slabs is free again: 14 MiB must fit.
+      const big = arena.alloc(14 * MiB);
+      expect(big.size).toBeGreaterThanOrEqual(14 * MiB);
+      arena.free(big);
+      for (const { other, image, block } of held) {
+        image.release();
+        other.free(block);
+      }
+      expect(arena.checkHeap().liveBlocks).toBe(0);
+    } finally {
+      for (const other of others) other.close();
+      arena.close();
+    }
+  });
+
   it('once the bottom pages are full, a page that stays goes best fit, not to the start of a gap beside data', async () => {
     // 128 MiB: 32,510 heap pages, the bottom 256 kept for pages that stay.
     const arena = await Arena.create({ maxBytes: 128 * MiB, blocksMax: 0 });

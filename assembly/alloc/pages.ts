@@ -166,13 +166,15 @@ function firstFree(limit: u32): i32 {
 
 /**
  * Bitmap words at the bottom of the heap kept for metadata pages: one word (64 pages) per
- * 8192 heap pages (32 MiB), four (256 pages, 1 MiB) at most; none in a heap of fewer
- * pages. Data runs above them make the memory grow sooner by up to that much (rounded to
- * its 1 MiB steps), but its pages are not touched until used.
+ * 8192 heap pages (32 MiB), at least one from 1024 pages (4 MiB) and four (256 pages,
+ * 1 MiB) at most; none in a smaller heap, where they would be a large share of it. Data
+ * runs above them make the memory grow sooner by up to that much (rounded to its 1 MiB
+ * steps), but its pages are not touched until used, and data still takes them when
+ * nothing above fits.
  */
 // @ts-ignore: decorator
 @inline function metadataWords(): u32 {
-  return min<u32>(pageCount >> 13, 4);
+  return pageCount < 1024 ? 0 : max<u32>(1, min<u32>(pageCount >> 13, 4));
 }
 
 /**
