@@ -26,7 +26,7 @@ import * as PE from "./codecs/png/encode";
 import * as Z from "./codecs/deflate/zlib";
 import * as Q from "./codecs/qoi";
 import { heapCheck as walk } from "./check";
-import { lastError } from "./alloc/state";
+import { lastError, takeShortfall } from "./alloc/state";
 import * as L from "./alloc/layout";
 import * as IL from "./image/layout";
 import * as CK from "./check";
@@ -126,6 +126,14 @@ export function slabsRelease(): i32 {
   A.abandonActiveSlabs();
   leave();
   return L.OK;
+}
+
+/**
+ * The bytes of the last request of this thread that found no memory (ARENA_FULL) since the
+ * last call, or 0; forgets it. Pool workers send it back with a job that ran out of memory.
+ */
+export function shortfallTake(): usize {
+  return takeShortfall();
 }
 
 export function statsCollect(): i32 {

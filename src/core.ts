@@ -26,6 +26,7 @@ export interface CoreExports {
   blocksMaxSet(n: number): number;
   cacheClear(keep: number): number;
   slabsRelease(): number;
+  shortfallTake(): number;
   statsCollect(): number;
   heapCheck(): number;
   imageCreate(mode: number, width: number, height: number, fill: number, value: number): number;

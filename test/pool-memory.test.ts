@@ -203,9 +203,10 @@ describe('the pool under memory pressure', () => {
 
   it('a job waiting for memory that another job holds is not failed for idleness before it has tried it', async () => {
     // With idleMemoryTimeout 0 a job without memory fails once nothing runs that could
-    // release any. Here it waits for memory that another job holds, looked at again every
-    // RETRY_MS while that job runs; when that job ends, it must run before it can fail. (A
-    // backoff that waited for more than one release failed it here with ARENA_FULL.)
+    // release any. Here it waits for memory that another job holds; when that job ends, it
+    // must run before it can fail. (A backoff that waited for more than one release failed
+    // it here with ARENA_FULL.) While the other job's 9 MiB leave less than the 8 MiB it
+    // asked for, it does not run at all.
     const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2, idleMemoryTimeout: 0 });
     const held = arena.alloc(10 << 20);
     const attempts = new Int32Array(new SharedArrayBuffer(4));
@@ -224,7 +225,25 @@ describe('the pool under memory pressure', () => {
     tell(hold, 3);
     expect(await holder).toEqual({ ok: 9 << 20 });
     expect(await waiting).toEqual({ ok: 8 << 20 });
-    expect(backedOff).toBeGreaterThanOrEqual(4);
+    expect(backedOff).toBe(2);
+  });
+
+  it('a job that ran out of memory runs again only once the arena has the bytes it asked for free', async () => {
+    // Every release used to run it again: with small jobs streaming past while the memory it
+    // needs stays held, it ran, and failed, once for each of them.
+    const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2 });
+    const held = arena.alloc(10 << 20);
+    const attempts = new Int32Array(new SharedArrayBuffer(4));
+    const waiting = settled(pool.run('countThenAllocate', { bytes: 8 << 20, flags: attempts.buffer }));
+    await until(() => Atomics.load(attempts, 0) >= 1);
+    const smalls = Array.from({ length: 24 }, () => pool.run('slowThenAllocate', { bytes: 4096, ms: 10 }));
+    expect(await Promise.all(smalls)).toEqual(new Array(24).fill(4096));
+    const whileShort = Atomics.load(attempts, 0);
+    arena.free(held);
+    expect(await waiting).toEqual({ ok: 8 << 20 });
+    // Its first attempt, and at most one or two while nothing else ran (before the first
+    // small job started): none for the 24 releases.
+    expect(whileShort).toBeLessThanOrEqual(3);
   });
 
   it('a running job that is aborted and stops by itself releases memory for a waiting one', async () => {

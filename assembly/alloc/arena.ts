@@ -38,7 +38,7 @@ import {
   smallBlockLive, retireEmptySlabs, binOf, smallBytes
 } from "./slab";
 import {
-  DEBUG, loadGeometry, slotAddress, slotBase, setResult, setResultTag, resultTag, fail, count, counterAddress,
+  DEBUG, loadGeometry, slotAddress, slotBase, setResult, setResultTag, resultTag, fail, count, counterAddress, noteShortfall,
   pageCount, heapStart, activeSlab, setActiveSlab, freshTag
 } from "./state";
 import { frameNext, frameOpen, frameClose, phase, setPhase, arg, setArg, OP_ALLOCATE } from "./frames";
@@ -192,7 +192,7 @@ const UNDO_GIVEN: u32 = 52;
  */
 export function allocate(bytes: usize): usize {
   if (bytes == 0) { fail(ERR_LIMIT); return 0; }
-  if (bytes > maxRequest()) { fail(ERR_ARENA_FULL); return 0; }
+  if (bytes > maxRequest()) { noteShortfall(bytes); fail(ERR_ARENA_FULL); return 0; }
   let tag = freshTag();
   let frame: usize, address: usize, size: usize;
   if (bytes <= SMALL_MAX_BYTES) {
@@ -244,6 +244,7 @@ export function allocate(bytes: usize): usize {
   }
   if (address == 0) {
     frameClose(frame);
+    noteShortfall(bytes);
     fail(ERR_ARENA_FULL);
     return 0;
   }

@@ -144,6 +144,26 @@ export function freshTag(): u64 {
   return code;
 }
 
+/**
+ * The bytes of the last request this thread could not place (ARENA_FULL), or 0: a pool
+ * worker hands it back with a job that ran out of memory, and the pool runs that job again
+ * only once the arena has as many bytes free. A plain global: each thread has its own.
+ */
+let shortfall: usize = 0;
+
+/** Notes a request that found no memory (see shortfall). */
+// @ts-ignore: decorator
+@inline export function noteShortfall(bytes: usize): void {
+  shortfall = bytes;
+}
+
+/** The last request that found no memory since the last call (0: none), and forgets it. */
+export function takeShortfall(): usize {
+  let bytes = shortfall;
+  shortfall = 0;
+  return bytes;
+}
+
 // ── counters ──────────────────────────────────────────────────────────────────────
 
 // @ts-ignore: decorator

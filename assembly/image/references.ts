@@ -14,11 +14,11 @@ import {
   IMAGE_MAGIC, IMAGE_LIVE, IMAGE_MODE, IMAGE_WIDTH, IMAGE_HEIGHT
 } from "./layout";
 import {
-  ARENA_HEADER, HEADER_REF_CHUNKS, SLOT_REF_FREE, KIND_REFS, PAGE_SHIFT, ERR_INVALID_HANDLE, ERR_DOUBLE_FREE, TAG_MASK
+  ARENA_HEADER, HEADER_REF_CHUNKS, SLOT_REF_FREE, KIND_REFS, PAGE_SHIFT, PAGE_SIZE, ERR_INVALID_HANDLE, ERR_DOUBLE_FREE, TAG_MASK
 } from "../alloc/layout";
 import { loadShared32, loadShared64, casShared32, casShared64, publish64 } from "../shared/atomics";
 import { takePages, makeEntry, entryKind, entryAddress, pageAddress, pageOf, inHeap, loadEntry, setRunWord } from "../alloc/pages";
-import { slotBase, slotIndex, fail, freshTag } from "../alloc/state";
+import { slotBase, slotIndex, fail, freshTag, noteShortfall } from "../alloc/state";
 import { frameNext, frameOpen, frameClose, phase, setPhase, arg, setArg, OP_GROW_RECORDS } from "../alloc/frames";
 
 // @ts-ignore: decorator
@@ -52,7 +52,7 @@ function growRecords(): bool {
   frameOpen(frame, OP_GROW_RECORDS);
   setPhase(frame, GROW_TAKING);
   let page = takePages(1, true, true);
-  if (page < 0) { frameClose(frame); return false; }
+  if (page < 0) { frameClose(frame); noteShortfall(PAGE_SIZE); return false; }
   setArg(frame, GROW_ARG_CHUNK, pageAddress(<u32>page));
   setPhase(frame, GROW_TAKEN);
   resumeGrowRecords(frame);

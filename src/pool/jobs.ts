@@ -40,6 +40,11 @@ export interface Job {
   fullSince?: number;
   /** The release count when it last failed for memory: it runs again once that moves. */
   fullAtReleases?: number;
+  /**
+   * The bytes of the request its last attempt could not place, when its worker knew them:
+   * it runs again only once the arena has as many bytes free (or alone, while no job runs).
+   */
+  shortfall?: number;
   /** The release count when it was last sent to a worker. */
   startedAtReleases?: number;
   /** The pool's count of job starts at its last start (MemoryWaits). */

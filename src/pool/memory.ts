@@ -4,7 +4,10 @@
 // RETRY_MS: memory released by the caller's own code counts too, for idleMemoryTimeout.
 // While nothing runs, they are run one at a time: side by side, jobs that fit the memory
 // only one at a time would each take part of it and all fail, again and again; and a job
-// fails for idleMemoryTimeout only once an attempt of its own, alone, has failed.
+// fails for idleMemoryTimeout only once an attempt of its own, alone, has failed. A job
+// whose worker said how large the request that failed was (its shortfall) runs again only
+// once the arena has that many bytes free: with fewer, it would fail at the same request
+// again (every release and every look used to run it, dozens of times for one job).
 
 import { arenaFullFor, arenaFullIdle } from '../errors.js';
 import type { Job } from './jobs.js';
@@ -27,7 +30,20 @@ export class MemoryWaits {
    */
   #idleSince: number | undefined;
 
-  constructor(readonly timeout: number, readonly idleTimeout: number = timeout) {}
+  /**
+   * @param freeBytes the arena's bytes not held by live blocks: no request larger than
+   *   that can succeed (read at most once per look, see `look`)
+   */
+  constructor(readonly timeout: number, readonly idleTimeout: number = timeout,
+    private readonly freeBytes: () => number = () => Infinity) {}
+
+  /** The arena's free bytes read in this look, or undefined. */
+  #free: number | undefined;
+
+  /** A new look at the queue: the arena's free bytes are read again when needed. */
+  look(): void {
+    this.#free = undefined;
+  }
 
   #waiters: Array<() => void> = [];
 
@@ -60,12 +76,14 @@ export class MemoryWaits {
    * Parks a job that ran out of memory; false when it has waited longer than the timeout.
    * It runs again at the next release, or at once when something was released while it
    * ran: what it could not find may be there now (pages freed then may only now lie side
-   * by side, and its own blocks, freed with its failure, no longer split them).
+   * by side, and its own blocks, freed with its failure, no longer split them), provided
+   * the arena then has `shortfall` bytes free, the request that failed (when known).
    */
-  park(job: Job): boolean {
+  park(job: Job, shortfall?: number): boolean {
     const now = Date.now();
     job.fullSince ??= now;
     if (now - job.fullSince > this.timeout) return false;
+    job.shortfall = shortfall;
     job.fullAtReleases = job.startedAtReleases ?? this.#releases;
     job.startedAtReleases = undefined;
     // Alone: nothing ran when it started (startedAlone), nothing started since, and nothing
@@ -74,14 +92,22 @@ export class MemoryWaits {
     return true;
   }
 
-  /** Can a job run now? A parked one runs once something has finished since it was parked. */
+  /**
+   * Can a job run now? A parked one runs once something has finished since it was parked
+   * and the arena has its shortfall free; one picked to run alone (fullAtReleases -1) runs.
+   */
   eligible(job: Job): boolean {
-    return job.fullAtReleases === undefined || job.fullAtReleases < this.#releases;
+    if (job.fullAtReleases === undefined) return true;
+    if (job.fullAtReleases >= this.#releases) return false;
+    if (job.fullAtReleases < 0 || job.shortfall === undefined) return true;
+    this.#free ??= this.freeBytes();
+    return this.#free >= job.shortfall;
   }
 
   /** The job is on its way to a worker; `othersRunning`: some other job is running. */
   started(job: Job, othersRunning: boolean): void {
     job.fullAtReleases = undefined;
+    job.shortfall = undefined;
     job.startedAtReleases = this.#releases;
     job.startIndex = ++this.#starts;
     job.startedAlone = !othersRunning;

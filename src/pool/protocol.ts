@@ -60,8 +60,11 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly attachmentId: number }
   /** A job settled: images in `result` are markers whose references the receiver adopts. */
   | { readonly type: 'done'; readonly job: number; readonly result: unknown }
-  /** A job failed; `neverFits`: an ARENA_FULL for a request larger than the whole arena (no use waiting). */
-  | { readonly type: 'failed'; readonly job: number; readonly error: SerializedError; readonly neverFits?: boolean }
+  /**
+   * A job failed; `neverFits`: an ARENA_FULL for a request larger than the whole arena (no
+   * use waiting); `shortfall`: the bytes of its last request that found no memory.
+   */
+  | { readonly type: 'failed'; readonly job: number; readonly error: SerializedError; readonly neverFits?: boolean; readonly shortfall?: number }
   /** Detached; the worker ends now. */
   | { readonly type: 'closed' }
   /** The worker is ending by itself (its task closed its arena, or called an exit): send it nothing more. */

@@ -30,6 +30,16 @@ function waitable(error: unknown): boolean {
   return (error as ArenaError | undefined)?.code === 'ARENA_FULL' && !canNeverFit(error);
 }
 
+/** The arena's bytes not held by live blocks (no limit once it is closed: nothing waits on it then). */
+function freeBytes(arena: Arena): number {
+  try {
+    const stats = arena.stats();
+    return stats.bytesMax - stats.bytesInUse;
+  } catch {
+    return Infinity;
+  }
+}
+
 export class Scheduler implements SupervisorEvents {
   readonly #queue: Job[] = [];
   readonly #memory: MemoryWaits;
@@ -39,7 +49,7 @@ export class Scheduler implements SupervisorEvents {
   #supervisor!: Supervisor;
 
   constructor(readonly arena: Arena, readonly options: ResolvedOptions) {
-    this.#memory = new MemoryWaits(options.memoryTimeout, options.idleMemoryTimeout);
+    this.#memory = new MemoryWaits(options.memoryTimeout, options.idleMemoryTimeout, () => freeBytes(arena));
   }
 
   /** The workers this scheduler sends jobs to (set once, right after both are made). */
@@ -97,6 +107,7 @@ export class Scheduler implements SupervisorEvents {
 
   /** Sends queued jobs to idle workers; fails the queue when no worker is left. */
   dispatch(): void {
+    this.#memory.look();
     for (const state of this.#supervisor.workers) {
       while (state !== undefined && this.#supervisor.idle(state) && this.#queue.length > 0) {
         const index = this.#queue.findIndex((job) => this.#memory.eligible(job));
@@ -261,7 +272,7 @@ export class Scheduler implements SupervisorEvents {
         const error = deserializeError(message.error);
         // A job settled meanwhile (aborted while it was being sent) is not run again.
         const full = !job.settled && (error as ArenaError).code === 'ARENA_FULL' && !message.neverFits;
-        const waits = full && this.#memory.park(job);
+        const waits = full && this.#memory.park(job, message.shortfall);
         // A failure for want of memory releases nothing that was not its own: it wakes no one.
         if (!waits) this.#memory.released();
         if (waits) this.#queue.unshift(job);

@@ -56,23 +56,28 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
   /**
    * Before a job's answer: this thread's active slabs go (an empty one back to the heap),
    * so that a job the pool runs next on the memory this one freed finds it in one piece.
+   * Returns the bytes of the job's last request that found no memory (0: none), which the
+   * pool waits for before it runs a job that ran out of memory again.
    */
-  function releaseSlabs(): void {
+  function endJob(): number {
     try {
-      coreOf(arena).exports.slabsRelease();
+      const exports = coreOf(arena).exports;
+      exports.slabsRelease();
+      return exports.shortfallTake() >>> 0;
     } catch {
       // The arena was closed in this thread, or reclaimed: it holds nothing.
+      return 0;
     }
   }
 
   function fail(job: number, error: unknown): void {
-    releaseSlabs();
+    const shortfall = endJob() || undefined;
     const neverFits = canNeverFit(error);
     try {
-      port.post({ type: 'failed', job, error: serializeError(error), neverFits });
+      port.post({ type: 'failed', job, error: serializeError(error), neverFits, shortfall });
     } catch {
       // An error whose fields cannot be cloned (a thrown object with a strange name): its text.
-      port.post({ type: 'failed', job, error: { name: 'Error', message: String(error) }, neverFits });
+      port.post({ type: 'failed', job, error: { name: 'Error', message: String(error) }, neverFits, shortfall });
     }
   }
 
@@ -105,7 +110,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       const result = handedOver.length === 0 ? value : encode(value, shared);
       releaseAll([...adopted, ...handedOver]);
       announceLeaving();
-      releaseSlabs();
+      endJob();
       try {
         port.post({ type: 'done', job, result });
       } catch (error) {
@@ -162,7 +167,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
         image.release();
       }
       releaseAll(adopted);
-      releaseSlabs();
+      endJob();
       port.post({ type: 'done', job: message.job, result: { $pixelArenaImage: handle } });
     } catch (error) {
       releaseAll(adopted);
@@ -177,7 +182,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       image = arena.adopt(message.image);
       const bytes = encodeWith(image, message.request);
       releaseAll([image]);
-      releaseSlabs();
+      endJob();
       port.post({ type: 'done', job: message.job, result: bytes }, [bytes.buffer]);
     } catch (error) {
       if (image) releaseAll([image]);
@@ -197,6 +202,7 @@ export async function startWorker(port: Port, start: WorkerStart): Promise<void>
       runBand(core, message.stage, target!, sources, data ? tablesAddress(core, imageAddress(data, what)) : 0,
         message.start, message.end, message.what);
       releaseAll(adopted);
+      endJob();
       port.post({ type: 'done', job: message.job, result: null });
     } catch (error) {
       releaseAll(adopted);
