@@ -7,7 +7,8 @@
 // fails for idleMemoryTimeout only once an attempt of its own, alone, has failed. A job
 // whose worker said how large the request that failed was (its shortfall) runs again only
 // once the arena has that many bytes free: with fewer, it would fail at the same request
-// again (every release and every look used to run it, dozens of times for one job).
+// again (without this, every release and every look would run it, dozens of times for one
+// job).
 
 import { arenaFullFor, arenaFullIdle } from '../errors.js';
 import type { Job } from './jobs.js';
