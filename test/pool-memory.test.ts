@@ -5,6 +5,7 @@
 // and gives the memory back after RELEASE_MS; with a memoryTimeout far longer than that,
 // every call must wait and then give exactly what the one-thread call gives.
 import { Worker } from 'node:worker_threads';
+import { SHORTFALL_RETRY_MS } from '../src/pool/memory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arena, Pool, type Image, type ImageHandle } from '../dist/node.js';
 import { noise, randomImage } from './helpers/images.js';
@@ -206,7 +207,7 @@ describe('the pool under memory pressure', () => {
     // release any. Here it waits for memory that another job holds; when that job ends, it
     // must run before it can fail. (A backoff that waited for more than one release failed
     // it here with ARENA_FULL.) While the other job's 9 MiB leave less than the 8 MiB it
-    // asked for, it does not run at all.
+    // asked for, it runs only every SHORTFALL_RETRY_MS.
     const { arena, pool } = await setUp({ maxBytes: 16 << 20, workers: 2, idleMemoryTimeout: 0 });
     const held = arena.alloc(10 << 20);
     const attempts = new Int32Array(new SharedArrayBuffer(4));
@@ -216,16 +217,19 @@ describe('the pool under memory pressure', () => {
     // a look while nothing runs fails it.
     await until(() => Atomics.load(attempts, 0) >= 2);
     const holder = settled(pool.run('holdWhileTold', { bytes: 9 << 20, flags: hold.buffer }));
+    const holding = Date.now();
     await until(() => Atomics.load(hold, 0) === 1);
     arena.free(held);
     tell(hold, 1);
     await until(() => Atomics.load(hold, 2) === 1);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const backedOff = Atomics.load(attempts, 0);
+    const heldFor = Date.now() - holding;
     tell(hold, 3);
     expect(await holder).toEqual({ ok: 9 << 20 });
     expect(await waiting).toEqual({ ok: 8 << 20 });
-    expect(backedOff).toBe(2);
+    // Once per SHORTFALL_RETRY_MS at most (it was once per RETRY_MS).
+    expect(backedOff).toBeLessThanOrEqual(2 + Math.ceil(heldFor / SHORTFALL_RETRY_MS));
   });
 
   it('a job that ran out of memory runs again only once the arena has the bytes it asked for free', async () => {
@@ -236,15 +240,32 @@ describe('the pool under memory pressure', () => {
     const attempts = new Int32Array(new SharedArrayBuffer(4));
     const waiting = settled(pool.run('countThenAllocate', { bytes: 8 << 20, flags: attempts.buffer }));
     await until(() => Atomics.load(attempts, 0) >= 1);
+    const streaming = Date.now();
     const smalls = Array.from({ length: 24 }, () => pool.run('slowThenAllocate', { bytes: 4096, ms: 10 }));
     expect(await Promise.all(smalls)).toEqual(new Array(24).fill(4096));
     const whileShort = Atomics.load(attempts, 0);
+    const streamed = Date.now() - streaming;
     arena.free(held);
     expect(await waiting).toEqual({ ok: 8 << 20 });
-    // Its first attempt, and at most one or two while nothing else ran (before the first
-    // small job started): none for the 24 releases.
-    expect(whileShort).toBeLessThanOrEqual(3);
+    // Its first attempt, at most one or two while nothing else ran (before the first small
+    // job started), and one per SHORTFALL_RETRY_MS: not one for each of the 24 releases.
+    expect(whileShort).toBeLessThanOrEqual(3 + Math.ceil(streamed / SHORTFALL_RETRY_MS));
+    expect(whileShort).toBeLessThan(12);
   });
+
+  it('a job whose next attempt asks for less than the request that failed is not kept waiting for it', async () => {
+    // It sized its request by the memory it saw free (8.5 MiB), and a long job took 8 MiB
+    // before it allocated; run again, it asks for 1 MiB and fits. Waiting for 8.5 MiB free
+    // would keep it waiting until the long job ends, 3 s later.
+    const { pool } = await setUp({ maxBytes: 16 << 20, workers: 2 });
+    const long = settled(pool.run('holdLater', { bytes: 8 << 20, after: 30, ms: 3000 }));
+    const started = Date.now();
+    const sized = await settled(pool.run('sizedByFreeMemory', { large: 8.5 * 2 ** 20, small: 1 << 20 }));
+    const took = Date.now() - started;
+    expect(sized).toEqual({ ok: 1 << 20 });
+    expect(took).toBeLessThan(1500);
+    expect(await long).toEqual({ ok: 8 << 20 });
+  }, 10_000);
 
   it('a running job that is aborted and stops by itself releases memory for a waiting one', async () => {
     // Seen before the fix: the aborted job's end did not count as a release, so the waiting

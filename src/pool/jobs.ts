@@ -42,9 +42,12 @@ export interface Job {
   fullAtReleases?: number;
   /**
    * The bytes of the request its last attempt could not place, when its worker knew them:
-   * it runs again only once the arena has as many bytes free (or alone, while no job runs).
+   * it runs again only once the arena has as many bytes free, SHORTFALL_RETRY_MS after it
+   * failed, or alone, while no job runs.
    */
   shortfall?: number;
+  /** When it last failed for memory (Date.now()). */
+  fullAt?: number;
   /** The release count when it was last sent to a worker. */
   startedAtReleases?: number;
   /** The pool's count of job starts at its last start (MemoryWaits). */

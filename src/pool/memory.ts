@@ -5,10 +5,12 @@
 // While nothing runs, they are run one at a time: side by side, jobs that fit the memory
 // only one at a time would each take part of it and all fail, again and again; and a job
 // fails for idleMemoryTimeout only once an attempt of its own, alone, has failed. A job
-// whose worker said how large the request that failed was (its shortfall) runs again only
-// once the arena has that many bytes free: with fewer, it would fail at the same request
-// again (without this, every release and every look would run it, dozens of times for one
-// job).
+// whose worker said how large the request that failed was (its shortfall) runs again at a
+// release only once the arena has that many bytes free, or SHORTFALL_RETRY_MS after its
+// last failure: with fewer bytes, the same request would fail again (without this, every
+// release and every look would run it, dozens of times for one job); but the next attempt
+// may ask for less (a worker that has its scratch memory already, a task that sizes its
+// request by the memory it sees free).
 
 import { arenaFullFor, arenaFullIdle } from '../errors.js';
 import type { Job } from './jobs.js';
@@ -18,6 +20,9 @@ export type Activity = 'idle' | 'retrying' | 'busy';
 
 /** How often parked jobs are looked at when nothing else can wake them, in ms. */
 export const RETRY_MS = 20;
+
+/** How long a job waits for its shortfall to be free before it runs again anyway, in ms. */
+export const SHORTFALL_RETRY_MS = 100;
 
 export class MemoryWaits {
   /** Jobs finished so far: each may have released memory that parked jobs need. */
@@ -85,6 +90,7 @@ export class MemoryWaits {
     job.fullSince ??= now;
     if (now - job.fullSince > this.timeout) return false;
     job.shortfall = shortfall;
+    job.fullAt = now;
     job.fullAtReleases = job.startedAtReleases ?? this.#releases;
     job.startedAtReleases = undefined;
     // Alone: nothing ran when it started (startedAlone), nothing started since, and nothing
@@ -95,14 +101,15 @@ export class MemoryWaits {
 
   /**
    * Can a job run now? A parked one runs once something has finished since it was parked
-   * and the arena has its shortfall free; one picked to run alone (fullAtReleases -1) runs.
+   * and the arena has its shortfall free (or SHORTFALL_RETRY_MS have passed since it
+   * failed); one picked to run alone (fullAtReleases -1) runs.
    */
   eligible(job: Job): boolean {
     if (job.fullAtReleases === undefined) return true;
     if (job.fullAtReleases >= this.#releases) return false;
     if (job.fullAtReleases < 0 || job.shortfall === undefined) return true;
     this.#free ??= this.freeBytes();
-    return this.#free >= job.shortfall;
+    return this.#free >= job.shortfall || Date.now() - (job.fullAt ?? 0) >= SHORTFALL_RETRY_MS;
   }
 
   /** The job is on its way to a worker; `othersRunning`: some other job is running. */
