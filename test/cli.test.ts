@@ -121,6 +121,7 @@ describe('usage', () => {
     [['thumbs', 'photos', '--out', 'x', '--max-memory', '8G'], /--max-memory must be from 16M/],
     [['thumbs', 'photos', '--out', 'x', '--max-memory', '4Gi'], /--max-memory must be from 16M/],
     [['thumbs', 'photos', '--out', 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['thumbs', 'photos', '--out', 'photos/notes.txt'], /--out must name a folder, and photos\/notes\.txt is a file/],
   ];
   it.each(cases)('%j is a usage error (exit 2)', async (args, message) => {
     const run = await cli(args, root);
@@ -299,7 +300,7 @@ describe('memory', () => {
     const report: Report = JSON.parse(run.stdout);
     expect(run.code).toBe(1);
     expect(report.failed).toMatchObject([{ input: 'huge.jpg', code: 'LIMIT_EXCEEDED' }]);
-    expect(report.failed[0]!.message).toMatch(/more than --max-memory 16 MiB allows/);
+    expect(report.failed[0]!.message).toMatch(/more than the 14\.4 MiB one image may take \(nine tenths of --max-memory 16 MiB\)/);
     expect(report.ok.map((o) => o.input)).toEqual(['large/photo0.jpg']);
     expect(performance.now() - started).toBeLessThan(10_000);
   });

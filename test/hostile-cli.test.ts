@@ -171,6 +171,20 @@ describe('pixel-arena thumbs, used carelessly', () => {
     expect(run.stderr).not.toMatch(/\[\d+\/2\]/);
   }, 20_000);
 
+  it('a dangling symbolic link named like an image is reported; one named otherwise is skipped', async () => {
+    // Guards against (seen before the fix): a link photos/gone.jpg to a removed file was skipped without a word, exit 0.
+    const folder = join(root, 'dangling');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'rocket.jpg'), rocket());
+    symlinkSync(join(root, 'nowhere.jpg'), join(folder, 'gone.jpg'));
+    symlinkSync(join(root, 'nowhere.txt'), join(folder, 'gone.txt'));
+    const run = await cli(['thumbs', folder, '--out', join(root, 'dangling-out'), '--json'], root);
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok.map((o: { input: string }) => o.input)).toEqual([join(folder, 'rocket.jpg')]);
+    expect(report.failed).toMatchObject([{ input: join(folder, 'gone.jpg'), code: 'ENOENT' }]);
+  });
+
   it('an image that fits an empty arena but not the memory left fails at once, not after the memory timeout', async () => {
     // Guards against (seen before the fix): with one worker, a progressive JPEG after a large PNG found the arena's free
     // memory split by pages that stay (slabs, image records) and waited 30 s (the pool's memory timeout) for a release

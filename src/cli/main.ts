@@ -261,6 +261,10 @@ export async function main(argv: string[]): Promise<number> {
   let command;
   try {
     command = parseCommand(argv);
+    // --out names a folder to make or one that exists: a file there is a mistake of the command line.
+    if (command.command === 'thumbs' && (await stat(command.out).catch(() => undefined))?.isDirectory() === false) {
+      throw new UsageError(`--out must name a folder, and ${command.out} is a file`);
+    }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`pixel-arena: ${error.message}\n\n${USAGE}\n`);

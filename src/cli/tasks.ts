@@ -54,8 +54,8 @@ async function readIntoArena(arena: Arena, path: string): Promise<FileInArena> {
     const { size } = await file.stat();
     // An empty file gives a block of one byte that holds nothing: the probe says so (length 0).
     const bytesMax = bytesMaxOf(arena);
-    if (size > bytesMax * 0.9) {
-      throw limitExceeded('thumbs', `the file has ${mib(size)}, more than --max-memory ${mib(bytesMax)} allows`);
+    if (size > bytesMax * IMAGE_SHARE) {
+      throw limitExceeded('thumbs', `the file has ${mib(size)}, more than ${imageLimit(bytesMax)}`);
     }
     const block = arena.alloc(Math.max(size, 1));
     try {
@@ -93,9 +93,9 @@ export async function thumbnail(job: ThumbnailJob, { arena }: TaskContext): Prom
     // Memory that another job's release could give back is worth waiting for; memory the
     // arena can never hold is not.
     const bytesMax = bytesMaxOf(arena);
-    if (plan.bytesNeeded + length > bytesMax * 0.9) {
+    if (plan.bytesNeeded + length > bytesMax * IMAGE_SHARE) {
       throw limitExceeded('thumbs',
-        `a ${info.width}×${info.height} ${info.format.toUpperCase()} needs about ${mib(plan.bytesNeeded + length)} of arena memory, more than --max-memory ${mib(bytesMax)} allows`);
+        `a ${info.width}×${info.height} ${info.format.toUpperCase()} needs about ${mib(plan.bytesNeeded + length)} of arena memory, more than ${imageLimit(bytesMax)}`);
     }
     const format = job.format ?? info.format;
     let image = runThumbnail(arena, block, plan, job.filter, length);
@@ -127,6 +127,19 @@ function bytesMaxOf(arena: Arena): number {
   return bytes;
 }
 
+/** MiB to one decimal, rounded up. */
 function mib(bytes: number): string {
-  return `${Math.ceil(bytes / 2 ** 20)} MiB`;
+  const tenths = Math.ceil(bytes / 2 ** 20 * 10);
+  return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)} MiB`;
+}
+
+/**
+ * The share of the arena one image may plan for: the rest is for the arena's own pages
+ * (records, small blocks) and the slack of whole-page blocks.
+ */
+const IMAGE_SHARE = 0.9;
+
+/** The bound an image's memory is held to, in words. */
+function imageLimit(bytesMax: number): string {
+  return `the ${mib(Math.floor(bytesMax * IMAGE_SHARE))} one image may take (nine tenths of --max-memory ${mib(bytesMax)})`;
 }

@@ -120,9 +120,11 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
       const path = join(folder, entry.name);
       let info;
       try {
-        // Symbolic links are followed; a dangling one is skipped like any non-image.
+        // Symbolic links are followed. A dangling one named like an image is reported, as a
+        // file named like one that cannot be read is; others are skipped like any non-image.
         info = entry.isSymbolicLink() ? await stat(path) : entry;
-      } catch {
+      } catch (error) {
+        if (formatOfName(path) !== undefined) failures.push(failure(path, error));
         continue;
       }
       if (info.isDirectory()) await walk(path, root);
