@@ -121,7 +121,8 @@ describe('usage', () => {
     [['thumbs', 'photos', '--out', 'x', '--max-memory', '8G'], /--max-memory must be from 16M/],
     [['thumbs', 'photos', '--out', 'x', '--max-memory', '4Gi'], /--max-memory must be from 16M/],
     [['thumbs', 'photos', '--out', 'x', '--bogus'], /Unknown option '--bogus'/],
-    [['thumbs', 'photos', '--out', 'photos/notes.txt'], /--out must name a folder, and photos\/notes\.txt is a file/],
+    [['thumbs', 'photos', '--out', 'photos/notes.txt'], /--out must name a folder, and photos\/notes\.txt is not one/],
+    [['thumbs', 'photos', '--out', 'photos/notes.txt/sub'], /--out must name a folder, and photos\/notes\.txt\/sub cannot be one: ENOTDIR/],
   ];
   it.each(cases)('%j is a usage error (exit 2)', async (args, message) => {
     const run = await cli(args, root);

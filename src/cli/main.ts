@@ -5,7 +5,7 @@
 // that fails is reported with its code and skipped; the others go on.
 
 import { rmSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, parse, resolve } from 'node:path';
 import { Arena, Pool } from '../entry/node.js';
@@ -256,15 +256,30 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
   return report.failed.length > 0 ? 1 : 0;
 }
 
+/**
+ * --out names a folder that exists or one that can be made: anything else (a file, a link
+ * to nothing, a path through a file) is a mistake of the command line, not a failure of
+ * every input.
+ */
+async function checkOut(out: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(out);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const link = await lstat(out).catch(() => undefined);
+    if (code === 'ENOENT' && link === undefined) return; // made when the first thumbnail is written
+    throw new UsageError(`--out must name a folder, and ${out} cannot be one: ${link?.isSymbolicLink() && code === 'ENOENT' ? 'a symbolic link to nothing' : (error as Error).message}`);
+  }
+  if (!info.isDirectory()) throw new UsageError(`--out must name a folder, and ${out} is not one`);
+}
+
 /** Runs the command line `argv` (without node and the script); resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   let command;
   try {
     command = parseCommand(argv);
-    // --out names a folder to make or one that exists: a file there is a mistake of the command line.
-    if (command.command === 'thumbs' && (await stat(command.out).catch(() => undefined))?.isDirectory() === false) {
-      throw new UsageError(`--out must name a folder, and ${command.out} is a file`);
-    }
+    if (command.command === 'thumbs') await checkOut(command.out);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`pixel-arena: ${error.message}\n\n${USAGE}\n`);

@@ -45,10 +45,16 @@ export class MemoryWaits {
 
   /** The arena's free bytes read in this look, or undefined. */
   #free: number | undefined;
+  /**
+   * The time of this look, or undefined. One look sees one time: a job found not eligible
+   * when workers were handed jobs must still be found so when the look sets its timer.
+   */
+  #now: number | undefined;
 
-  /** A new look at the queue: the arena's free bytes are read again when needed. */
+  /** A new look at the queue: the arena's free bytes and the time are read again when needed. */
   look(): void {
     this.#free = undefined;
+    this.#now = undefined;
   }
 
   #waiters: Array<() => void> = [];
@@ -109,7 +115,9 @@ export class MemoryWaits {
     if (job.fullAtReleases >= this.#releases) return false;
     if (job.fullAtReleases < 0 || job.shortfall === undefined) return true;
     this.#free ??= this.freeBytes();
-    return this.#free >= job.shortfall || Date.now() - (job.fullAt ?? 0) >= SHORTFALL_RETRY_MS;
+    if (this.#free >= job.shortfall) return true;
+    this.#now ??= Date.now();
+    return this.#now - (job.fullAt ?? 0) >= SHORTFALL_RETRY_MS;
   }
 
   /** The job is on its way to a worker; `othersRunning`: some other job is running. */
