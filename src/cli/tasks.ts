@@ -127,9 +127,9 @@ function bytesMaxOf(arena: Arena): number {
   return bytes;
 }
 
-/** MiB to one decimal, rounded up. */
-function mib(bytes: number): string {
-  const tenths = Math.ceil(bytes / 2 ** 20 * 10);
+/** MiB to one decimal, rounded up (a need) or down (`round` Math.floor: a bound). */
+function mib(bytes: number, round: (x: number) => number = Math.ceil): string {
+  const tenths = round(bytes / 2 ** 20 * 10);
   return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)} MiB`;
 }
 
@@ -141,5 +141,5 @@ const IMAGE_SHARE = 0.9;
 
 /** The bound an image's memory is held to, in words. */
 function imageLimit(bytesMax: number): string {
-  return `the ${mib(Math.floor(bytesMax * IMAGE_SHARE))} one image may take (nine tenths of --max-memory ${mib(bytesMax)})`;
+  return `the ${mib(bytesMax * IMAGE_SHARE, Math.floor)} one image may take (nine tenths of --max-memory ${mib(bytesMax)})`;
 }
