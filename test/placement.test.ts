@@ -9,12 +9,16 @@ import { Arena } from '../dist/node.js';
 const MiB = 2 ** 20;
 
 describe('pages that stay gather at the bottom of the heap', () => {
-  it('records and slab pages taken beside a large block do not split the memory once it is freed', async () => {
-    const arena = await Arena.create({ maxBytes: 64 * MiB, blocksMax: 0 });
+  // 64 MiB, and 16 MiB as `thumbs --max-memory 16M` makes (its heap once kept no bottom pages).
+  it.each([
+    { arena: 64, large: 30, big: 40 },
+    { arena: 16, large: 8, big: 14 },
+  ])('records and slab pages taken beside a large block do not split the memory once it is freed ($arena MiB)', async ({ arena: arenaMiB, large: largeMiB, big: bigMiB }) => {
+    const arena = await Arena.create({ maxBytes: arenaMiB * MiB, blocksMax: 0 });
     const others: Arena[] = [];
     try {
       // A large block first, low in the heap, as a worker's first decode is.
-      const large = arena.alloc(30 * MiB);
+      const large = arena.alloc(largeMiB * MiB);
       // Then eight other threads' first images and small blocks: each takes its own page
       // of image records and its own slab pages.
       const held = [];
@@ -24,36 +28,9 @@ describe('pages that stay gather at the bottom of the heap', () => {
         held.push({ other, image: other.image('RGB', 8, 8), block: other.alloc(100) });
       }
       arena.free(large);
-      // Nearly all of the arena is free again: a request for 40 MiB must find a run.
-      const big = arena.alloc(40 * MiB);
-      expect(big.size).toBeGreaterThanOrEqual(40 * MiB);
-      arena.free(big);
-      for (const { other, image, block } of held) {
-        image.release();
-        other.free(block);
-      }
-      expect(arena.checkHeap().liveBlocks).toBe(0);
-    } finally {
-      for (const other of others) other.close();
-      arena.close();
-    }
-  });
-
-  it('in a small arena too (16 MiB, as thumbs --max-memory 16M makes)', async () => {
-    const arena = await Arena.create({ maxBytes: 16 * MiB, blocksMax: 0 });
-    const others: Arena[] = [];
-    try {
-      const large = arena.alloc(8 * MiB);
-      const held = [];
-      for (let i = 0; i < 8; i++) {
-        const other = await Arena.attach(arena.shared);
-        others.push(other);
-        held.push({ other, image: other.image('RGB', 8, 8), block: other.alloc(100) });
-      }
-      arena.free(large);
-      // All but the threads' few pages of records and slabs is free again: 14 MiB must fit.
-      const big = arena.alloc(14 * MiB);
-      expect(big.size).toBeGreaterThanOrEqual(14 * MiB);
+      // Nearly all of the arena is free again: a request for most of it must find a run.
+      const big = arena.alloc(bigMiB * MiB);
+      expect(big.size).toBeGreaterThanOrEqual(bigMiB * MiB);
       arena.free(big);
       for (const { other, image, block } of held) {
         image.release();
