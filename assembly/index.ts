@@ -44,8 +44,8 @@ const RESAMPLE_CHUNK: i32 = 256;
 
 // ── arena and threads (no fence: they run before or around attachment) ─────────────
 
-export function arenaInit(maxWasmPages: u32, blockSize: u32, blocksMax: u32, alignment: u32, arenaId: u32): i32 {
-  return A.arenaInit(maxWasmPages, blockSize, blocksMax, alignment, arenaId);
+export function arenaInit(maxWasmPages: u32, blockSize: u32, blocksMax: u32, alignment: u32, arenaId: u32, trackCalls: bool): i32 {
+  return A.arenaInit(maxWasmPages, blockSize, blocksMax, alignment, arenaId, trackCalls);
 }
 export function attach(token: u32): f64 { return T.attach(token); }
 export function nextToken(): u32 { return T.nextToken(); }
@@ -452,6 +452,7 @@ export const HEADER_PAGE_COUNT = L.HEADER_PAGE_COUNT;
 export const HEADER_HEAP_START = L.HEADER_HEAP_START;
 export const HEADER_PAGE_MAP = L.HEADER_PAGE_MAP;
 export const HEADER_FLAGS = L.HEADER_FLAGS;
+export const FLAG_TRACK_CALLS = L.FLAG_TRACK_CALLS;
 export const IMAGE_HEADER_SIZE = IL.IMAGE_HEADER_SIZE;
 export const IMAGE_ROWS = IL.IMAGE_ROWS;
 export const IMAGE_STRIDE = IL.IMAGE_STRIDE;
@@ -507,6 +508,7 @@ export const STATUS_DECODE = L.ERR_DECODE;
 export const STATUS_UNSUPPORTED = L.ERR_UNSUPPORTED;
 export const STATUS_FENCED = L.ERR_FENCED;
 export const STATUS_BUSY = L.ERR_BUSY;
+export const STATUS_UNTRACKED = L.ERR_UNTRACKED;
 export const FORMAT_PNG = CC.FORMAT_PNG;
 export const FORMAT_JPEG = CC.FORMAT_JPEG;
 export const FORMAT_QOI = CC.FORMAT_QOI;

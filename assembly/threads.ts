@@ -12,7 +12,8 @@
 // A thread's calls go through `enter`, which refuses them once its slot was fenced or
 // reclaimed (its generation moved on), and which first finishes an operation of this
 // thread that a trap cut short. Reclaim fences the slot, waits (by returning BUSY) while
-// the thread is inside a call unless told it is dead, then stands in for it: it binds
+// the thread is inside a call unless told it is dead (in an arena whose calls are tracked;
+// in one whose calls are not, only a dead thread is reclaimed), then stands in for it: it binds
 // itself to the dead slot and resumes or undoes each open frame there, innermost first
 // (frames.ts), gives up its slabs, scratch blocks and cache, and drops its image
 // references. A reclaimer that dies is reclaimed in the same way, and picks up where it
@@ -21,11 +22,11 @@
 import {
   SLOT_STATE, SLOT_IN_CORE, SLOT_FREE, SLOT_LIVE, SLOT_DETACHED, SLOT_FENCED, SLOT_RECLAIMING,
   MAX_ATTACHMENTS, ARENA_HEADER, HEADER_NEXT_TOKEN, OK, ERR_NOT_READY, ERR_NO_SLOT, ERR_INVALID_HANDLE,
-  ERR_BUSY, ERR_FENCED
+  ERR_BUSY, ERR_FENCED, ERR_UNTRACKED
 } from "./alloc/layout";
 import { loadShared64, casShared64, publish64, publishOwn32, loadShared32, fetchAdd32 } from "./shared/atomics";
 import {
-  DEBUG, slotBase, slotIndex, slotGeneration, slotAddress, bindSlot, unbindSlot, loadGeometry, fail,
+  DEBUG, slotBase, slotIndex, slotGeneration, slotAddress, bindSlot, unbindSlot, loadGeometry, fail, trackCalls,
   makeAttachmentId, idSlot, idGeneration
 } from "./alloc/state";
 import {
@@ -134,11 +135,13 @@ export function attachmentLive(id: f64): bool {
 @inline export function enter(): bool {
   // One compare against the state word this thread attached with: any change (fenced,
   // reclaimed, handed on) goes the slow way. Before attach slotBase is 0, which reads as 0.
-  // IN_CORE, then the state word; reclaim() fences the state word, then reads IN_CORE
-  // (Dekker's pattern): both stores must be sequentially consistent, or this store can sit
-  // in a store buffer while the reclaimer reads IN_CORE = 0 and this thread reads LIVE
-  // (test/litmus/fence-store-load.mjs sees that with a plain store within seconds).
-  publishOwn32(slotBase + SLOT_IN_CORE, 1);
+  // Where calls are tracked: IN_CORE, then the state word; reclaim() fences the state word,
+  // then reads IN_CORE (Dekker's pattern): both stores must be sequentially consistent, or
+  // this store can sit in a store buffer while the reclaimer reads IN_CORE = 0 and this
+  // thread reads LIVE (test/litmus/fence-store-load.mjs sees that with a plain store within
+  // seconds). Untracked, a thread is reclaimed only once it has stopped; the state word
+  // still refuses the calls of a thread whose slot was reclaimed.
+  if (trackCalls) publishOwn32(slotBase + SLOT_IN_CORE, 1);
   if (loadShared64(slotBase + SLOT_STATE) != attachedState || frameDepth(slotBase) != 0) return enterSlowly();
   return true;
 }
@@ -159,7 +162,7 @@ function enterSlowly(): bool {
 /** Ends a call of this thread. */
 // @ts-ignore: decorator
 @inline export function leave(): void {
-  publishOwn32(slotBase + SLOT_IN_CORE, 0);
+  if (trackCalls) publishOwn32(slotBase + SLOT_IN_CORE, 0);
 }
 
 /** Should a long kernel stop now? (its slot was fenced: the thread is being reclaimed) */
@@ -273,12 +276,14 @@ let droppedByReclaim: i32 = 0;
  * (Node's 'exit' event); otherwise, while it is inside a call, this only fences it (its
  * later calls are refused) and returns -ERR_BUSY: call again once it has left. Returns
  * the image references dropped, or a negative error code (-ERR_INVALID_HANDLE for an id
- * that is not attached, reclaimed already, or this thread's own).
+ * that is not attached, reclaimed already, or this thread's own; -ERR_UNTRACKED, with no
+ * effect, for a thread not known dead in an arena whose calls are not tracked).
  */
 export function reclaim(id: f64, dead: bool): i32 {
   let slot = idSlot(id);
   let generation = idGeneration(id);
   if (slot >= MAX_ATTACHMENTS || (slot == slotIndex && slotBase != 0)) return -ERR_INVALID_HANDLE;
+  if (!dead && !trackCalls) return -ERR_UNTRACKED;
   let at = stateWord(slot);
   let word = loadShared64(at);
   while (true) {

@@ -7,9 +7,9 @@ import { Arena } from '../dist/node.js';
 import { createLock, Locked } from './lib/locked.mjs';
 import { median, formatNumber, printTable } from './lib/report.mjs';
 
-const SIZES = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
+export const SIZES = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 
-function pairLatency(target, size, { batches = 150, perBatch = 2000 } = {}) {
+export function pairLatency(target, size, { batches = 150, perBatch = 2000 } = {}) {
   for (let i = 0; i < 2000; i++) target.free(target.alloc(size));
   const samples = [];
   for (let b = 0; b < batches; b++) {
@@ -18,6 +18,14 @@ function pairLatency(target, size, { batches = 150, perBatch = 2000 } = {}) {
     samples.push(Number(process.hrtime.bigint() - start) / perBatch);
   }
   return median(samples);
+}
+
+function pairInWorker(trackCalls) {
+  const worker = new Worker(new URL('./workers/pair-worker.mjs', import.meta.url), { workerData: { trackCalls } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  }).finally(() => worker.terminate());
 }
 
 async function throughput(arena, workers, locked, durationMs = 1000) {
@@ -66,6 +74,19 @@ export async function runAllocatorBench() {
   printTable('alloc+free pair from JS, one thread (median over 150 batches of 2000 pairs)',
     ['size', 'lock-free', 'global lock', 'lock / lock-free'], latencyRows);
   console.log(`\nmedian over sizes: ${formatNumber(overall, 'ns')} per pair (goal ≤ 200 ns)`);
+
+  // What tracking calls costs (the default of a shared arena in browsers, Deno and Bun):
+  // each in a fresh worker, alternated, three of each.
+  const tracked = { false: [], true: [] };
+  for (let round = 0; round < 3; round++) {
+    for (const trackCalls of [false, true]) tracked[trackCalls].push(await pairInWorker(trackCalls));
+  }
+  printTable('alloc+free pair, one thread, median over sizes, each in a fresh worker (three runs each, alternated)',
+    ['arena', 'runs', 'median'],
+    [
+      ['trackCalls: false (Node\'s default)', tracked.false.map((t) => formatNumber(t, 'ns')).join(', '), formatNumber(median(tracked.false), 'ns')],
+      ['trackCalls: true (browsers, Deno, Bun)', tracked.true.map((t) => formatNumber(t, 'ns')).join(', '), formatNumber(median(tracked.true), 'ns')],
+    ]);
 
   const rates = {};
   for (const workers of [1, 2, 4]) {

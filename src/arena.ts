@@ -13,7 +13,7 @@ import {
   STAT_IMAGES_LIVE, STAT_ALLOCATED, STAT_REUSED, STAT_FREED, STAT_RECLAIMED, STAT_BYTES_HELD,
   STAT_ATTACHMENTS, WALK_LIVE_BLOCKS, WALK_LIVE_BYTES, WALK_CACHED_BLOCKS, WALK_FREE_PAGES,
   WALK_SLAB_PAGES, WALK_REF_CHUNKS, WALK_LIVE_REFERENCES, WALK_LIVE_IMAGES, WALK_WHERE, WALK_SMALL_BLOCKS,
-  WALK_PAGES_HELD, ARENA_HEADER, HEADER_PAGE_COUNT, IMAGE_HEADER_SIZE, type Mode,
+  WALK_PAGES_HELD, ARENA_HEADER, HEADER_PAGE_COUNT, HEADER_FLAGS, FLAG_TRACK_CALLS, IMAGE_HEADER_SIZE, type Mode,
 } from './layout.js';
 import { runtime, type CoreVariant } from './runtime/runtime.js';
 import * as check from './validate.js';
@@ -43,6 +43,15 @@ export interface ArenaOptions {
   debug?: boolean;
   /** Largest image in pixels (width × height); larger requests are LIMIT_EXCEEDED. Default 178956970, Pillow's limit. */
   maxPixels?: number;
+  /**
+   * Every call of every thread publishes that it is inside the core (two sequentially
+   * consistent stores, about 6 ns each), so that {@link Arena.reclaimWhenStopped} can wait
+   * for a thread that its host goes on running after terminate(). Default: true for a
+   * shared arena in browsers, Deno and Bun, whose terminated workers run on for a moment;
+   * false in Node, whose worker 'exit' event means the thread has stopped, and for an
+   * unshared arena (no other thread). Without it, reclaim a thread only once it has stopped.
+   */
+  trackCalls?: boolean;
 }
 
 /** What another thread needs to attach: structured-cloneable, post it as is. */
@@ -198,6 +207,8 @@ export class Arena {
     if (o.module !== undefined && !(o.module instanceof WebAssembly.Module)) {
       throw check.invalid('options.module', 'WebAssembly.Module', o.module);
     }
+    const trackCalls = o.trackCalls === undefined ? shared && !runtime().exitMeansStopped
+      : check.boolean('options.trackCalls', o.trackCalls);
     const variant: CoreVariant = `${shared ? 'shared' : 'plain'}${debug ? '.debug' : ''}` as CoreVariant;
     const module = o.module ?? await runtime().loadCore(variant);
     const initialPages = Math.max(Math.ceil(MEMORY_BASE / WASM_PAGE) + 1, Math.ceil(initialBytes / WASM_PAGE));
@@ -206,7 +217,7 @@ export class Arena {
     // 30 bits, never 0: every engine keeps such a number unboxed (a small integer), so a
     // Block or handle carrying it costs no separate number allocation on each alloc().
     const arenaId = 1 + Math.floor(Math.random() * 0x3fffffff);
-    const status = core.exports.arenaInit(maxBytes / WASM_PAGE, blockSize, blocksMax, alignment, arenaId);
+    const status = core.exports.arenaInit(maxBytes / WASM_PAGE, blockSize, blocksMax, alignment, arenaId, trackCalls ? 1 : 0);
     if (status !== STATUS_OK) throw errorFromStatus(status, 'Arena.create');
     return Arena.#attachCore(core, maxPixels, 0);
   }
@@ -245,6 +256,12 @@ export class Arena {
 
   /** Largest image in pixels. */
   get maxPixels(): number { return this.#maxPixels; }
+
+  /** Do this arena's calls publish that their thread is inside the core? ({@link ArenaOptions.trackCalls}) */
+  get tracksCalls(): boolean {
+    const core = coreOf(this);
+    return (core.word(ARENA_HEADER + HEADER_FLAGS) & FLAG_TRACK_CALLS) !== 0;
+  }
 
   // ── raw blocks ────────────────────────────────────────────────────────────────
 
@@ -421,7 +438,9 @@ export class Arena {
    * running a terminated worker for a moment): first fences it, so that its later calls
    * are refused, then waits until it is outside any call of the core (or `timeout` ms have
    * passed, after which it is taken for dead), then reclaims as {@link Arena.reclaim}.
-   * @throws {ArenaError} (rejects) as reclaim.
+   * Needs an arena that tracks calls ({@link ArenaOptions.trackCalls}).
+   * @throws {ArenaError} (rejects) as reclaim; UNSUPPORTED, with no effect, in an arena
+   *   that does not track calls.
    */
   async reclaimWhenStopped(attachmentId: number, options?: { timeout?: number }): Promise<number> {
     const o = check.options<{ timeout?: number }>('options', options);

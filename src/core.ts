@@ -7,7 +7,7 @@ import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESUL
 
 /** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
 export interface CoreExports {
-  arenaInit(maxWasmPages: number, blockSize: number, blocksMax: number, alignment: number, arenaId: number): number;
+  arenaInit(maxWasmPages: number, blockSize: number, blocksMax: number, alignment: number, arenaId: number, trackCalls: number): number;
   /** Returns the attachment id (generation × 256 + slot), or a negative status. */
   attach(token: number): number;
   nextToken(): number;

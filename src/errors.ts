@@ -246,6 +246,7 @@ export const STATUS_DECODE = 9;
 export const STATUS_UNSUPPORTED = 10;
 export const STATUS_FENCED = 11;
 export const STATUS_BUSY = 12;
+export const STATUS_UNTRACKED = 13;
 
 /** What each status means, and the code it maps to. */
 const STATUSES: Record<number, [ErrorCode, string]> = {
@@ -260,6 +261,7 @@ const STATUSES: Record<number, [ErrorCode, string]> = {
   [STATUS_UNSUPPORTED]: ['UNSUPPORTED', 'the data is valid but uses a feature this library does not handle'],
   [STATUS_FENCED]: ['INVALID_HANDLE', 'this thread\'s attachment to the arena was reclaimed (its calls are refused)'],
   [STATUS_BUSY]: ['INVALID_ARGUMENT', 'the thread is inside a call of the core'],
+  [STATUS_UNTRACKED]: ['UNSUPPORTED', 'this arena does not track its threads\' calls (trackCalls: false), so it cannot tell when a running thread has left the core: reclaim a thread once it has stopped (Node: at its worker\'s \'exit\' event), or create the arena with trackCalls: true'],
 };
 
 /** Every status the core returns, for the test that each has a mapping. */

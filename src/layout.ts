@@ -20,6 +20,7 @@ export const HEADER_PAGE_COUNT = 28;
 export const HEADER_HEAP_START = 32;
 export const HEADER_PAGE_MAP = 44;
 export const HEADER_FLAGS = 12;
+export const FLAG_TRACK_CALLS = 4;
 export const IMAGE_HEADER_SIZE = 64;
 export const IMAGE_ROWS = 40;
 export const IMAGE_STRIDE = 20;

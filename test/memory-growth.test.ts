@@ -24,7 +24,7 @@ describe('memory grown by another thread', () => {
   it('a block in the grown part is read through a buffer that has caught up', async () => {
     const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
     const core = await Core.create(MODULE, memory);
-    expect(core.exports.arenaInit(MAX_PAGES, 1 << 20, 0, 16, 7)).toBe(0);
+    expect(core.exports.arenaInit(MAX_PAGES, 1 << 20, 0, 16, 7, 0)).toBe(0);
     const id = core.exports.attach(0);
     expect(id).toBeGreaterThanOrEqual(0);
     core.bindSlot(id);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { Arena } from '../dist/node.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_IN_CORE } from '../src/layout.js';
 
 describe('reclaiming a dead thread\'s references', () => {
   it.each(['throw', 'exit', 'busy', 'close'])('after the worker dies by %s', async (death) => {
@@ -59,6 +60,59 @@ describe('reclaiming a dead thread\'s references', () => {
     expect(arena.reclaim(id)).toBe(0); // no image references, but the scratch goes
     expect(arena.stats().blocksInUse).toBe(0);
     expect(arena.isAttached(id)).toBe(false);
+    arena.checkHeap();
+    arena.close();
+  });
+
+  it('tracks calls only where asked: Node\'s default waits for the exit event', async () => {
+    const node = await Arena.create({ maxBytes: 16 << 20 });
+    expect(node.tracksCalls).toBe(false);
+    const plain = await Arena.create({ maxBytes: 16 << 20, shared: false, trackCalls: true });
+    expect(plain.tracksCalls).toBe(true);
+    plain.close();
+    await expect(Arena.create({ maxBytes: 16 << 20, trackCalls: 1 as never }))
+      .rejects.toThrow('Expected boolean for options.trackCalls but received 1 of type number');
+    // A second attachment driven at the level of the core: a thread that may still run.
+    const instance = await WebAssembly.instantiate(node.shared.module, {
+      env: { memory: node.memory, abort: () => { throw new Error('abort'); } },
+    });
+    const core = instance.exports as Record<string, (...args: number[]) => number>;
+    const id = core.attach!(0);
+    expect(core.scratchAllocate!(5000)).toBeGreaterThan(0);
+    // Untracked, nothing tells whether it is inside a call: refused, with no effect.
+    await expect(node.reclaimWhenStopped(id, { timeout: 0 })).rejects.toMatchObject({
+      code: 'UNSUPPORTED', message: expect.stringContaining('trackCalls: false'),
+    });
+    expect(node.isAttached(id)).toBe(true);
+    expect(core.scratchAllocate!(100)).toBeGreaterThan(0); // not fenced
+    expect(node.reclaim(id)).toBe(0); // once it has stopped
+    expect(node.stats().blocksInUse).toBe(0);
+    node.checkHeap();
+    node.close();
+  });
+
+  it('in an arena that tracks calls, waits while the thread is inside a call and refuses its calls meanwhile', async () => {
+    const arena = await Arena.create({ maxBytes: 16 << 20, trackCalls: true });
+    expect(arena.tracksCalls).toBe(true);
+    const instance = await WebAssembly.instantiate(arena.shared.module, {
+      env: { memory: arena.memory, abort: () => { throw new Error('abort'); } },
+    });
+    const core = instance.exports as Record<string, (...args: number[]) => number>;
+    const id = core.attach!(0);
+    expect(core.scratchAllocate!(5000)).toBeGreaterThan(0);
+    // Its calls publish that they are in the core; stand for one cut off inside a call.
+    const inCore = new Int32Array(arena.memory.buffer, SLOTS_BASE + (id % 256) * SLOT_SIZE + SLOT_IN_CORE, 1);
+    expect(Atomics.load(inCore, 0)).toBe(0);
+    Atomics.store(inCore, 0, 1);
+    let settled = false;
+    const reclaimed = arena.reclaimWhenStopped(id, { timeout: 5000 }).then((n) => { settled = true; return n; });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(settled).toBe(false);
+    expect(arena.isAttached(id)).toBe(false); // fenced
+    Atomics.store(inCore, 0, 0);
+    expect(core.scratchAllocate!(100)).toBe(0); // refused from the fence on
+    expect(await reclaimed).toBe(0);
+    expect(arena.stats().blocksInUse).toBe(0);
     arena.checkHeap();
     arena.close();
   });

@@ -39,7 +39,8 @@ beforeAll(async () => {
   const small = image.resize(2, 1, { filter: 'bilinear' });
   const grey = image.convert('L');
   expected = {
-    shared: true, resized: Array.from(small.toPixels()), size: 3, sum: 42, means: [105, 115, 125],
+    shared: true, tracksCalls: true, untrackedPool: 'INVALID_ARGUMENT', untrackedLeftAttached: 1,
+    resized: Array.from(small.toPixels()), size: 3, sum: 42, means: [105, 115, 125],
     grey: Array.from(grey.toPixels()), parallelResized: Array.from(small.toPixels()), failed: 'boom',
     abortCodes: ['ABORTED'], reclaimedReferences: true, imagesLive: 0, attachments: 1, liveBlocks: 0,
   };
@@ -117,7 +118,7 @@ describe('a page that is not cross-origin isolated', () => {
   it.runIf(existsSync('/usr/bin/chromium'))('falls back to a one-thread arena and refuses a pool', async () => {
     const { isolated, result } = await runPage('/test/runtimes/plain.html', false);
     expect(isolated).toBe(false);
-    expect(result).toEqual({ shared: false, resized: expected.resized, pool: 'UNSUPPORTED', imagesLive: 0 });
+    expect(result).toEqual({ shared: false, resized: expected.resized, tracksCalls: false, pool: 'UNSUPPORTED', imagesLive: 0 });
   });
 });
 

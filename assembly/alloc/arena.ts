@@ -13,7 +13,7 @@ import {
   HEADER_MAX_WASM_PAGES, HEADER_BLOCK_SIZE, HEADER_ALIGNMENT, HEADER_PAGE_COUNT, HEADER_HEAP_START,
   HEADER_BITMAP, HEADER_BITMAP_WORDS, HEADER_PAGE_MAP, HEADER_BLOCKS_MAX, HEADER_CREDIT_POOL,
   HEADER_PAGES_HELD, HEADER_PEAK_PAGES, HEADER_ARENA_ID,
-  STATE_EMPTY, STATE_INITIALISING, STATE_READY, FLAG_SHARED, FLAG_DEBUG,
+  STATE_EMPTY, STATE_INITIALISING, STATE_READY, FLAG_SHARED, FLAG_DEBUG, FLAG_TRACK_CALLS,
   PAGE_SIZE, PAGE_SHIFT, WASM_PAGE, MEMORY_BASE, FIXED_END, MAX_ATTACHMENTS, ENTRY_SIZE,
   SLOT_STATE, SLOT_STATS, SLOT_SCRATCH, SCRATCH_ENTRIES, SCRATCH_ENTRY_SIZE,
   KIND_BLOCK, KIND_CACHED, SMALL_MAX_BYTES, GRANULE_SHIFT, GRANULE_SIZE, SMALL_HEADER,
@@ -51,7 +51,7 @@ import { frameNext, frameOpen, frameClose, phase, setPhase, arg, setArg, OP_ALLO
  * thread already initialised this memory. `arenaId` is a random number that image
  * handles carry, so that a handle of another arena is refused.
  */
-export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, alignment: u32, arenaId: u32): i32 {
+export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, alignment: u32, arenaId: u32, trackCalls: bool): i32 {
   if (casShared32(ARENA_HEADER + HEADER_STATE, STATE_EMPTY, STATE_INITIALISING) != STATE_EMPTY) {
     return ERR_NOT_READY;
   }
@@ -81,7 +81,7 @@ export function arenaInit(maxWasmPages: u32, blockBytes: u32, blocksMax: u32, al
   let h = ARENA_HEADER;
   store<u32>(h + HEADER_MAGIC, ARENA_MAGIC);
   store<u32>(h + HEADER_LAYOUT, LAYOUT_VERSION);
-  store<u32>(h + HEADER_FLAGS, (ASC_FEATURE_THREADS ? FLAG_SHARED : 0) | (DEBUG ? FLAG_DEBUG : 0));
+  store<u32>(h + HEADER_FLAGS, (ASC_FEATURE_THREADS ? FLAG_SHARED : 0) | (DEBUG ? FLAG_DEBUG : 0) | (trackCalls ? FLAG_TRACK_CALLS : 0));
   store<u32>(h + HEADER_MAX_WASM_PAGES, maxWasmPages);
   store<u32>(h + HEADER_BLOCK_SIZE, blockBytes);
   store<u32>(h + HEADER_ALIGNMENT, alignment);

@@ -55,7 +55,8 @@ export const WASM_PAGE: usize = 65536;
 //  +0    u32 magic                 written once by the creating thread
 //  +4    u32 state                 0 empty, 1 initialising, 2 ready (CAS)
 //  +8    u32 layout version
-//  +12   u32 build flags           FLAG_SHARED | FLAG_DEBUG of the creating module
+//  +12   u32 flags                 FLAG_SHARED | FLAG_DEBUG of the creating module;
+//                                  FLAG_TRACK_CALLS: each call publishes that its thread is in
 //  +16   u32 max wasm pages        the memory's maximum
 //  +20   u32 block size            largest block of one image (bytes)
 //  +24   u32 alignment             row alignment of images (bytes)
@@ -102,6 +103,13 @@ export const STATE_READY: u32 = 2;
 
 export const FLAG_SHARED: u32 = 1;
 export const FLAG_DEBUG: u32 = 2;
+/**
+ * Every call of every thread publishes that its thread is inside the core (SLOT_IN_CORE,
+ * two sequentially consistent stores a call), so that reclaim can wait for a thread its
+ * host may still run after terminating it. Without it a thread is reclaimed only once it
+ * has stopped for certain (Node's 'exit').
+ */
+export const FLAG_TRACK_CALLS: u32 = 4;
 
 // ── attachment slots ──────────────────────────────────────────────────────────────
 //
@@ -313,3 +321,5 @@ export const ERR_UNSUPPORTED: i32 = 10;
 export const ERR_FENCED: i32 = 11;
 /** Reclaim: the thread is inside a core call; try again once it has left. */
 export const ERR_BUSY: i32 = 12;
+/** Reclaim of a running thread in an arena whose calls are not tracked (no FLAG_TRACK_CALLS). */
+export const ERR_UNTRACKED: i32 = 13;

@@ -5,7 +5,7 @@
 import {
   ARENA_HEADER, HEADER_BITMAP, HEADER_BITMAP_WORDS, HEADER_HEAP_START, HEADER_PAGE_COUNT,
   HEADER_PAGE_MAP, HEADER_BLOCK_SIZE, HEADER_ALIGNMENT, SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS,
-  SLOT_COUNTERS, SLOT_ACTIVE_SLABS, RESULT_ERROR, HEADER_FLAGS, FLAG_DEBUG, SLOT_TAG_COUNTER,
+  SLOT_COUNTERS, SLOT_ACTIVE_SLABS, RESULT_ERROR, HEADER_FLAGS, FLAG_DEBUG, FLAG_TRACK_CALLS, SLOT_TAG_COUNTER,
   SLOT_RESULT_TAG, TAG_SLOT_BITS, TAG_MASK
 } from "./layout";
 
@@ -28,6 +28,9 @@ export let blockSize: u32 = 0;
 export let rowAlignment: u32 = 1;
 
 /** This attachment's slot index, and the address of its record. */
+/** Does each call publish SLOT_IN_CORE? (the arena's FLAG_TRACK_CALLS) */
+export let trackCalls: bool = false;
+
 export let slotIndex: u32 = 0;
 export let slotBase: usize = 0;
 /** The generation this instance attached with: if the slot's differs, it was reclaimed. */
@@ -35,6 +38,7 @@ export let slotGeneration: u32 = 0;
 
 /** Copies the arena geometry from the shared header into this instance. */
 export function loadGeometry(): void {
+  trackCalls = (load<u32>(ARENA_HEADER + HEADER_FLAGS) & FLAG_TRACK_CALLS) != 0;
   heapStart = <usize>load<u32>(ARENA_HEADER + HEADER_HEAP_START);
   pageCount = load<u32>(ARENA_HEADER + HEADER_PAGE_COUNT);
   bitmapBase = <usize>load<u32>(ARENA_HEADER + HEADER_BITMAP);

@@ -8,6 +8,7 @@ import { unsupported } from '../errors.js';
 
 const edgeRuntime: Runtime = {
   name: 'workerd',
+  exitMeansStopped: true, // no workers
   canShare: () => false,
   loadCore: async (variant) => {
     throw unsupported('Arena.create()',

@@ -75,6 +75,11 @@ export class Pool {
     const resolved = resolveOptions(o, host);
     if (host.spawnPoolWorker === undefined) throw unsupported('Pool', `this runtime (${host.name}) has no workers`);
     o.arena.shared; // throws UNSUPPORTED for an arena whose memory is not shared
+    if (!host.exitMeansStopped && !o.arena.tracksCalls) {
+      // A terminated worker runs on for a moment here: without tracked calls, what it held
+      // could be reclaimed while it still uses it.
+      throw expectedFor('options.arena', `an arena that tracks calls in this runtime (${host.name}), whose terminated workers run on for a moment (create it with trackCalls left to its default, or true)`, 'one created with trackCalls: false', 'Pool.create');
+    }
     const scheduler = new Scheduler(o.arena, resolved);
     const supervisor = new Supervisor(o.arena, resolved, scheduler);
     scheduler.supervisor = supervisor;

@@ -95,6 +95,7 @@ function spawnPoolWorker(start: WorkerStart, limits?: WorkerLimits): WorkerPort 
 
 export const nodeRuntime: Runtime = {
   name: 'node',
+  exitMeansStopped: true,
   canShare: () => typeof SharedArrayBuffer === 'function',
   loadCore: cachedLoader(async (variant) => {
     const bytes = await readFile(new URL(`./pixel-arena.${variant}.wasm`, import.meta.url));

@@ -32,6 +32,11 @@ export type CoreVariant = 'shared' | 'plain' | 'shared.debug' | 'plain.debug';
 
 export interface Runtime {
   readonly name: string;
+  /**
+   * Does a worker's exit event mean its thread has stopped running (Node)? Where it does
+   * not (browsers, Deno, Bun), a shared arena tracks its threads' calls by default.
+   */
+  readonly exitMeansStopped: boolean;
   /** Can this runtime share a WebAssembly.Memory with other threads? */
   canShare(): boolean;
   /** The compiled core of a variant (compiled once per thread and cached). */

@@ -64,6 +64,8 @@ function spawnPoolWorker(start: WorkerStart): WorkerPort {
 
 export const webRuntime: Runtime = {
   name: 'web',
+  // terminate() asks; the worker may run on for a moment (Bun: milliseconds).
+  exitMeansStopped: false,
   canShare: () => typeof SharedArrayBuffer === 'function'
     && (typeof globalThis.crossOriginIsolated !== 'boolean' || globalThis.crossOriginIsolated),
   loadCore: cachedLoader(compile),

@@ -314,6 +314,7 @@ export function explore({ scenario: name, seed = 1, schedules = Infinity, second
   const machine = new Machine(loadModule(variant), {
     threads: scenario.threads, maxBytes: scenario.maxBytes ?? (2 << 20), growth: scenario.growth ?? false,
     blocksMax: scenario.blocksMax ?? 8, blockSize: scenario.blockSize ?? 65536, boundWhenIdle: scenario.boundWhenIdle ?? false,
+    trackCalls: scenario.trackCalls ?? false,
     killKinds: deep ? deepPointKinds() : undefined,
   });
   // explore-deep: how many kill points a run has (one calibration run without kills), so

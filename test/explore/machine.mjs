@@ -169,14 +169,15 @@ export class Machine {
   /**
    * @param module the explore core
    * @param options.threads virtual threads; options.maxBytes arena size; options.growth:
-   *   start with the memory small, so that it grows during the run
+   *   start with the memory small, so that it grows during the run; options.trackCalls:
+   *   the arena tracks its threads' calls (needed to reclaim a running thread)
    */
-  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536, boundWhenIdle = false, killKinds } = {}) {
+  constructor(module, { threads = 3, maxBytes = 2 << 20, growth = false, blocksMax = 8, blockSize = 65536, boundWhenIdle = false, trackCalls = false, killKinds } = {}) {
     this.module = module;
     // explore-deep core: id -> 'entry' | 'loop' | 'return' of each kill point (build-deep.mjs)
     this.killKinds = killKinds;
     this.killPoints = 0;
-    this.options = { threads, maxBytes, growth, blocksMax, blockSize, boundWhenIdle };
+    this.options = { threads, maxBytes, growth, blocksMax, blockSize, boundWhenIdle, trackCalls };
     this.current = null;
     this.strategy = null;
     this.points = 0;
@@ -262,7 +263,7 @@ export class Machine {
 
   /** A fresh memory with an arena in it, the controller attached, and an instance per thread. */
   #build() {
-    const { maxBytes, growth, blocksMax, blockSize } = this.options;
+    const { maxBytes, growth, blocksMax, blockSize, trackCalls } = this.options;
     const maxPages = maxBytes / WASM_PAGE;
     this.memory = new WebAssembly.Memory({ initial: growth ? 10 : maxPages, maximum: maxPages });
     this.controller = new WebAssembly.Instance(this.module, this.#imports(null)).exports;
@@ -281,7 +282,7 @@ export class Machine {
       // A memory that grows is made anew for each run: the arena in it as arenaInit left it.
       new Uint8Array(this.memory.buffer).set(this.initialMemory);
     } else {
-      const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, ARENA_ID);
+      const status = this.controller.arenaInit(maxPages, blockSize, blocksMax, 16, ARENA_ID, trackCalls ? 1 : 0);
       if (status !== 0) throw new Error(`arenaInit failed: ${status}`);
       if (growth) this.initialMemory = new Uint8Array(this.memory.buffer).slice();
     }

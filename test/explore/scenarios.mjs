@@ -560,6 +560,7 @@ export const scenarios = {
   fence: {
     threads: 3,
     blockSize: 8192,
+    trackCalls: true, // a running thread is reclaimed: as in browsers, Deno and Bun
     programs(ctx, [a, b, c]) {
       function* busy(thread, to, rounds) {
         for (let i = 0; i < rounds; i++) {

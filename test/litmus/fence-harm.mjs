@@ -28,7 +28,7 @@ if (isMainThread) {
   const module = new WebAssembly.Module(readFileSync(process.env.PA_CORE ?? new URL('../../dist/pixel-arena.shared.wasm', import.meta.url)));
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 256, shared: true });
   const main = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  if (main.arenaInit(256, 65536, 8, 16, 1234) !== 0) throw new Error('arenaInit');
+  if (main.arenaInit(256, 65536, 8, 16, 1234, 1) !== 0) throw new Error('arenaInit');
   main.attach(0);
   const layout = layoutOf(main);
   const control = new SharedArrayBuffer(64);

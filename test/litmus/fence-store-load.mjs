@@ -29,7 +29,7 @@ if (isMainThread) {
   const module = new WebAssembly.Module(readFileSync(process.env.PA_CORE ?? new URL('../../dist/pixel-arena.shared.wasm', import.meta.url)));
   const memory = new WebAssembly.Memory({ initial: 128, maximum: 4096, shared: true }); // up to 256 MiB: a long heap walk
   const main = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  if (main.arenaInit(4096, 65536, 8, 16, 1234) !== 0) throw new Error('arenaInit');
+  if (main.arenaInit(4096, 65536, 8, 16, 1234, 1) !== 0) throw new Error('arenaInit');
   // control words: 0 trial (R writes), 1 V's id ready (trial), 2 V's result, 3 V done (trial),
   // 4 R result, 5 R done (trial), 6 stop, 7 V's id
   const control = new SharedArrayBuffer(64);

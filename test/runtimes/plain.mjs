@@ -8,6 +8,7 @@ const small = image.resize(2, 1, { filter: 'bilinear' });
 const result = {
   shared: typeof SharedArrayBuffer === 'function' && arena.memory.buffer instanceof SharedArrayBuffer,
   resized: Array.from(small.toPixels()),
+  tracksCalls: arena.tracksCalls, // no other thread: nothing to track
   pool: await Pool.create({ arena, workers: 1 }).then(() => 'created', (e) => e.code),
 };
 small.release();

@@ -5,6 +5,13 @@ import { Arena, Pool } from '../../dist/web.js';
 const result = {};
 const arena = await Arena.create({ maxBytes: 64 << 20 });
 result.shared = arena.memory.buffer instanceof SharedArrayBuffer;
+// A terminated worker runs on for a moment here: a shared arena tracks calls by default,
+// and a pool refuses one that does not.
+result.tracksCalls = arena.tracksCalls;
+const untracked = await Arena.create({ maxBytes: 8 << 20, trackCalls: false });
+result.untrackedPool = await Pool.create({ arena: untracked, workers: 1 }).then(() => 'created', (e) => e.code);
+result.untrackedLeftAttached = untracked.stats().attachments;
+untracked.close();
 const image = arena.fromPixels('RGB', 4, 2, new Uint8Array(24).map((_, i) => i * 10));
 const small = image.resize(2, 1, { filter: 'bilinear' });
 result.resized = Array.from(small.toPixels());
