@@ -283,9 +283,12 @@ export function reclaim(id: f64, dead: bool): i32 {
   let slot = idSlot(id);
   let generation = idGeneration(id);
   if (slot >= MAX_ATTACHMENTS || (slot == slotIndex && slotBase != 0)) return -ERR_INVALID_HANDLE;
-  if (!dead && !trackCalls) return -ERR_UNTRACKED;
   let at = stateWord(slot);
   let word = loadShared64(at);
+  if (!dead && !trackCalls) {
+    let stale = generationOf(word) != generation || stateOf(word) == SLOT_FREE;
+    return stale ? -ERR_INVALID_HANDLE : -ERR_UNTRACKED;
+  }
   while (true) {
     let state = stateOf(word);
     if (generationOf(word) != generation || state == SLOT_FREE) return -ERR_INVALID_HANDLE;

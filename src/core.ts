@@ -3,7 +3,7 @@
 
 import { instantiateSync } from '@assemblyscript/loader';
 import { expectedFor, errorFromStatus } from './errors.js';
-import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR, attachmentSlot } from './layout.js';
+import { SLOTS_BASE, SLOT_SIZE, SLOT_RESULTS, SLOT_RESULT_TAG, SLOT_STATS, RESULT_ERROR, LAYOUT_VERSION, attachmentSlot } from './layout.js';
 
 /** The functions the core exports (assembly/index.ts). Addresses are u32 in i32 form: use `>>> 0`. */
 export interface CoreExports {
@@ -102,6 +102,12 @@ export class Core {
       // Synchronous: the module is compiled already (and small), and the loader's async path
       // probes for `Response`, which makes Node load its fetch implementation in every thread.
       const { instance } = instantiateSync<Record<string, unknown>>(module, { env: { memory } });
+      // A core of another release of the package speaks another protocol (arguments, flags).
+      const layout = (instance.exports.LAYOUT_VERSION as WebAssembly.Global | undefined)?.value;
+      if (layout !== LAYOUT_VERSION) {
+        throw expectedFor('options.module', `the core of this release of pixel-arena (layout ${LAYOUT_VERSION})`,
+          layout === undefined ? 'a module that is no pixel-arena core' : `the core of another release (layout ${layout})`);
+      }
       return new Core(module, memory, instance);
     } catch (error) {
       if (error instanceof WebAssembly.LinkError) {

@@ -2,7 +2,7 @@
 // assembly/alloc/layout.ts and assembly/image/layout.ts; test/layout.test.ts checks that
 // these numbers equal the ones the compiled module exports.
 
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 export const ARENA_HEADER = 1024;
 export const SLOTS_BASE = 2048;
 export const SLOT_SIZE = 3584;

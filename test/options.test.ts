@@ -69,6 +69,22 @@ describe('Arena.create options', () => {
     shared.close();
   });
 
+  it('refuses the core of another release, and a module that is no core', async () => {
+    // A module whose only export is LAYOUT_VERSION = 3, as the cores before trackCalls had.
+    const name = [...'LAYOUT_VERSION'].map((c) => c.charCodeAt(0));
+    const older = new WebAssembly.Module(new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x06, 0x06, 0x01, 0x7f, 0x00, 0x41, 0x03, 0x0b, // global i32 = 3
+      0x07, 0x12, 0x01, 0x0e, ...name, 0x03, 0x00, // export it
+    ]));
+    const error = await rejection({ module: older, maxBytes: 4 << 20 });
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toBe('Expected the core of this release of pixel-arena (layout 4) for options.module but received the core of another release (layout 3)');
+    const empty = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    expect((await rejection({ module: empty, maxBytes: 4 << 20 })).message)
+      .toBe('Expected the core of this release of pixel-arena (layout 4) for options.module but received a module that is no pixel-arena core');
+  });
+
   it('validates setBlocksMax and clearCache', async () => {
     const arena = await Arena.create({ maxBytes: 4 << 20 });
     expect(() => arena.setBlocksMax(-2)).toThrow('Expected integer between 0 and 2147483647 for blocksMax but received -2 of type number');

@@ -86,6 +86,8 @@ describe('reclaiming a dead thread\'s references', () => {
     expect(node.isAttached(id)).toBe(true);
     expect(core.scratchAllocate!(100)).toBeGreaterThan(0); // not fenced
     expect(node.reclaim(id)).toBe(0); // once it has stopped
+    // A stale id is INVALID_HANDLE here too.
+    await expect(node.reclaimWhenStopped(id)).rejects.toMatchObject({ code: 'INVALID_HANDLE' });
     expect(node.stats().blocksInUse).toBe(0);
     node.checkHeap();
     node.close();

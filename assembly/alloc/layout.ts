@@ -43,7 +43,7 @@
 // both agree with what the module exports.
 
 /** Bump when any offset below changes. */
-export const LAYOUT_VERSION: u32 = 3;
+export const LAYOUT_VERSION: u32 = 4;
 export const ARENA_MAGIC: u32 = 0x52415850; // "PXAR"
 
 export const PAGE_SIZE: usize = 4096;
