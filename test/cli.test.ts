@@ -249,6 +249,23 @@ describe('thumbs on a folder', () => {
     expect(report.failed).toMatchObject([{ input: join('twins', 'a.jpg'), code: 'OUTPUT_CONFLICT' }]);
   });
 
+  it('a thumbnail that would be a file where another needs a folder: the second is reported', async () => {
+    const folder = join(root, 'clash');
+    mkdirSync(join(folder, 'photo.jpg'), { recursive: true });
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(folder, 'photo.png')); // a JPEG named .png
+    copyFileSync(new URL('thumbs/camera_gray_progressive.jpg', FIXTURES), join(folder, 'photo.jpg', 'a.jpg'));
+    const run = await cli(['thumbs', 'clash', '--out', 'out-clash', '--format', 'jpeg', '--json'], root);
+    expect(run.code).toBe(1);
+    const report: Report = JSON.parse(run.stdout);
+    expect(report.ok).toHaveLength(1);
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0]!.code).toBe('OUTPUT_CONFLICT');
+    const [kept, lost] = [report.ok[0]!.input, report.failed[0]!.input];
+    expect([kept, lost].sort()).toEqual([join('clash', 'photo.jpg', 'a.jpg'), join('clash', 'photo.png')]);
+    expect(report.failed[0]!.message).toContain(kept);
+    expect(filesUnder(join(root, 'out-clash'))).toEqual([kept.endsWith('a.jpg') ? 'photo.jpg/a.jpg' : 'photo.jpg']);
+  });
+
   it('all good: exit 0; the output folder inside the input folder is not walked again', async () => {
     const folder = join(root, 'good');
     mkdirSync(join(folder, 'sub'), { recursive: true });

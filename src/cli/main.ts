@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, parse, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
 import { Arena, Pool } from '../entry/node.js';
 import type { Format } from '../codecs/codecs.js';
 import { extensionOf } from '../thumbnail.js';
@@ -101,25 +101,44 @@ async function writeOutput(output: string, bytes: Uint8Array, inputs: Map<string
   }
 }
 
+/** Is `path` inside folder `root` (not root itself)? */
+function below(root: string, path: string): boolean {
+  const way = relative(root, path);
+  return way !== '' && way !== '..' && !way.startsWith(`..${sep}`) && !isAbsolute(way);
+}
+
 /**
  * Each input's output path, or why it has none: a path two inputs would share goes to the
- * first only, and no thumbnail is ever written over an input.
+ * first only (also when one's thumbnail would be a file where another's needs a folder),
+ * and no thumbnail is ever written over an input.
  */
 function planOutputs(files: InputFile[], out: string, format: Format | undefined): Map<InputFile, string | { conflict: string }> {
   const inputs = new Set(files.map((file) => resolve(file.path)));
   const owners = new Map<string, InputFile>();
+  /** Folders below `out` that accepted thumbnails need, each with the first file that needs it. */
+  const folders = new Map<string, InputFile>();
   const outputs = new Map<InputFile, string | { conflict: string }>();
   for (const file of files) {
     const target = format ?? file.format ?? formatOfName(file.path) ?? 'png';
     const { dir, name } = parse(file.relative);
     const output = join(out, dir, name + extensionOf(target));
     const owner = owners.get(output);
+    // A thumbnail's path and the folders above it (below --out) must not be another's.
+    const parents: string[] = [];
+    for (let parent = dirname(output); below(out, parent); parent = dirname(parent)) parents.push(parent);
+    const fileAbove = parents.map((parent) => owners.get(parent)).find((f) => f !== undefined);
+    const folderUser = folders.get(output);
     if (inputs.has(resolve(output))) {
       outputs.set(file, { conflict: `its thumbnail would overwrite the input ${output}` });
     } else if (owner) {
       outputs.set(file, { conflict: `its thumbnail would overwrite the one of ${owner.path}` });
+    } else if (fileAbove) {
+      outputs.set(file, { conflict: `its thumbnail needs a folder where the thumbnail of ${fileAbove.path} is written` });
+    } else if (folderUser) {
+      outputs.set(file, { conflict: `its thumbnail would be written where the thumbnail of ${folderUser.path} needs a folder` });
     } else {
       owners.set(output, file);
+      for (const parent of parents) if (!folders.has(parent)) folders.set(parent, file);
       outputs.set(file, output);
     }
   }
