@@ -13,6 +13,7 @@ import type { Format } from '../codecs/codecs.js';
 import { extensionOf } from '../thumbnail.js';
 import { parseCommand, UsageError, USAGE, type ThumbsOptions } from './args.js';
 import { findImages, formatOfName, type InputFile } from './walk.js';
+import { jobOrder } from './work.js';
 import { Progress, formatBytes, formatDuration, megapixelsPerSecond } from './progress.js';
 import type { ThumbnailAnswer, ThumbnailJob } from './tasks.js';
 
@@ -28,9 +29,11 @@ export interface ThumbsReport {
 
 const TASKS = new URL('./cli-tasks.js', import.meta.url);
 
+const workersOf = (options: ThumbsOptions) => options.workers ?? availableParallelism();
+
 async function startPool(options: ThumbsOptions): Promise<{ arena: Arena; pool: Pool }> {
   // The worker threads boot while the arena is made and the folders are walked.
-  const workers = options.workers ?? availableParallelism();
+  const workers = workersOf(options);
   Pool.prestart({ workers, tasks: TASKS });
   const arena = await Arena.create({ maxBytes: options.maxBytes });
   try {
@@ -205,8 +208,10 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       }
     };
 
-    // The longest jobs first (work.ts): the last to finish are short ones, so no worker idles long at the end.
-    const order = files.map((file, index) => ({ file, index })).sort((a, b) => b.file.work - a.file.work || a.index - b.index);
+    // The longest jobs first (work.ts): the last to finish are short ones, so no worker idles
+    // long at the end; but two whose decodes hold whole images do not start side by side
+    // while a lighter job is left (they would set the arena's peak).
+    const order = jobOrder(files.map((file, index) => ({ file, index, work: file.work, heavy: file.heavy })), workersOf(options));
     await Promise.all(order.map(async ({ file, index }) => {
       const output = outputs.get(file)!;
       if (typeof output !== 'string') {

@@ -6,7 +6,7 @@
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { sniff, unknownSignature, type Format } from '../codecs/codecs.js';
-import { headerHint, workEstimate, type HeaderHint } from './work.js';
+import { headerHint, holdsWholeImage, workEstimate, type HeaderHint } from './work.js';
 
 export interface InputFile {
   /** The path as the user's arguments spell it (joined with the folder's entries). */
@@ -19,6 +19,8 @@ export interface InputFile {
   format: Format | undefined;
   /** Its thumbnail's work, roughly, from its size and header (work.ts): the longest go first. */
   work: number;
+  /** Its decode holds the whole image in memory (work.ts): two such do not start side by side. */
+  heavy: boolean;
   /** The file itself, whatever path leads to it ('device:inode'), so that no output replaces it. */
   id: string;
 }
@@ -100,6 +102,7 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
     const size = info?.size ?? 0;
     files.push({
       path, relative: relativePath, size, format, work: workEstimate(size, format ?? formatOfName(path), hint),
+      heavy: holdsWholeImage(format ?? formatOfName(path), hint),
       id: info === undefined ? '' : `${info.dev}:${info.ino}`,
     });
   }

@@ -1,5 +1,7 @@
 // How long a file's thumbnail will take, roughly, from what its first bytes say: the
-// CLI hands out the longest jobs first, so that the workers finish together.
+// CLI hands out the longest jobs first, so that the workers finish together. And whether
+// its decode holds the whole image in memory: such jobs side by side set the arena's peak,
+// so no more than half the workers run them at once while a lighter job is left.
 //
 // The compressed size is a fair measure of a baseline JPEG (Huffman decoding reads every
 // byte, and the scaled IDCT of a draft makes few pixels), but not of a progressive one:
@@ -66,4 +68,51 @@ export function workEstimate(size: number, format: Format | undefined, hint: Hea
   // PNG: inflate reads every byte, the filters and the resize touch every pixel.
   if (format === 'png') return 6 * megabytes + 8 * megapixels;
   return 4 * megapixels;
+}
+
+/**
+ * Does decoding hold the whole image at full size, at least HEAVY_BYTES of it? A
+ * progressive JPEG keeps every coefficient whatever the draft (two bytes a sample; one and
+ * a half samples a pixel in the common 4:2:0 colour), PNG and QOI every pixel (four bytes);
+ * a baseline JPEG decodes row by row into its draft, which the thumbnail's draft makes small.
+ */
+export function holdsWholeImage(format: Format | undefined, hint: HeaderHint | undefined): boolean {
+  if (hint === undefined) return false;
+  const pixels = hint.width * hint.height;
+  if (format === 'jpeg') return hint.progressive && pixels * 3 >= HEAVY_BYTES;
+  return (format === 'png' || format === 'qoi') && pixels * 4 >= HEAVY_BYTES;
+}
+
+/** A decode that holds this much at once is heavy (see holdsWholeImage). */
+export const HEAVY_BYTES = 8 << 20;
+
+/**
+ * The order to hand out jobs in: the longest first, as `workers` workers would take them,
+ * except that a heavy job does not start while half the workers (at least one) run heavy
+ * ones if a light job is left: the longest of those goes instead. The runs are simulated
+ * with the work estimates; with one worker this is the longest-first order.
+ */
+export function jobOrder<T extends { work: number; heavy: boolean }>(jobs: readonly T[], workers: number): T[] {
+  const left = jobs.map((job, index) => ({ job, index })).sort((a, b) => b.job.work - a.job.work || a.index - b.index);
+  const running: Array<{ end: number; heavy: boolean }> = [];
+  const heavyAtOnce = Math.max(1, Math.floor(workers / 2));
+  const order: T[] = [];
+  let now = 0;
+  while (left.length > 0) {
+    if (running.length >= workers) {
+      // The next worker to be free: the job that ends first leaves.
+      running.sort((a, b) => a.end - b.end);
+      now = running.shift()!.end;
+    }
+    const heavyRunning = running.filter((r) => r.heavy && r.end > now).length;
+    let pick = 0;
+    if (heavyRunning >= heavyAtOnce && left[0]!.job.heavy) {
+      const light = left.findIndex((entry) => !entry.job.heavy);
+      if (light >= 0) pick = light;
+    }
+    const [{ job }] = left.splice(pick, 1) as [{ job: T; index: number }];
+    order.push(job);
+    running.push({ end: now + job.work, heavy: job.heavy });
+  }
+  return order;
 }
