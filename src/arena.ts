@@ -45,9 +45,9 @@ export interface ArenaOptions {
   maxPixels?: number;
   /**
    * Every call of every thread publishes that it is inside the core (two sequentially
-   * consistent stores a call: 20–40 ns more per alloc+free pair on a 2-core Xeon), so
-   * that {@link Arena.reclaimWhenStopped} can wait
-   * for a thread that its host goes on running after terminate(). Default: true for a
+   * consistent stores a call: 20–40 ns more per alloc+free pair on a 2-core Xeon), so that
+   * {@link Arena.reclaimWhenStopped} can wait for a thread that its host goes on running
+   * after terminate(). Default: true for a
    * shared arena in browsers, Deno and Bun, whose terminated workers run on for a moment;
    * false in Node, whose worker 'exit' event means the thread has stopped, and for an
    * unshared arena (no other thread). Without it, reclaim a thread only once it has stopped.

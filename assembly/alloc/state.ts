@@ -27,10 +27,10 @@ export let blockSize: u32 = 0;
 /** Row alignment of images. */
 export let rowAlignment: u32 = 1;
 
-/** This attachment's slot index, and the address of its record. */
 /** Does each call publish SLOT_IN_CORE? (the arena's FLAG_TRACK_CALLS) */
 export let trackCalls: bool = false;
 
+/** This attachment's slot index, and the address of its record. */
 export let slotIndex: u32 = 0;
 export let slotBase: usize = 0;
 /** The generation this instance attached with: if the slot's differs, it was reclaimed. */

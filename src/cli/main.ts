@@ -209,8 +209,8 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
     };
 
     // The longest jobs first (work.ts): the last to finish are short ones, so no worker idles
-    // long at the end; but two whose decodes hold whole images do not start side by side
-    // while a lighter job is left (they would set the arena's peak).
+    // long at the end; but no more than half the workers (at least one) run decodes that hold
+    // whole images while a lighter job is left (side by side they set the arena's peak).
     const order = jobOrder(files.map((file, index) => ({ file, index, work: file.work, heavy: file.heavy })), workersOf(options));
     await Promise.all(order.map(async ({ file, index }) => {
       const output = outputs.get(file)!;

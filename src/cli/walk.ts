@@ -19,7 +19,7 @@ export interface InputFile {
   format: Format | undefined;
   /** Its thumbnail's work, roughly, from its size and header (work.ts): the longest go first. */
   work: number;
-  /** Its decode holds the whole image in memory (work.ts): two such do not start side by side. */
+  /** Its decode holds the whole image in memory (work.ts): few such jobs run side by side. */
   heavy: boolean;
   /** The file itself, whatever path leads to it ('device:inode'), so that no output replaces it. */
   id: string;
