@@ -70,6 +70,17 @@ describe('job order', () => {
     expect(names(jobOrder([job('H1', 5, true), job('H2', 4, true), job('H3', 3, true)], 2))).toEqual(['H1', 'H2', 'H3']);
   });
 
+  it('orders a folder of 50,000 files in under two seconds', () => {
+    // Taking jobs off the front of one list made this quadratic: 13 s for 50,000 on 8 workers.
+    const jobs = Array.from({ length: 50_000 }, (_, i) => job(String(i), (i * 7919) % 1000, i % 2 === 0));
+    for (const workers of [2, 8]) {
+      const start = performance.now();
+      const order = jobOrder(jobs, workers);
+      expect(performance.now() - start).toBeLessThan(2000);
+      expect(new Set(order).size).toBe(jobs.length);
+    }
+  });
+
   it('with four workers, two heavy jobs at once', () => {
     const jobs = [job('H1', 10, true), job('H2', 9, true), job('H3', 8, true), job('L1', 2, false), job('L2', 1, false)];
     // t=0: H1, H2, then H3 would be a third: L1, then L2. t=1 (L2 ends): two heavy still run,

@@ -266,6 +266,61 @@ describe('thumbs on a folder', () => {
     expect(filesUnder(join(root, 'out-clash'))).toEqual([kept.endsWith('a.jpg') ? 'photo.jpg/a.jpg' : 'photo.jpg']);
   });
 
+  it('a file that is no image is an input too: no thumbnail overwrites it', async () => {
+    // A WebP named .jpg, as phones save them: an unknown signature, so no thumbnail of its
+    // own, but the thumbnail of a.png (--format jpeg, --out the same folder) takes its name.
+    const folder = join(root, 'webp');
+    mkdirSync(join(folder, 'in', 'in'), { recursive: true });
+    const webp = Buffer.concat([Buffer.from('RIFF\x24\x00\x00\x00WEBPVP8 ', 'latin1'), Buffer.alloc(32, 7)]);
+    writeFileSync(join(folder, 'a.jpg'), webp);
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(folder, 'a.png'));
+    const named = await cli(['thumbs', 'a.png', 'a.jpg', '--out', '.', '--format', 'jpeg', '--json'], folder);
+    expect(named.code).toBe(1);
+    const report: Report = JSON.parse(named.stdout);
+    expect(report.ok).toEqual([]);
+    expect(report.failed).toHaveLength(2);
+    expect(report.failed).toEqual(expect.arrayContaining([
+      expect.objectContaining({ input: 'a.jpg', code: 'DECODE_FAILED' }),
+      expect.objectContaining({ input: 'a.png', code: 'OUTPUT_CONFLICT' }),
+    ]));
+    expect(readFileSync(join(folder, 'a.jpg')).equals(webp)).toBe(true);
+    // The same in a walked folder: in/in/a.png mirrors to ./in/a.jpg, the WebP.
+    writeFileSync(join(folder, 'in', 'a.jpg'), webp);
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(folder, 'in', 'in', 'a.png'));
+    const walked = await cli(['thumbs', 'in', '--out', '.', '--format', 'jpeg', '--json'], folder);
+    const walkedReport: Report = JSON.parse(walked.stdout);
+    expect(walkedReport.failed).toEqual(expect.arrayContaining([
+      expect.objectContaining({ input: join('in', 'in', 'a.png'), code: 'OUTPUT_CONFLICT' }),
+    ]));
+    expect(readFileSync(join(folder, 'in', 'a.jpg')).equals(webp)).toBe(true);
+  });
+
+  it('input files and folders in the way of a thumbnail or of its folder: OUTPUT_CONFLICT, nothing touched', async () => {
+    // photo.jpg is an input file where lib/photo.jpg/a.png's thumbnail needs a folder (--out .).
+    const first = join(root, 'way1');
+    mkdirSync(join(first, 'lib', 'photo.jpg'), { recursive: true });
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(first, 'photo.jpg'));
+    copyFileSync(new URL('thumbs/coffee_RGBA_240x180.png', FIXTURES), join(first, 'lib', 'photo.jpg', 'a.png'));
+    const one = await cli(['thumbs', 'photo.jpg', 'lib', '--out', '.', '--json'], first);
+    const oneReport: Report = JSON.parse(one.stdout);
+    // photo.jpg's own thumbnail would overwrite it (as before); a.png's would need it to be a folder.
+    expect(oneReport.ok).toEqual([]);
+    expect(oneReport.failed).toEqual(expect.arrayContaining([
+      expect.objectContaining({ input: 'photo.jpg', code: 'OUTPUT_CONFLICT' }),
+      expect.objectContaining({ input: join('lib', 'photo.jpg', 'a.png'), code: 'OUTPUT_CONFLICT', message: expect.stringContaining('needs a folder where the input') }),
+    ]));
+    // An input folder sub.jpg where x/sub.png's thumbnail would go (--format jpeg, --out .).
+    const second = join(root, 'way2');
+    mkdirSync(join(second, 'sub.jpg'), { recursive: true });
+    mkdirSync(join(second, 'x'), { recursive: true });
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(second, 'sub.jpg', 'a.jpg'));
+    copyFileSync(new URL('thumbs/coffee_RGBA_240x180.png', FIXTURES), join(second, 'x', 'sub.png'));
+    const two = await cli(['thumbs', 'x/sub.png', 'sub.jpg', '--out', '.', '--format', 'jpeg', '--json'], second);
+    const twoReport: Report = JSON.parse(two.stdout);
+    expect(twoReport.failed).toMatchObject([{ input: join('x', 'sub.png'), code: 'OUTPUT_CONFLICT' }]);
+    expect(twoReport.failed[0]!.message).toContain('where the input folder');
+  });
+
   it('all good: exit 0; the output folder inside the input folder is not walked again', async () => {
     const folder = join(root, 'good');
     mkdirSync(join(folder, 'sub'), { recursive: true });

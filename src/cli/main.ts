@@ -7,12 +7,12 @@
 import { rmSync } from 'node:fs';
 import { lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, isAbsolute, join, parse, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, parse, resolve } from 'node:path';
 import { Arena, Pool } from '../entry/node.js';
 import type { Format } from '../codecs/codecs.js';
 import { extensionOf } from '../thumbnail.js';
 import { parseCommand, UsageError, USAGE, type ThumbsOptions } from './args.js';
-import { findImages, formatOfName, type InputFile } from './walk.js';
+import { findImages, formatOfName, type Found, type InputFile } from './walk.js';
 import { jobOrder } from './work.js';
 import { Progress, formatBytes, formatDuration, megapixelsPerSecond } from './progress.js';
 import type { ThumbnailAnswer, ThumbnailJob } from './tasks.js';
@@ -104,46 +104,48 @@ async function writeOutput(output: string, bytes: Uint8Array, inputs: Map<string
   }
 }
 
-/** Is `path` inside folder `root` (not root itself)? */
-function below(root: string, path: string): boolean {
-  const way = relative(root, path);
-  return way !== '' && way !== '..' && !way.startsWith(`..${sep}`) && !isAbsolute(way);
-}
-
 /**
  * Each input's output path, or why it has none: a path two inputs would share goes to the
  * first only (also when one's thumbnail would be a file where another's needs a folder),
- * and no thumbnail is ever written over an input.
+ * and no thumbnail is ever written over an input file (an image or not: every file the walk
+ * looked at) or an input folder, nor needs a folder where an input file is. Paths are
+ * compared resolved; the outputs keep the form of --out.
  */
-function planOutputs(files: InputFile[], out: string, format: Format | undefined): Map<InputFile, string | { conflict: string }> {
-  const inputs = new Set(files.map((file) => resolve(file.path)));
+function planOutputs(files: InputFile[], found: Found, out: string, format: Format | undefined): Map<InputFile, string | { conflict: string }> {
+  const root = resolve(out);
+  const inputs = new Set(found.looked.map((file) => resolve(file.path)));
+  const inputFolders = new Set(found.folders);
+  /** Accepted thumbnails (resolved), each with its input. */
   const owners = new Map<string, InputFile>();
-  /** Folders below `out` that accepted thumbnails need, each with the first file that needs it. */
+  /** Folders below `out` that accepted thumbnails need (resolved), each with the first file that needs it. */
   const folders = new Map<string, InputFile>();
   const outputs = new Map<InputFile, string | { conflict: string }>();
   for (const file of files) {
     const target = format ?? file.format ?? formatOfName(file.path) ?? 'png';
     const { dir, name } = parse(file.relative);
     const output = join(out, dir, name + extensionOf(target));
-    const owner = owners.get(output);
-    // A thumbnail's path and the folders above it (below --out) must not be another's.
+    const at = resolve(root, dir, name + extensionOf(target));
+    // The folders between the thumbnail and --out.
     const parents: string[] = [];
-    for (let parent = dirname(output); below(out, parent); parent = dirname(parent)) parents.push(parent);
+    for (let parent = dirname(at); parent.length > root.length && parent !== dirname(parent); parent = dirname(parent)) parents.push(parent);
     const fileAbove = parents.map((parent) => owners.get(parent)).find((f) => f !== undefined);
-    const folderUser = folders.get(output);
-    if (inputs.has(resolve(output))) {
-      outputs.set(file, { conflict: `its thumbnail would overwrite the input ${output}` });
-    } else if (owner) {
-      outputs.set(file, { conflict: `its thumbnail would overwrite the one of ${owner.path}` });
-    } else if (fileAbove) {
-      outputs.set(file, { conflict: `its thumbnail needs a folder where the thumbnail of ${fileAbove.path} is written` });
-    } else if (folderUser) {
-      outputs.set(file, { conflict: `its thumbnail would be written where the thumbnail of ${folderUser.path} needs a folder` });
-    } else {
-      owners.set(output, file);
-      for (const parent of parents) if (!folders.has(parent)) folders.set(parent, file);
-      outputs.set(file, output);
+    const inputAbove = parents.find((parent) => inputs.has(parent));
+    const owner = owners.get(at);
+    const folderUser = folders.get(at);
+    let conflict: string | undefined;
+    if (inputs.has(at)) conflict = `its thumbnail would overwrite the input ${output}`;
+    else if (inputFolders.has(at)) conflict = `its thumbnail would be written where the input folder ${output} is`;
+    else if (inputAbove !== undefined) conflict = `its thumbnail needs a folder where the input ${inputAbove} is`;
+    else if (owner) conflict = `its thumbnail would overwrite the one of ${owner.path}`;
+    else if (fileAbove) conflict = `its thumbnail needs a folder where the thumbnail of ${fileAbove.path} goes`;
+    else if (folderUser) conflict = `its thumbnail would be written where the thumbnail of ${folderUser.path} needs a folder`;
+    if (conflict !== undefined) {
+      outputs.set(file, { conflict });
+      continue;
     }
+    owners.set(at, file);
+    for (const parent of parents) if (!folders.has(parent)) folders.set(parent, file);
+    outputs.set(file, output);
   }
   return outputs;
 }
@@ -179,8 +181,8 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
     progress.update(counts, `${failure.path}: ${failure.code} ${failure.message}`, true);
   }
   const results = new Array<ThumbsReport['ok'][number] | ThumbsReport['failed'][number] | undefined>(files.length);
-  const outputs = planOutputs(files, options.out, options.format);
-  const inputIds = new Map(files.filter((file) => file.id !== '').map((file) => [file.id, file.path]));
+  const outputs = planOutputs(files, found, options.out, options.format);
+  const inputIds = new Map(found.looked.filter((file) => file.id !== '').map((file) => [file.id, file.path]));
   let peakBytes = 0;
 
   const { arena, pool } = await starting;

@@ -74,13 +74,28 @@ function failure(path: string, error: unknown): WalkFailure {
   return { path, code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message };
 }
 
+/** What the walk found: the images, what failed, and what no thumbnail may overwrite. */
+export interface Found {
+  files: InputFile[];
+  failures: WalkFailure[];
+  /**
+   * Every input file looked at, images or not (a file named like an image that is none, a
+   * WebP named .jpg, is still the user's): its path and 'device:inode' ('' if unknown).
+   */
+  looked: Array<{ path: string; id: string }>;
+  /** The folders walked (resolved paths). */
+  folders: string[];
+}
+
 /**
  * The images under `inputs`, in argument order and name order within folders, and the
  * arguments that could not be read. `skip`: a folder never entered (the output folder).
  */
-export async function findImages(inputs: string[], skip: string | undefined): Promise<{ files: InputFile[]; failures: WalkFailure[] }> {
+export async function findImages(inputs: string[], skip: string | undefined): Promise<Found> {
   const files: InputFile[] = [];
   const failures: WalkFailure[] = [];
+  const looked: Found['looked'] = [];
+  const folders: string[] = [];
   const skipReal = skip === undefined ? undefined : await realpath(skip).catch(() => resolve(skip));
   const seenFolders = new Set<string>();
   const seenFiles = new Set<string>();
@@ -91,6 +106,8 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
     const { format, hint, bytesRead } = await sniffFile(path);
     if (!explicit && format === undefined && formatOfName(path) === undefined) return;
     seenFiles.add(real);
+    const info = await stat(path).catch(() => undefined);
+    looked.push({ path, id: info === undefined ? '' : `${info.dev}:${info.ino}` });
     if (format === undefined && bytesRead > 0) {
       // Read no further: the first bytes already say it is no image (a large file would be
       // read whole into the arena for nothing).
@@ -98,7 +115,6 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
       failures.push({ path, code: error.code, message: error.message });
       return;
     }
-    const info = await stat(path).catch(() => undefined);
     const size = info?.size ?? 0;
     files.push({
       path, relative: relativePath, size, format, work: workEstimate(size, format ?? formatOfName(path), hint),
@@ -111,6 +127,7 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
     const real = await realpath(folder).catch(() => resolve(folder));
     if (real === skipReal || seenFolders.has(real)) return;
     seenFolders.add(real);
+    folders.push(resolve(folder));
     let entries;
     try {
       entries = await readdir(folder, { withFileTypes: true });
@@ -157,5 +174,5 @@ export async function findImages(inputs: string[], skip: string | undefined): Pr
       failures.push(notAFile(input));
     }
   }
-  return { files, failures };
+  return { files, failures, looked, folders };
 }

@@ -93,26 +93,35 @@ export const HEAVY_BYTES = 8 << 20;
  * with the work estimates; with one worker this is the longest-first order.
  */
 export function jobOrder<T extends { work: number; heavy: boolean }>(jobs: readonly T[], workers: number): T[] {
-  const left = jobs.map((job, index) => ({ job, index })).sort((a, b) => b.job.work - a.job.work || a.index - b.index);
+  const sorted = jobs.map((job, index) => ({ job, index })).sort((a, b) => b.job.work - a.job.work || a.index - b.index);
+  if (workers <= 1) return sorted.map((entry) => entry.job);
+  // Two queues, longest first, read from their heads.
+  const heavy = sorted.filter((entry) => entry.job.heavy);
+  const light = sorted.filter((entry) => !entry.job.heavy);
+  let h = 0, l = 0;
+  /** End times of the jobs running, and whether each is heavy (at most `workers`). */
   const running: Array<{ end: number; heavy: boolean }> = [];
   const heavyAtOnce = Math.max(1, Math.floor(workers / 2));
   const order: T[] = [];
   let now = 0;
-  while (left.length > 0) {
+  while (h < heavy.length || l < light.length) {
     if (running.length >= workers) {
       // The next worker to be free: the job that ends first leaves.
-      running.sort((a, b) => a.end - b.end);
-      now = running.shift()!.end;
+      let first = 0;
+      for (let i = 1; i < running.length; i++) if (running[i]!.end < running[first]!.end) first = i;
+      now = running[first]!.end;
+      running.splice(first, 1);
     }
-    const heavyRunning = running.filter((r) => r.heavy && r.end > now).length;
-    let pick = 0;
-    if (heavyRunning >= heavyAtOnce && left[0]!.job.heavy) {
-      const light = left.findIndex((entry) => !entry.job.heavy);
-      if (light >= 0) pick = light;
-    }
-    const [{ job }] = left.splice(pick, 1) as [{ job: T; index: number }];
-    order.push(job);
-    running.push({ end: now + job.work, heavy: job.heavy });
+    let heavyRunning = 0;
+    for (const r of running) if (r.heavy && r.end > now) heavyRunning++;
+    // The longer of the two heads, by the order of `sorted` (work, then index).
+    const nextHeavy = heavy[h], nextLight = light[l];
+    let takeHeavy = nextLight === undefined || (nextHeavy !== undefined
+      && (nextHeavy.job.work > nextLight.job.work || (nextHeavy.job.work === nextLight.job.work && nextHeavy.index < nextLight.index)));
+    if (takeHeavy && heavyRunning >= heavyAtOnce && nextLight !== undefined) takeHeavy = false;
+    const entry = takeHeavy ? heavy[h++]! : light[l++]!;
+    order.push(entry.job);
+    running.push({ end: now + entry.job.work, heavy: entry.job.heavy });
   }
   return order;
 }
