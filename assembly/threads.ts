@@ -285,13 +285,11 @@ export function reclaim(id: f64, dead: bool): i32 {
   if (slot >= MAX_ATTACHMENTS || (slot == slotIndex && slotBase != 0)) return -ERR_INVALID_HANDLE;
   let at = stateWord(slot);
   let word = loadShared64(at);
-  if (!dead && !trackCalls) {
-    let stale = generationOf(word) != generation || stateOf(word) == SLOT_FREE;
-    return stale ? -ERR_INVALID_HANDLE : -ERR_UNTRACKED;
-  }
   while (true) {
     let state = stateOf(word);
     if (generationOf(word) != generation || state == SLOT_FREE) return -ERR_INVALID_HANDLE;
+    // Untracked, nothing says whether a running thread is inside a call: nothing is done.
+    if (!dead && !trackCalls) return -ERR_UNTRACKED;
     if (state == SLOT_RECLAIMING) return 0; // another thread is at it
     if (state == SLOT_FENCED) break;
     let found = casShared64(at, word, makeState(SLOT_FENCED, auxOf(word), generation));
