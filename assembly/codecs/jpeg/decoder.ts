@@ -43,7 +43,7 @@ import {
   coefBits, decodeBlockAddress, divUp, setGeometry, maxH, maxV, minScaled, outputWidth, outputHeight, imcuRows,
   mcusPerRow, setProgressive, progressive,
   STATE_SIZE, STATE_ZEROED, STATE_SKIP, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE, STATE_HUFFMAN, HUFFMAN_TABLE_SIZE, STATE_WORKSPACE,
-  STATE_MCU_TABLE, COMPONENT_ORIGIN,
+  STATE_MCU_TABLE, STATE_MCU_OUT, COMPONENT_ORIGIN,
   COMPONENT_ID, COMPONENT_H, COMPONENT_V, COMPONENT_QUANT, COMPONENT_DC_TABLE, COMPONENT_AC_TABLE,
   COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_LATCHED,
   COMPONENT_WIDTH_BLOCKS, COMPONENT_HEIGHT_BLOCKS, COMPONENT_LINE_BLOCKS, COMPONENT_BLOCK_ROWS,
@@ -653,93 +653,112 @@ function listMcuBlocks(inBands: bool): u32 {
 
 // ── one sequential scan of every component, straight into the image ──────────────
 
+/** The restart countdown and MCU index of the sequential scan being decoded, between rows. */
+let sequentialToGo: u32 = 0;
+let sequentialIndex: u32 = 0;
+
 function decodeSequentialStream(pos: usize): i32 {
   startScan(pos);
   prepareSkipTables();
-  let interval = restartInterval;
-  let toGo = interval;
+  sequentialToGo = restartInterval;
+  sequentialIndex = 0;
   let single = scanComponents == 1;
   let c0 = component(scanComponent(0));
   let totalMcus: u32 = single
     ? load<u32>(c0 + COMPONENT_WIDTH_BLOCKS) * load<u32>(c0 + COMPONENT_HEIGHT_BLOCKS)
     : mcusPerRow * imcuRows;
-  let index: u32 = 0;
+  let blocksPerMcu: u32 = single ? 1 : listMcuBlocks(true);
+  for (let row: u32 = 0; row < imcuRows; row++) {
+    let status = sequentialRow(row, totalMcus, blocksPerMcu);
+    if (status != OK) return status;
+    emitRows(row + 1, false);
+  }
+  emitRows(imcuRows, true);
+  return OK;
+}
+
+/**
+ * One iMCU row of a sequential scan into the band (a function of its own, so that the
+ * engine's optimized code takes over from the next row on, not from the next image).
+ */
+function sequentialRow(row: u32, totalMcus: u32, blocksPerMcu: u32): i32 {
+  let interval = restartInterval;
+  let toGo = sequentialToGo;
+  let index = sequentialIndex;
+  let single = scanComponents == 1;
   let block = decodeBlockAddress();
   let ws = state + STATE_WORKSPACE;
   let table = state + STATE_MCU_TABLE;
-  let blocksPerMcu: u32 = single ? 1 : listMcuBlocks(true);
-  for (let row: u32 = 0; row < imcuRows; row++) {
-    if (single) {
-      let c = c0;
-      let v = <u32>load<u8>(c + COMPONENT_V);
-      let heightBlocks = load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
-      let rowsHere = min<u32>(v, heightBlocks - row * v);
-      let widthBlocks = load<u32>(c + COMPONENT_WIDTH_BLOCKS);
-      let dc = dcTableOf(c), ac = acTableOf(c), skip = skipTableOf(c);
-      let size = <u32>load<u8>(c + COMPONENT_SCALED);
-      let quant = latchedQuant(scanComponent(0));
-      let rowStride = <usize>load<u32>(c + COMPONENT_STRIDE);
-      for (let y: u32 = 0; y < rowsHere; y++) {
-        let out = planeRow(c, (row * v + y) * size);
-        for (let x: u32 = 0; x < widthBlocks; x++) {
-          if (interval != 0) {
-            if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
-          }
-          if (size == 1 && !arithmetic) {
-            // Only the DC is used (a 1×1 IDCT): the block is never written.
-            let prediction = decodeDcOnly(dc, ac, skip, load<i32>(c + COMPONENT_DC_PRED));
-            store<i32>(c + COMPONENT_DC_PRED, prediction);
-            store<u8>(out + <usize>x, dcSample(<i32><i16>prediction, <i32>load<i16>(quant)));
-          } else {
-            if (arithmetic) arithmeticBlock(0, block, c);
-            else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
-            inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
-          }
-          if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
-          index++;
-          if (interval != 0) toGo--;
-        }
-      }
-    } else {
-      // Band origins of this iMCU row; the MCU's blocks are listed in the MCU table.
-      for (let i: u32 = 0; i < scanComponents; i++) {
-        let c = component(scanComponent(i));
-        store<u32>(c + COMPONENT_ORIGIN, <u32>planeRow(c, row * <u32>load<u8>(c + COMPONENT_V) * <u32>load<u8>(c + COMPONENT_SCALED)));
-      }
-      for (let m: u32 = 0; m < mcusPerRow; m++) {
+  let c0 = component(scanComponent(0));
+  if (single) {
+    let c = c0;
+    let v = <u32>load<u8>(c + COMPONENT_V);
+    let heightBlocks = load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
+    let rowsHere = min<u32>(v, heightBlocks - row * v);
+    let widthBlocks = load<u32>(c + COMPONENT_WIDTH_BLOCKS);
+    let dc = dcTableOf(c), ac = acTableOf(c), skip = skipTableOf(c);
+    let size = <u32>load<u8>(c + COMPONENT_SCALED);
+    let quant = latchedQuant(scanComponent(0));
+    let rowStride = <usize>load<u32>(c + COMPONENT_STRIDE);
+    for (let y: u32 = 0; y < rowsHere; y++) {
+      let out = planeRow(c, (row * v + y) * size);
+      for (let x: u32 = 0; x < widthBlocks; x++) {
         if (interval != 0) {
           if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
         }
-        for (let b: u32 = 0; b < blocksPerMcu; b++) {
-          let entry = table + (<usize>b << 5);
-          let c = <usize>load<u32>(entry);
-          let out = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
-          let size = load<u32>(entry, 24);
-          if (size == 1 && !arithmetic) {
-            let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), <usize>load<u32>(entry, 28),
-              load<i32>(c + COMPONENT_DC_PRED));
-            store<i32>(c + COMPONENT_DC_PRED, prediction);
-            store<u8>(out, dcSample(<i32><i16>prediction, <i32>load<i16>(<usize>load<u32>(entry, 16))));
-          } else {
-            if (arithmetic) arithmeticBlock(0, block, c);
-            else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12),
-              load<i32>(c + COMPONENT_DC_PRED)));
-            inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
-          }
-        }
-        for (let i: u32 = 0; i < scanComponents; i++) {
-          let c = component(scanComponent(i));
-          store<u32>(c + COMPONENT_ORIGIN, load<u32>(c + COMPONENT_ORIGIN)
-            + <u32>load<u8>(c + COMPONENT_H) * <u32>load<u8>(c + COMPONENT_SCALED));
+        if (size == 1 && !arithmetic) {
+          // Only the DC is used (a 1×1 IDCT): the block is never written.
+          let prediction = decodeDcOnly(dc, ac, skip, load<i32>(c + COMPONENT_DC_PRED));
+          store<i32>(c + COMPONENT_DC_PRED, prediction);
+          store<u8>(out + <usize>x, dcSample(<i32><i16>prediction, <i32>load<i16>(quant)));
+        } else {
+          if (arithmetic) arithmeticBlock(0, block, c);
+          else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
+          inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
         }
         if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
         index++;
         if (interval != 0) toGo--;
       }
     }
-    emitRows(row + 1, false);
+  } else {
+    // Where each block of the MCU goes in this iMCU row's band, and its step per MCU.
+    let outs = state + STATE_MCU_OUT;
+    for (let b: u32 = 0; b < blocksPerMcu; b++) {
+      let entry = table + (<usize>b << 5);
+      let c = <usize>load<u32>(entry);
+      let size = <u32>load<u8>(c + COMPONENT_SCALED);
+      store<u32>(outs + (<usize>b << 3), <u32>(planeRow(c, row * <u32>load<u8>(c + COMPONENT_V) * size) + <usize>load<u32>(entry, 4)));
+      store<u32>(outs + (<usize>b << 3), <u32>load<u8>(c + COMPONENT_H) * size, 4);
+    }
+    for (let m: u32 = 0; m < mcusPerRow; m++) {
+      if (interval != 0) {
+        if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
+      }
+      for (let b: u32 = 0; b < blocksPerMcu; b++) {
+        let entry = table + (<usize>b << 5);
+        let at = outs + (<usize>b << 3);
+        let out = <usize>load<u32>(at);
+        store<u32>(at, <u32>out + load<u32>(at, 4));
+        let size = load<u32>(entry, 24);
+        let pred = <usize>load<u32>(entry) + COMPONENT_DC_PRED;
+        if (size == 1 && !arithmetic) {
+          let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), <usize>load<u32>(entry, 28), load<i32>(pred));
+          store<i32>(pred, prediction);
+          store<u8>(out, dcSample(<i32><i16>prediction, <i32>load<i16>(<usize>load<u32>(entry, 16))));
+        } else {
+          if (arithmetic) arithmeticBlock(0, block, <usize>load<u32>(entry));
+          else store<i32>(pred, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), load<i32>(pred)));
+          inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
+        }
+      }
+      if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
+      index++;
+      if (interval != 0) toGo--;
+    }
   }
-  emitRows(imcuRows, true);
+  sequentialToGo = toGo;
+  sequentialIndex = index;
   return OK;
 }
 

@@ -19,8 +19,10 @@
 //   STATE_BLOCK        128           the block being decoded (i16 × 64, kept zeroed)
 //   STATE_WORKSPACE    128           IDCT workspace
 //   STATE_MCU_TABLE    10 × 32       blocks of an interleaved MCU (decoder.ts, listMcuBlocks)
+//   STATE_MCU_OUT      10 × 8        where each of those blocks goes in the current MCU of a
+//                                    sequential scan, and how far that moves per MCU
 //   STATE_ARITHMETIC   5184          arithmetic decoding statistics (arithmetic.ts)
-//   STATE_SKIP         4 × 16384     AC skip tables, for scans whose blocks keep only their
+//   STATE_SKIP         4 × 32768     AC skip tables, for scans whose blocks keep only their
 //                                    DC (huffman-decode.ts; not zeroed: built whole)
 //
 // Component record (byte offsets; COMPONENT_* below):
@@ -55,13 +57,14 @@ export const HUFFMAN_TABLE_SIZE: usize = 2048 + 4096 + 72 + 72 + 256;
 export const STATE_BLOCK: usize = STATE_HUFFMAN + 8 * HUFFMAN_TABLE_SIZE;
 export const STATE_WORKSPACE: usize = STATE_BLOCK + 128;
 export const STATE_MCU_TABLE: usize = STATE_WORKSPACE + 128;
-export const STATE_ARITHMETIC: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 32;
+export const STATE_MCU_OUT: usize = STATE_MCU_TABLE + <usize>MAX_BLOCKS_IN_MCU * 32;
+export const STATE_ARITHMETIC: usize = STATE_MCU_OUT + <usize>MAX_BLOCKS_IN_MCU * 8;
 /** Statistics and conditioning of arithmetic decoding (arithmetic.ts, ARITHMETIC_SIZE). */
 export const STATE_SKIP: usize = STATE_ARITHMETIC + 5184;
 /** The state up to here starts zeroed; the skip tables are written whole before use. */
 export const STATE_ZEROED: usize = STATE_SKIP;
 /** One skip table per AC table (huffman-decode.ts, SKIP_TABLE_SIZE each). */
-export const STATE_SIZE: usize = STATE_SKIP + 4 * 16384;
+export const STATE_SIZE: usize = STATE_SKIP + 4 * 32768;
 
 export const COMPONENT_ID: usize = 0;
 export const COMPONENT_H: usize = 1;

@@ -12,8 +12,9 @@
 //   VALUES      u8 × 256     symbols in code order
 //
 // Skip table (SKIP_TABLE_SIZE bytes, built by buildSkipTable for an AC table whose blocks
-// keep only their DC): next 12 bits → the whole AC symbols, code and value bits, that they
-// hold: bits | zigzag positions covered << 8 | (an end of block closes them) << 16;
+// keep only their DC): next 14 bits → u16, the whole AC symbols, code and value bits, that
+// they hold: bits | zigzag positions covered << 4 | (an end of block closes them) << 12
+// (14 bits hold at most 14 symbols, each covering at most 16 positions: 224 < 256);
 // 0: not even one symbol fits.
 //
 // Bit reader: `bitBuffer` holds `bitCount` unread bits from its top. A refill adds whole
@@ -40,8 +41,8 @@ export const HUFFMAN_FAST: usize = 2048;
 export const HUFFMAN_MAX_CODE: usize = 2048 + 4096;
 export const HUFFMAN_OFFSET: usize = HUFFMAN_MAX_CODE + 72;
 export const HUFFMAN_VALUES: usize = HUFFMAN_OFFSET + 72;
-const SKIP_BITS: u32 = 12;
-export const SKIP_TABLE_SIZE: usize = 4 << SKIP_BITS;
+const SKIP_BITS: u32 = 14;
+export const SKIP_TABLE_SIZE: usize = 2 << SKIP_BITS;
 
 const LOOKAHEAD: u32 = 10;
 const SLOT_BITS: u32 = 64 - LOOKAHEAD;
@@ -117,7 +118,7 @@ export function buildSkipTable(table: usize, skip: usize): void {
       covered += size == 0 ? 16 : run + 1;
       symbols++;
     }
-    store<u32>(skip + (<usize>window << 2), symbols == 0 ? 0 : (ends << 16) | (covered << 8) | used);
+    store<u16>(skip + (<usize>window << 1), <u16>(symbols == 0 ? 0 : (ends << 12) | (covered << 4) | used));
   }
 }
 
@@ -237,9 +238,11 @@ export function decodeBlock(block: usize, dcTable: usize, acTable: usize, predic
  * As {@link decodeBlock}, for a block of which only the DC coefficient is used (a 1×1
  * scaled IDCT, libjpeg's ac_needed = FALSE): nothing is stored; the AC coefficients are
  * read past, several at once through `skip` (buildSkipTable of `acTable`; 0: one at a
- * time). Returns the new prediction, whose low 16 bits are the block's DC (JCOEF).
+ * time). Returns the new prediction, whose low 16 bits are the block's DC (JCOEF). Inlined
+ * into the caller's loop over blocks: the call would cost about as much as the block.
  */
-export function decodeDcOnly(dcTable: usize, acTable: usize, skip: usize, prediction: i32): i32 {
+// @ts-ignore: decorator
+@inline export function decodeDcOnly(dcTable: usize, acTable: usize, skip: usize, prediction: i32): i32 {
   return decodeBlockAs(0, dcTable, acTable, skip, prediction, false);
 }
 
@@ -285,13 +288,13 @@ export function decodeDcOnly(dcTable: usize, acTable: usize, skip: usize, predic
     if (!keepAc && skip != 0) {
       // Whole symbols at once while they all lie inside the block; the last ones of a block
       // take the path below, one at a time.
-      let skipped = load<u32>(skip + (<usize>(buffer >> <u64>(64 - SKIP_BITS)) << 2));
-      let covers = (skipped >> 8) & 0xFF;
+      let skipped = <u32>load<u16>(skip + (<usize>(buffer >> <u64>(64 - SKIP_BITS)) << 1));
+      let covers = (skipped >> 4) & 0xFF;
       if (skipped != 0 && k + covers < 64) {
-        let bits = skipped & 31;
+        let bits = skipped & 15;
         buffer <<= <u64>bits;
         count -= <i32>bits;
-        if ((skipped >> 16) != 0) break;
+        if ((skipped >> 12) != 0) break;
         k += covers;
         continue;
       }
