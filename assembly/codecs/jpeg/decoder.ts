@@ -653,15 +653,15 @@ function listMcuBlocks(inBands: bool): u32 {
 
 // ── one sequential scan of every component, straight into the image ──────────────
 
-/** The restart countdown and MCU index of the sequential scan being decoded, between rows. */
-let sequentialToGo: u32 = 0;
-let sequentialIndex: u32 = 0;
+/** The restart countdown and MCU index of the scan being decoded, kept between its rows. */
+let scanToGo: u32 = 0;
+let scanIndex: u32 = 0;
 
 function decodeSequentialStream(pos: usize): i32 {
   startScan(pos);
   prepareSkipTables();
-  sequentialToGo = restartInterval;
-  sequentialIndex = 0;
+  scanToGo = restartInterval;
+  scanIndex = 0;
   let single = scanComponents == 1;
   let c0 = component(scanComponent(0));
   let totalMcus: u32 = single
@@ -683,8 +683,8 @@ function decodeSequentialStream(pos: usize): i32 {
  */
 function sequentialRow(row: u32, totalMcus: u32, blocksPerMcu: u32): i32 {
   let interval = restartInterval;
-  let toGo = sequentialToGo;
-  let index = sequentialIndex;
+  let toGo = scanToGo;
+  let index = scanIndex;
   let single = scanComponents == 1;
   let block = decodeBlockAddress();
   let ws = state + STATE_WORKSPACE;
@@ -757,8 +757,8 @@ function sequentialRow(row: u32, totalMcus: u32, blocksPerMcu: u32): i32 {
       if (interval != 0) toGo--;
     }
   }
-  sequentialToGo = toGo;
-  sequentialIndex = index;
+  scanToGo = toGo;
+  scanIndex = index;
   return OK;
 }
 
@@ -873,39 +873,49 @@ function forEachMcu(kind: u32): i32 {
 
 /** The blocks of a scan of one component, in raster order (each block is an MCU). */
 function forEachBlock(kind: u32): i32 {
-  let interval = restartInterval;
-  let toGo = interval;
   let c = component(scanComponent(0));
   let columns = load<u32>(c + COMPONENT_WIDTH_BLOCKS);
   let rows = load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
   let total = columns * rows;
   if (!spend(<u64>total)) return ERR_DECODE;
-  let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
-  let base = <usize>load<u32>(c + COMPONENT_COEFFICIENTS);
+  scanToGo = restartInterval;
+  scanIndex = 0;
+  for (let row: u32 = 0; row < rows; row++) {
+    let status = blockRow(kind, c, row, columns, total);
+    if (status != OK) return status;
+  }
+  return OK;
+}
+
+/** One row of blocks of a scan of one component (a function of its own: see sequentialRow). */
+function blockRow(kind: u32, c: usize, row: u32, columns: u32, total: u32): i32 {
+  let interval = restartInterval;
+  let toGo = scanToGo;
+  let index = scanIndex;
+  let block = <usize>load<u32>(c + COMPONENT_COEFFICIENTS) + <usize>row * (<usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7);
   let dc = dcTableOf(c), ac = acTableOf(c);
   let al = approximationLow, start = spectralStart, end = spectralEnd;
   let prediction = load<i32>(c + COMPONENT_DC_PRED);
-  let index: u32 = 0;
-  for (let row: u32 = 0; row < rows; row++) {
-    let block = base + <usize>row * lineBytes;
-    for (let column: u32 = 0; column < columns; column++, block += 128) {
-      if (interval != 0 && toGo == 0) {
-        if (!processRestart()) return ERR_DECODE;
-        toGo = interval;
-        prediction = 0;
-      }
-      if (arithmetic) arithmeticBlock(kind, block, c);
-      else if (kind == 4) decodeAcRefine(block, ac, start, end, al);
-      else if (kind == 3) decodeAcFirst(block, ac, start, end, al);
-      else if (kind == 2) decodeDcRefine(block, al);
-      else if (kind == 1) prediction = decodeDcFirst(block, dc, prediction, al);
-      else prediction = decodeBlock(block, dc, ac, prediction);
-      if (!dataHeld(index, total, toGo)) return ERR_DECODE;
-      index++;
-      if (interval != 0) toGo--;
+  for (let column: u32 = 0; column < columns; column++, block += 128) {
+    if (interval != 0 && toGo == 0) {
+      if (!processRestart()) return ERR_DECODE;
+      toGo = interval;
+      prediction = 0;
     }
+    if (arithmetic) arithmeticBlock(kind, block, c);
+    else if (kind == 4) decodeAcRefine(block, ac, start, end, al);
+    else if (kind == 3) decodeAcFirst(block, ac, start, end, al);
+    else if (kind == 2) decodeDcRefine(block, al);
+    else if (kind == 1) prediction = decodeDcFirst(block, dc, prediction, al);
+    else prediction = decodeBlock(block, dc, ac, prediction);
+    if (!dataHeld(index, total, toGo)) return ERR_DECODE;
+    index++;
+    if (interval != 0) toGo--;
   }
-  store<i32>(c + COMPONENT_DC_PRED, prediction);
+  // Arithmetic decoding keeps its prediction in the component record itself.
+  if (!arithmetic) store<i32>(c + COMPONENT_DC_PRED, prediction);
+  scanToGo = toGo;
+  scanIndex = index;
   return OK;
 }
 

@@ -59,7 +59,8 @@ export function decodeDcRefine(block: usize, al: u32): void {
 }
 
 /** AC first pass over the band start..end of one block. */
-export function decodeAcFirst(block: usize, acTable: usize, start: u32, end: u32, al: u32): void {
+// @ts-ignore: decorator
+@inline export function decodeAcFirst(block: usize, acTable: usize, start: u32, end: u32, al: u32): void {
   if (endOfBandRun > 0) {
     endOfBandRun--;
     return;
@@ -312,7 +313,8 @@ function lowestBits(mask: u64, count: i32): u64 {
  * (bits of `nonzero`) take one correction bit each, in order; zero ones are skipped by
  * the runs of the codes, and a code's new ±(1 << Al) lands on the zero it runs to.
  */
-export function decodeAcRefine(block: usize, acTable: usize, start: u32, end: u32, al: u32): void {
+// @ts-ignore: decorator
+@inline export function decodeAcRefine(block: usize, acTable: usize, start: u32, end: u32, al: u32): void {
   let bit = 1 << al;
   let buffer = bitBuffer, count = bitCount;
   let nonzero = nonzeroMask(block);
