@@ -43,7 +43,7 @@ import {
   coefBits, decodeBlockAddress, divUp, setGeometry, maxH, maxV, minScaled, outputWidth, outputHeight, imcuRows,
   mcusPerRow, setProgressive, progressive,
   STATE_SIZE, STATE_ZEROED, STATE_SKIP, STATE_QUANT, STATE_HUFFMAN_RAW, HUFFMAN_RAW_SIZE, STATE_HUFFMAN, HUFFMAN_TABLE_SIZE, STATE_WORKSPACE,
-  STATE_MCU_TABLE, STATE_MCU_OUT, COMPONENT_ORIGIN,
+  STATE_MCU_TABLE, STATE_MCU_OUT,
   COMPONENT_ID, COMPONENT_H, COMPONENT_V, COMPONENT_QUANT, COMPONENT_DC_TABLE, COMPONENT_AC_TABLE,
   COMPONENT_SCALED, COMPONENT_METHOD, COMPONENT_H_EXPAND, COMPONENT_LATCHED,
   COMPONENT_WIDTH_BLOCKS, COMPONENT_HEIGHT_BLOCKS, COMPONENT_LINE_BLOCKS, COMPONENT_BLOCK_ROWS,
@@ -823,51 +823,65 @@ function decodeProgressiveScan(pos: usize): i32 {
  * Runs the MCUs of the current scan over the coefficient arrays: `kind` 0 sequential,
  * 1 DC first, 2 DC refinement, 3 AC first, 4 AC refinement. An interleaved MCU's blocks
  * are listed once (component, offset from the component's MCU origin) in the state
- * block's MCU table; the origins move along as the MCUs do.
+ * block's MCU table; each iMCU row places them (STATE_MCU_OUT), and they move along as
+ * the MCUs do.
  */
 function forEachMcu(kind: u32): i32 {
   if (scanComponents == 1) return forEachBlock(kind);
-  let interval = restartInterval;
-  let toGo = interval;
-  let table = state + STATE_MCU_TABLE;
   let blocksPerMcu = listMcuBlocks(false);
   let total = mcusPerRow * imcuRows;
   if (!spend(<u64>total * <u64>blocksPerMcu)) return ERR_DECODE;
-  let al = approximationLow;
-  let index: u32 = 0;
+  scanToGo = restartInterval;
+  scanIndex = 0;
   for (let row: u32 = 0; row < imcuRows; row++) {
-    for (let i: u32 = 0; i < scanComponents; i++) {
-      let c = component(scanComponent(i));
-      let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
-      store<u32>(c + COMPONENT_ORIGIN, <u32>(<usize>load<u32>(c + COMPONENT_COEFFICIENTS)
-        + <usize>(row * <u32>load<u8>(c + COMPONENT_V)) * lineBytes));
-    }
-    for (let column: u32 = 0; column < mcusPerRow; column++) {
-      if (interval != 0) {
-        if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
-      }
-      // Huffman DC refinement: one bit per block, the MCU's bits read at once.
-      let refinement = kind == 2 && !arithmetic ? readBits(blocksPerMcu) << (32 - blocksPerMcu) : 0;
-      for (let b: u32 = 0; b < blocksPerMcu; b++) {
-        let entry = table + (<usize>b << 5);
-        let c = <usize>load<u32>(entry);
-        let block = <usize>load<u32>(c + COMPONENT_ORIGIN) + <usize>load<u32>(entry, 4);
-        if (arithmetic) arithmeticBlock(kind, block, c);
-        else if (kind == 2) {
-          store<i16>(block, <i16>(<i32>load<i16>(block) | <i32>((refinement >> 31) << al)));
-          refinement <<= 1;
-        } else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
-        else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
-      }
-      for (let i: u32 = 0; i < scanComponents; i++) {
-        let c = component(scanComponent(i));
-        store<u32>(c + COMPONENT_ORIGIN, load<u32>(c + COMPONENT_ORIGIN) + (<u32>load<u8>(c + COMPONENT_H) << 7));
-      }
-      if (!dataHeld(index, total, toGo)) return ERR_DECODE;
-      index++;
-      if (interval != 0) toGo--;
-    }
+    let status = mcuRow(kind, row, blocksPerMcu, total);
+    if (status != OK) return status;
   }
+  return OK;
+}
+
+/** One iMCU row of an interleaved scan into the coefficient arrays (see sequentialRow). */
+function mcuRow(kind: u32, row: u32, blocksPerMcu: u32, total: u32): i32 {
+  let interval = restartInterval;
+  let toGo = scanToGo;
+  let index = scanIndex;
+  let table = state + STATE_MCU_TABLE;
+  let al = approximationLow;
+  // Where each block of the MCU is in its coefficient array, and its step per MCU.
+  let outs = state + STATE_MCU_OUT;
+  for (let b: u32 = 0; b < blocksPerMcu; b++) {
+    let entry = table + (<usize>b << 5);
+    let c = <usize>load<u32>(entry);
+    let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
+    store<u32>(outs + (<usize>b << 3), <u32>(<usize>load<u32>(c + COMPONENT_COEFFICIENTS)
+      + <usize>(row * <u32>load<u8>(c + COMPONENT_V)) * lineBytes + <usize>load<u32>(entry, 4)));
+    store<u32>(outs + (<usize>b << 3), <u32>load<u8>(c + COMPONENT_H) << 7, 4);
+  }
+  for (let column: u32 = 0; column < mcusPerRow; column++) {
+    if (interval != 0) {
+      if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
+    }
+    // Huffman DC refinement: one bit per block, the MCU's bits read at once.
+    let refinement = kind == 2 && !arithmetic ? readBits(blocksPerMcu) << (32 - blocksPerMcu) : 0;
+    for (let b: u32 = 0; b < blocksPerMcu; b++) {
+      let entry = table + (<usize>b << 5);
+      let at = outs + (<usize>b << 3);
+      let block = <usize>load<u32>(at);
+      store<u32>(at, <u32>block + load<u32>(at, 4));
+      let c = <usize>load<u32>(entry);
+      if (arithmetic) arithmeticBlock(kind, block, c);
+      else if (kind == 2) {
+        store<i16>(block, <i16>(<i32>load<i16>(block) | <i32>((refinement >> 31) << al)));
+        refinement <<= 1;
+      } else if (kind == 1) store<i32>(c + COMPONENT_DC_PRED, decodeDcFirst(block, dcTableOf(c), load<i32>(c + COMPONENT_DC_PRED), al));
+      else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dcTableOf(c), acTableOf(c), load<i32>(c + COMPONENT_DC_PRED)));
+    }
+    if (!dataHeld(index, total, toGo)) return ERR_DECODE;
+    index++;
+    if (interval != 0) toGo--;
+  }
+  scanToGo = toGo;
+  scanIndex = index;
   return OK;
 }
 

@@ -38,7 +38,6 @@
 //   44 component rows per iMCU row u32 48 coefficient array u32 (several scans)
 //   52 upsampled row u32               56 DC prediction i32
 //   60 rows of a vertical row group u32 (v × scaled size / smallest scaled size)
-//   64 MCU origin u32 (interleaved scans over coefficient arrays)
 //   68 DC context i32 (arithmetic coding: the statistics offset the last difference chose)
 
 export const MAX_COMPONENTS: u32 = 4;
@@ -89,7 +88,6 @@ export const COMPONENT_COEFFICIENTS: usize = 48;
 export const COMPONENT_ROW: usize = 52;
 export const COMPONENT_DC_PRED: usize = 56;
 export const COMPONENT_V_IN: usize = 60;
-export const COMPONENT_ORIGIN: usize = 64;
 export const COMPONENT_DC_CONTEXT: usize = 68;
 
 /** Upsampling methods (jdsample.c), one per component. */

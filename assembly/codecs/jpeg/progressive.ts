@@ -26,7 +26,8 @@ export let predictionOverflow: bool = false;
 export function resetPredictionOverflow(): void { predictionOverflow = false; }
 
 /** DC first pass of one block: the difference added to `prediction`, stored << Al; returns the prediction. */
-export function decodeDcFirst(block: usize, dcTable: usize, prediction: i32, al: u32): i32 {
+// @ts-ignore: decorator
+@inline export function decodeDcFirst(block: usize, dcTable: usize, prediction: i32, al: u32): i32 {
   if (bitCount < 32) refill();
   let buffer = bitBuffer, count = bitCount;
   let entry = decodeSymbol(dcTable, buffer);
