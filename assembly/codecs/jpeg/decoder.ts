@@ -618,8 +618,8 @@ function arithmeticBlock(kind: u32, block: usize, c: usize): void {
 }
 
 /**
- * Lists the blocks of an interleaved MCU in the MCU table, in coding order, and returns
- * how many. Entry (32 bytes): component record, byte offset from the component's MCU
+ * Lists the blocks of an MCU in the MCU table, in coding order, and returns how many
+ * (one for a scan of one component). Entry (32 bytes): component record, byte offset from the component's MCU
  * origin, DC table, AC table, latched quantisation table, row stride, scaled block size,
  * skip table (0: none; prepareSkipTables first). Offsets are into the band of component
  * rows (`inBands`) or the coefficient array.
@@ -630,7 +630,8 @@ function listMcuBlocks(inBands: bool): u32 {
   for (let i: u32 = 0; i < scanComponents; i++) {
     let index = scanComponent(i);
     let c = component(index);
-    let h = <u32>load<u8>(c + COMPONENT_H), v = <u32>load<u8>(c + COMPONENT_V);
+    // A scan of one component has MCUs of one block.
+    let h: u32 = scanComponents == 1 ? 1 : load<u8>(c + COMPONENT_H), v: u32 = scanComponents == 1 ? 1 : load<u8>(c + COMPONENT_V);
     let size = <usize>load<u8>(c + COMPONENT_SCALED);
     let stride = <usize>load<u32>(c + COMPONENT_STRIDE);
     let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
@@ -667,9 +668,31 @@ function decodeSequentialStream(pos: usize): i32 {
   let totalMcus: u32 = single
     ? load<u32>(c0 + COMPONENT_WIDTH_BLOCKS) * load<u32>(c0 + COMPONENT_HEIGHT_BLOCKS)
     : mcusPerRow * imcuRows;
-  let blocksPerMcu: u32 = single ? 1 : listMcuBlocks(true);
+  let blocksPerMcu = listMcuBlocks(true);
+  let outs = state + STATE_MCU_OUT;
   for (let row: u32 = 0; row < imcuRows; row++) {
-    let status = sequentialRow(row, totalMcus, blocksPerMcu);
+    let status = OK;
+    if (single) {
+      // The component's block rows in this iMCU row, each a run of one-block MCUs.
+      let v = <u32>load<u8>(c0 + COMPONENT_V), size = <u32>load<u8>(c0 + COMPONENT_SCALED);
+      let rowsHere = min<u32>(v, load<u32>(c0 + COMPONENT_HEIGHT_BLOCKS) - row * v);
+      for (let y: u32 = 0; y < rowsHere && status == OK; y++) {
+        store<u32>(outs, <u32>planeRow(c0, (row * v + y) * size));
+        store<u32>(outs, size, 4);
+        status = sequentialMcus(load<u32>(c0 + COMPONENT_WIDTH_BLOCKS), 1, totalMcus);
+      }
+    } else {
+      // Where each block of the MCU goes in this iMCU row's band, and its step per MCU.
+      let table = state + STATE_MCU_TABLE;
+      for (let b: u32 = 0; b < blocksPerMcu; b++) {
+        let entry = table + (<usize>b << 5);
+        let c = <usize>load<u32>(entry);
+        let size = <u32>load<u8>(c + COMPONENT_SCALED);
+        store<u32>(outs + (<usize>b << 3), <u32>(planeRow(c, row * <u32>load<u8>(c + COMPONENT_V) * size) + <usize>load<u32>(entry, 4)));
+        store<u32>(outs + (<usize>b << 3), <u32>load<u8>(c + COMPONENT_H) * size, 4);
+      }
+      status = sequentialMcus(mcusPerRow, blocksPerMcu, totalMcus);
+    }
     if (status != OK) return status;
     emitRows(row + 1, false);
   }
@@ -678,84 +701,44 @@ function decodeSequentialStream(pos: usize): i32 {
 }
 
 /**
- * One iMCU row of a sequential scan into the band (a function of its own, so that the
- * engine's optimized code takes over from the next row on, not from the next image).
+ * `count` MCUs of a sequential scan into the band, their blocks as the MCU table lists
+ * them, each at its place in STATE_MCU_OUT, which moves on by its step after each MCU. A
+ * function of its own, called once a block row: the engine's optimized code, once made,
+ * runs from the next call on (a call runs the code it started with to its end).
  */
-function sequentialRow(row: u32, totalMcus: u32, blocksPerMcu: u32): i32 {
+function sequentialMcus(count: u32, blocksPerMcu: u32, totalMcus: u32): i32 {
   let interval = restartInterval;
   let toGo = scanToGo;
   let index = scanIndex;
-  let single = scanComponents == 1;
   let block = decodeBlockAddress();
   let ws = state + STATE_WORKSPACE;
   let table = state + STATE_MCU_TABLE;
-  let c0 = component(scanComponent(0));
-  if (single) {
-    let c = c0;
-    let v = <u32>load<u8>(c + COMPONENT_V);
-    let heightBlocks = load<u32>(c + COMPONENT_HEIGHT_BLOCKS);
-    let rowsHere = min<u32>(v, heightBlocks - row * v);
-    let widthBlocks = load<u32>(c + COMPONENT_WIDTH_BLOCKS);
-    let dc = dcTableOf(c), ac = acTableOf(c), skip = skipTableOf(c);
-    let size = <u32>load<u8>(c + COMPONENT_SCALED);
-    let quant = latchedQuant(scanComponent(0));
-    let rowStride = <usize>load<u32>(c + COMPONENT_STRIDE);
-    for (let y: u32 = 0; y < rowsHere; y++) {
-      let out = planeRow(c, (row * v + y) * size);
-      for (let x: u32 = 0; x < widthBlocks; x++) {
-        if (interval != 0) {
-          if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
-        }
-        if (size == 1 && !arithmetic) {
-          // Only the DC is used (a 1×1 IDCT): the block is never written.
-          let prediction = decodeDcOnly(dc, ac, skip, load<i32>(c + COMPONENT_DC_PRED));
-          store<i32>(c + COMPONENT_DC_PRED, prediction);
-          store<u8>(out + <usize>x, dcSample(<i32><i16>prediction, <i32>load<i16>(quant)));
-        } else {
-          if (arithmetic) arithmeticBlock(0, block, c);
-          else store<i32>(c + COMPONENT_DC_PRED, decodeBlock(block, dc, ac, load<i32>(c + COMPONENT_DC_PRED)));
-          inverseTransform(block, quant, out + <usize>(x * size), rowStride, size, ws);
-        }
-        if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
-        index++;
-        if (interval != 0) toGo--;
-      }
+  let outs = state + STATE_MCU_OUT;
+  for (let m: u32 = 0; m < count; m++) {
+    if (interval != 0) {
+      if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
     }
-  } else {
-    // Where each block of the MCU goes in this iMCU row's band, and its step per MCU.
-    let outs = state + STATE_MCU_OUT;
     for (let b: u32 = 0; b < blocksPerMcu; b++) {
       let entry = table + (<usize>b << 5);
-      let c = <usize>load<u32>(entry);
-      let size = <u32>load<u8>(c + COMPONENT_SCALED);
-      store<u32>(outs + (<usize>b << 3), <u32>(planeRow(c, row * <u32>load<u8>(c + COMPONENT_V) * size) + <usize>load<u32>(entry, 4)));
-      store<u32>(outs + (<usize>b << 3), <u32>load<u8>(c + COMPONENT_H) * size, 4);
-    }
-    for (let m: u32 = 0; m < mcusPerRow; m++) {
-      if (interval != 0) {
-        if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
+      let at = outs + (<usize>b << 3);
+      let out = <usize>load<u32>(at);
+      store<u32>(at, <u32>out + load<u32>(at, 4));
+      let size = load<u32>(entry, 24);
+      let pred = <usize>load<u32>(entry) + COMPONENT_DC_PRED;
+      if (size == 1 && !arithmetic) {
+        // Only the DC is used (a 1×1 IDCT): the block is never written.
+        let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), <usize>load<u32>(entry, 28), load<i32>(pred));
+        store<i32>(pred, prediction);
+        store<u8>(out, dcSample(<i32><i16>prediction, <i32>load<i16>(<usize>load<u32>(entry, 16))));
+      } else {
+        if (arithmetic) arithmeticBlock(0, block, <usize>load<u32>(entry));
+        else store<i32>(pred, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), load<i32>(pred)));
+        inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
       }
-      for (let b: u32 = 0; b < blocksPerMcu; b++) {
-        let entry = table + (<usize>b << 5);
-        let at = outs + (<usize>b << 3);
-        let out = <usize>load<u32>(at);
-        store<u32>(at, <u32>out + load<u32>(at, 4));
-        let size = load<u32>(entry, 24);
-        let pred = <usize>load<u32>(entry) + COMPONENT_DC_PRED;
-        if (size == 1 && !arithmetic) {
-          let prediction = decodeDcOnly(<usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), <usize>load<u32>(entry, 28), load<i32>(pred));
-          store<i32>(pred, prediction);
-          store<u8>(out, dcSample(<i32><i16>prediction, <i32>load<i16>(<usize>load<u32>(entry, 16))));
-        } else {
-          if (arithmetic) arithmeticBlock(0, block, <usize>load<u32>(entry));
-          else store<i32>(pred, decodeBlock(block, <usize>load<u32>(entry, 8), <usize>load<u32>(entry, 12), load<i32>(pred)));
-          inverseTransform(block, <usize>load<u32>(entry, 16), out, <usize>load<u32>(entry, 20), size, ws);
-        }
-      }
-      if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
-      index++;
-      if (interval != 0) toGo--;
     }
+    if (!dataHeld(index, totalMcus, toGo)) return ERR_DECODE;
+    index++;
+    if (interval != 0) toGo--;
   }
   scanToGo = toGo;
   scanIndex = index;
@@ -840,7 +823,7 @@ function forEachMcu(kind: u32): i32 {
   return OK;
 }
 
-/** One iMCU row of an interleaved scan into the coefficient arrays (see sequentialRow). */
+/** One iMCU row of an interleaved scan into the coefficient arrays (see sequentialMcus). */
 function mcuRow(kind: u32, row: u32, blocksPerMcu: u32, total: u32): i32 {
   let interval = restartInterval;
   let toGo = scanToGo;
@@ -901,7 +884,7 @@ function forEachBlock(kind: u32): i32 {
   return OK;
 }
 
-/** One row of blocks of a scan of one component (a function of its own: see sequentialRow). */
+/** One row of blocks of a scan of one component (a function of its own: see sequentialMcus). */
 function blockRow(kind: u32, c: usize, row: u32, columns: u32, total: u32): i32 {
   let interval = restartInterval;
   let toGo = scanToGo;
