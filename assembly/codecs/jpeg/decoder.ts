@@ -619,10 +619,10 @@ function arithmeticBlock(kind: u32, block: usize, c: usize): void {
 
 /**
  * Lists the blocks of an MCU in the MCU table, in coding order, and returns how many
- * (one for a scan of one component). Entry (32 bytes): component record, byte offset from the component's MCU
- * origin, DC table, AC table, latched quantisation table, row stride, scaled block size,
- * skip table (0: none; prepareSkipTables first). Offsets are into the band of component
- * rows (`inBands`) or the coefficient array.
+ * (one for a scan of one component). Entry (32 bytes): component record, byte offset
+ * from the component's MCU origin, DC table, AC table, latched quantisation table, row
+ * stride, scaled block size, skip table (0: none; prepareSkipTables first). Offsets are
+ * into the band of component rows (`inBands`) or the coefficient array.
  */
 function listMcuBlocks(inBands: bool): u32 {
   let table = state + STATE_MCU_TABLE;
