@@ -18,9 +18,9 @@
 //   STATE_HUFFMAN      8 × HUFFMAN_TABLE_SIZE   lookup tables (huffman-decode.ts)
 //   STATE_BLOCK        128           the block being decoded (i16 × 64, kept zeroed)
 //   STATE_WORKSPACE    128           IDCT workspace
-//   STATE_MCU_TABLE    10 × 32       blocks of an interleaved MCU (decoder.ts, listMcuBlocks)
-//   STATE_MCU_OUT      10 × 8        where each of those blocks goes in the current MCU of a
-//                                    sequential scan, and how far that moves per MCU
+//   STATE_MCU_TABLE    10 × 32       blocks of an MCU (decoder.ts, listMcuBlocks)
+//   STATE_MCU_OUT      10 × 8        where each of those blocks goes in the current MCU (band
+//                                    or coefficient array), and how far that moves per MCU
 //   STATE_ARITHMETIC   5184          arithmetic decoding statistics (arithmetic.ts)
 //   STATE_SKIP         4 × 32768     AC skip tables, for scans whose blocks keep only their
 //                                    DC (huffman-decode.ts; not zeroed: built whole)
