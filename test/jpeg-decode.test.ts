@@ -163,6 +163,28 @@ describe('decode options at the edge', () => {
     for (const image of [gray, rgb, converted]) image.release();
   });
 
+  it('gives the state room for skip tables (4 × 32 KiB) only where they may be read: a sequential Huffman frame at reduce 8', async () => {
+    /** Bytes held at the peak of one decode beyond the image it leaves (state, work, the input's copy). */
+    const extra = async (name: string, reduce: 1 | 8) => {
+      const fresh = await Arena.create({ maxBytes: 64 << 20 });
+      try {
+        const image = fresh.decode(readFileSync(jpegPath(name)!), { reduce });
+        const stats = fresh.stats();
+        image.release();
+        return stats.peakBytesInUse - stats.bytesInUse;
+      } finally {
+        fresh.close();
+      }
+    };
+    const baseline1 = await extra('corpus/gray.jpg', 1), baseline8 = await extra('corpus/gray.jpg', 8);
+    // 96×64 gray: the state without the tables is about 61 KiB, the work and the input a few.
+    expect(baseline1).toBeLessThan(96 << 10);
+    expect(baseline8 - baseline1).toBeGreaterThanOrEqual(120 << 10);
+    expect(baseline8 - baseline1).toBeLessThanOrEqual(136 << 10);
+    const progressive1 = await extra('corpus/hubble_crop_progressive.jpg', 1);
+    expect(await extra('corpus/hubble_crop_progressive.jpg', 8)).toBeLessThanOrEqual(progressive1);
+  });
+
   it('applies maxPixels from the header, for the full size whatever `reduce`', () => {
     const bytes = readFileSync(jpegPath('corpus/sample_2x2.jpg')!);
     const before = held(arena);

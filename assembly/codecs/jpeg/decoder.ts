@@ -173,8 +173,10 @@ export function jpegDecode(input: usize, length: usize, maxPixels: f64, reduce: 
   if (status != OK) { fail(status); return 0; }
   setProgressive(marker == 0xC2 || marker == 0xCA);
   arithmetic = marker == 0xC9 || marker == 0xCA;
-  // Allocations: state, work, image.
-  let address = scratchAllocate(STATE_SIZE);
+  // Allocations: state, work, image. Only a sequential Huffman frame at 1/8 keeps blocks
+  // of DC alone in one scan, and so may read through skip tables: only it has room for them.
+  skipRoom = scaled == 1 && !progressive && !arithmetic;
+  let address = scratchAllocate(skipRoom ? STATE_SIZE : STATE_SKIP);
   if (address == 0) return failed(lastError());
   memory.fill(address, 0, STATE_ZEROED);
   setState(address);
@@ -483,6 +485,8 @@ function prepareTable(index: u32, isDc: bool): bool {
 @inline function acTableOf(c: usize): usize { return huffmanTable(4 + <u32>load<u8>(c + COMPONENT_AC_TABLE)); }
 /** AC tables (bit per index) whose skip table this scan built. */
 let skipTables: u32 = 0;
+/** The state block has room for skip tables (STATE_SKIP up to STATE_SIZE). */
+let skipRoom = false;
 /**
  * Blocks of one component below which a scan reads AC symbols one at a time: building a
  * skip table costs about as much as reading past the AC symbols of a few hundred blocks.
@@ -503,7 +507,7 @@ const SKIP_TABLE_MIN_BLOCKS: u32 = DEBUG ? 0 : 4096;
  */
 function prepareSkipTables(): void {
   skipTables = 0;
-  if (arithmetic) return;
+  if (!skipRoom) return;
   for (let i: u32 = 0; i < scanComponents; i++) {
     let c = component(scanComponent(i));
     if (load<u8>(c + COMPONENT_SCALED) != 1) continue;

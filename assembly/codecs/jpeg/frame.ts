@@ -23,7 +23,9 @@
 //                                    or coefficient array), and how far that moves per MCU
 //   STATE_ARITHMETIC   5184          arithmetic decoding statistics (arithmetic.ts)
 //   STATE_SKIP         4 × 32768     AC skip tables, for scans whose blocks keep only their
-//                                    DC (huffman-decode.ts; not zeroed: built whole)
+//                                    DC (huffman-decode.ts; not zeroed: built whole); only
+//                                    a sequential Huffman frame at 1/8 has them: the others'
+//                                    state blocks end here
 //
 // Component record (byte offsets; COMPONENT_* below):
 //
