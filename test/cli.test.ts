@@ -5,7 +5,7 @@
 // thumbnail, PNG files pixel for pixel with test/goldens/thumbnail.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,6 +247,33 @@ describe('thumbs on a folder', () => {
     const report: Report = JSON.parse(run.stdout);
     expect(report.ok.map((o) => o.input)).toEqual([join('twins', 'a.jpeg')]);
     expect(report.failed).toMatchObject([{ input: join('twins', 'a.jpg'), code: 'OUTPUT_CONFLICT' }]);
+  });
+
+  it('two outputs that are one file by other names (here a linked folder under --out): the second is reported, not written over the first', async () => {
+    // The plan compares names; a case-insensitive file system (A.jpg, a.jpg), names in two
+    // Unicode normalizations or a link make two names one file, which the write finds.
+    const folder = join(root, 'aliases');
+    mkdirSync(join(folder, 'in', 'real'), { recursive: true });
+    mkdirSync(join(folder, 'in', 'link'), { recursive: true });
+    mkdirSync(join(folder, 'out', 'real'), { recursive: true });
+    symlinkSync('real', join(folder, 'out', 'link'));
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(folder, 'in', 'real', 'a.jpg'));
+    copyFileSync(new URL('thumbs/camera_gray_progressive.jpg', FIXTURES), join(folder, 'in', 'link', 'a.jpg'));
+    const run = await cli(['thumbs', 'in', '--out', 'out', '--json'], folder);
+    expect(run.code).toBe(1);
+    const report: Report = JSON.parse(run.stdout);
+    expect(report.ok).toHaveLength(1);
+    expect(report.failed).toHaveLength(1);
+    const [kept, lost] = [report.ok[0]!, report.failed[0]!];
+    expect([kept.input, lost.input].sort()).toEqual([join('in', 'link', 'a.jpg'), join('in', 'real', 'a.jpg')]);
+    expect(lost).toMatchObject({ code: 'OUTPUT_CONFLICT', message: expect.stringContaining(`would replace that of ${kept.input}`) });
+    // The file holds the thumbnail that was reported written.
+    const arena = await Arena.create({ maxBytes: 64 << 20 });
+    const image = arena.decode(readFileSync(join(folder, 'out', 'real', 'a.jpg')));
+    expect([image.width, image.height]).toEqual([kept.width, kept.height]);
+    image.release();
+    arena.close();
+    expect(readdirSync(join(folder, 'out', 'real'))).toEqual(['a.jpg']);
   });
 
   it('a thumbnail that would be a file where another needs a folder: the second is reported', async () => {

@@ -84,23 +84,54 @@ class OutputConflict extends Error {
 }
 
 /**
- * Writes `bytes` as `output`. A file already there that is one of the inputs, reached by
- * another path (a link, or a linked folder), is left alone: OutputConflict.
+ * The thumbnails written so far, one at a time. Two outputs that the plan keeps apart can
+ * still be one file: on a case-insensitive file system (`A.jpg`, `a.jpg`), with names in
+ * two Unicode normalizations, or through a linked folder under --out. Each write looks at
+ * the file it would replace first; the writes queue up, so that none runs between that look
+ * and the rename.
  */
-async function writeOutput(output: string, bytes: Uint8Array, inputs: Map<string, string>): Promise<void> {
-  const existing = await stat(output).catch(() => undefined);
-  const input = existing === undefined ? undefined : inputs.get(`${existing.dev}:${existing.ino}`);
-  if (input !== undefined) throw new OutputConflict(`its thumbnail would overwrite the input ${input} (${output} is the same file)`);
-  const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
-  writing.add(temporary);
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, output);
-  } catch (error) {
-    await rm(temporary, { force: true }).catch(() => {});
-    throw error;
-  } finally {
-    writing.delete(temporary);
+class Writer {
+  /** Every input file by device:inode (the walk's `looked`), each with its path. */
+  readonly #inputs: Map<string, string>;
+  /** Thumbnails written by this run, by device:inode, each with its input. */
+  readonly #written = new Map<string, string>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(inputs: Map<string, string>) {
+    this.#inputs = inputs;
+  }
+
+  /**
+   * Writes `bytes` as `output`, the thumbnail of `input`. A file already there that is one
+   * of the inputs, or a thumbnail this run wrote, reached by another name, is left alone:
+   * OutputConflict.
+   */
+  write(output: string, bytes: Uint8Array, input: string): Promise<void> {
+    const done = this.#queue.then(() => this.#write(output, bytes, input));
+    this.#queue = done.catch(() => {});
+    return done;
+  }
+
+  async #write(output: string, bytes: Uint8Array, input: string): Promise<void> {
+    const existing = await stat(output).catch(() => undefined);
+    const id = existing === undefined ? undefined : `${existing.dev}:${existing.ino}`;
+    const other = id === undefined ? undefined : this.#inputs.get(id);
+    if (other !== undefined) throw new OutputConflict(`its thumbnail would overwrite the input ${other} (${output} is the same file)`);
+    const earlier = id === undefined ? undefined : this.#written.get(id);
+    if (earlier !== undefined) throw new OutputConflict(`its thumbnail would replace that of ${earlier} (${output} is the same file)`);
+    const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+    writing.add(temporary);
+    try {
+      await writeFile(temporary, bytes);
+      await rename(temporary, output);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => {});
+      throw error;
+    } finally {
+      writing.delete(temporary);
+    }
+    const written = await stat(output).catch(() => undefined);
+    if (written !== undefined) this.#written.set(`${written.dev}:${written.ino}`, input);
   }
 }
 
@@ -182,7 +213,7 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
   }
   const results = new Array<ThumbsReport['ok'][number] | ThumbsReport['failed'][number] | undefined>(files.length);
   const outputs = planOutputs(files, found, options.out, options.format);
-  const inputIds = new Map(found.looked.filter((file) => file.id !== '').map((file) => [file.id, file.path]));
+  const writer = new Writer(new Map(found.looked.filter((file) => file.id !== '').map((file) => [file.id, file.path])));
   let peakBytes = 0;
 
   const { arena, pool } = await starting;
@@ -238,7 +269,7 @@ async function thumbs(options: ThumbsOptions): Promise<number> {
       }
       try {
         await makeFolder(dirname(output));
-        await writeOutput(output, answer.bytes, inputIds);
+        await writer.write(output, answer.bytes, file.path);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         finish(index, file, { code: typeof code === 'string' ? code : 'ERROR', message: (error as Error).message });
