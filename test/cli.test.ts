@@ -5,7 +5,7 @@
 // thumbnail, PNG files pixel for pixel with test/goldens/thumbnail.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -274,6 +274,40 @@ describe('thumbs on a folder', () => {
     image.release();
     arena.close();
     expect(readdirSync(join(folder, 'out', 'real'))).toEqual(['a.jpg']);
+  });
+
+  it('a link in --out named like a thumbnail is replaced, not followed: what it points to stays, and no conflict is reported', async () => {
+    // As a tool that deduplicates files leaves them: b.jpg a link to a.jpg.
+    const folder = join(root, 'deduped');
+    mkdirSync(join(folder, 'in'), { recursive: true });
+    mkdirSync(join(folder, 'out'), { recursive: true });
+    // a.jpg (progressive) is the longer job: its thumbnail is written before b.jpg's.
+    copyFileSync(new URL('thumbs/camera_gray_progressive.jpg', FIXTURES), join(folder, 'in', 'a.jpg'));
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(folder, 'in', 'b.jpg'));
+    const first = await cli(['thumbs', 'in', '--out', 'out', '--json'], folder);
+    expect(first.code).toBe(0);
+    const a = readFileSync(join(folder, 'out', 'a.jpg'));
+    for (const workers of ['1', '2']) {
+      rmSync(join(folder, 'out', 'b.jpg'));
+      symlinkSync('a.jpg', join(folder, 'out', 'b.jpg'));
+      const run = await cli(['thumbs', 'in', '--out', 'out', '--json', '--workers', workers], folder);
+      expect(run.code).toBe(0);
+      const report: Report = JSON.parse(run.stdout);
+      expect(report.failed).toEqual([]);
+      expect(lstatSync(join(folder, 'out', 'b.jpg')).isFile()).toBe(true);
+      expect(readFileSync(join(folder, 'out', 'a.jpg')).equals(a)).toBe(true);
+      expect(readFileSync(join(folder, 'out', 'b.jpg')).equals(a)).toBe(false);
+    }
+  });
+
+  it('an input whose name is near the file system\'s limit (250 bytes) gets its thumbnail', async () => {
+    const folder = join(root, 'long');
+    mkdirSync(join(folder, 'in'), { recursive: true });
+    const name = `${'x'.repeat(246)}.jpg`;
+    copyFileSync(new URL('thumbs/rocket.jpg', FIXTURES), join(folder, 'in', name));
+    const run = await cli(['thumbs', 'in', '--out', 'out', '--json'], folder);
+    expect(run.code).toBe(0);
+    expect(readdirSync(join(folder, 'out'))).toEqual([name]);
   });
 
   it('a thumbnail that would be a file where another needs a folder: the second is reported', async () => {

@@ -87,15 +87,18 @@ class OutputConflict extends Error {
  * The thumbnails written so far, one at a time. Two outputs that the plan keeps apart can
  * still be one file: on a case-insensitive file system (`A.jpg`, `a.jpg`), with names in
  * two Unicode normalizations, or through a linked folder under --out. Each write looks at
- * the file it would replace first; the writes queue up, so that none runs between that look
- * and the rename.
+ * the file it would replace first (the name itself, not where a link there points: the
+ * rename replaces the link); the writes queue up, so that none runs between that look and
+ * the rename. A file is known by device:inode, which a file system that gives one file
+ * another inode under each spelling (FAT through FUSE) defeats.
  */
 class Writer {
   /** Every input file by device:inode (the walk's `looked`), each with its path. */
   readonly #inputs: Map<string, string>;
-  /** Thumbnails written by this run, by device:inode, each with its input. */
-  readonly #written = new Map<string, string>();
+  /** Thumbnails written by this run, by device:inode, each with its input and path. */
+  readonly #written = new Map<string, { input: string; output: string }>();
   #queue: Promise<unknown> = Promise.resolve();
+  #temporaries = 0;
 
   constructor(inputs: Map<string, string>) {
     this.#inputs = inputs;
@@ -113,13 +116,16 @@ class Writer {
   }
 
   async #write(output: string, bytes: Uint8Array, input: string): Promise<void> {
-    const existing = await stat(output).catch(() => undefined);
-    const id = existing === undefined ? undefined : `${existing.dev}:${existing.ino}`;
+    const id = await fileId(output);
     const other = id === undefined ? undefined : this.#inputs.get(id);
     if (other !== undefined) throw new OutputConflict(`its thumbnail would overwrite the input ${other} (${output} is the same file)`);
     const earlier = id === undefined ? undefined : this.#written.get(id);
-    if (earlier !== undefined) throw new OutputConflict(`its thumbnail would replace that of ${earlier} (${output} is the same file)`);
-    const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
+    // Still there under its own name (not a number another process's file now has).
+    if (earlier !== undefined && await fileId(earlier.output) === id) {
+      throw new OutputConflict(`its thumbnail would replace that of ${earlier.input} (${output} is the same file as ${earlier.output})`);
+    }
+    // A short name: the output's name and more could pass the file system's limit.
+    const temporary = join(dirname(output), `.pixel-arena-${process.pid}-${++this.#temporaries}.tmp`);
     writing.add(temporary);
     try {
       await writeFile(temporary, bytes);
@@ -130,9 +136,15 @@ class Writer {
     } finally {
       writing.delete(temporary);
     }
-    const written = await stat(output).catch(() => undefined);
-    if (written !== undefined) this.#written.set(`${written.dev}:${written.ino}`, input);
+    const written = await fileId(output);
+    if (written !== undefined) this.#written.set(written, { input, output });
   }
+}
+
+/** device:inode of the file named `path` (a link itself, not what it points to), if any. */
+async function fileId(path: string): Promise<string | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  return info === undefined ? undefined : `${info.dev}:${info.ino}`;
 }
 
 /**
