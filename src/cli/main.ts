@@ -87,9 +87,9 @@ class OutputConflict extends Error {
  * The thumbnails written so far, one at a time. Two outputs that the plan keeps apart can
  * still be one file: on a case-insensitive file system (`A.jpg`, `a.jpg`), with names in
  * two Unicode normalizations, or through a linked folder under --out. Each write looks at
- * the file it would replace first (the name itself, not where a link there points: the
- * rename replaces the link); the writes queue up, so that none runs between that look and
- * the rename. A file is known by device:inode, which a file system that gives one file
+ * the file it would replace first (the name itself: the rename replaces a link there, and
+ * what it points to stays, unless that is an input); the writes queue up, so that none
+ * runs between that look and the rename. A file is known by device:inode, which a file system that gives one file
  * another inode under each spelling (FAT through FUSE) defeats.
  */
 class Writer {
@@ -117,7 +117,10 @@ class Writer {
 
   async #write(output: string, bytes: Uint8Array, input: string): Promise<void> {
     const id = await fileId(output);
-    const other = id === undefined ? undefined : this.#inputs.get(id);
+    // A link there to an input is left alone too: replacing it would lose nothing, but
+    // whoever put it there meant the input.
+    const target = await fileId(output, true);
+    const other = (id === undefined ? undefined : this.#inputs.get(id)) ?? (target === undefined ? undefined : this.#inputs.get(target));
     if (other !== undefined) throw new OutputConflict(`its thumbnail would overwrite the input ${other} (${output} is the same file)`);
     const earlier = id === undefined ? undefined : this.#written.get(id);
     // Still there under its own name (not a number another process's file now has).
@@ -141,9 +144,9 @@ class Writer {
   }
 }
 
-/** device:inode of the file named `path` (a link itself, not what it points to), if any. */
-async function fileId(path: string): Promise<string | undefined> {
-  const info = await lstat(path).catch(() => undefined);
+/** device:inode of the file named `path` (a link itself, or with `follow` what it points to), if any. */
+async function fileId(path: string, follow = false): Promise<string | undefined> {
+  const info = await (follow ? stat(path) : lstat(path)).catch(() => undefined);
   return info === undefined ? undefined : `${info.dev}:${info.ino}`;
 }
 
