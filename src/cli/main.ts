@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import { lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, parse, resolve } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
 import { Arena, Pool } from '../entry/node.js';
 import type { Format } from '../codecs/codecs.js';
 import { extensionOf } from '../thumbnail.js';
@@ -89,8 +89,8 @@ class OutputConflict extends Error {
  * two Unicode normalizations, or through a linked folder under --out. Each write looks at
  * the file it would replace first (the name itself: the rename replaces a link there, and
  * what it points to stays, unless that is an input); the writes queue up, so that none
- * runs between that look and the rename. A file is known by device:inode, which a file system that gives one file
- * another inode under each spelling (FAT through FUSE) defeats.
+ * runs between that look and the rename. A file is known by device:inode, which a file
+ * system that gives one file another inode under each spelling (FAT through FUSE) defeats.
  */
 class Writer {
   /** Every input file by device:inode (the walk's `looked`), each with its path. */
