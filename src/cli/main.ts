@@ -116,10 +116,11 @@ class Writer {
   }
 
   async #write(output: string, bytes: Uint8Array, input: string): Promise<void> {
-    const id = await fileId(output);
+    const here = await lstat(output).catch(() => undefined);
+    const id = here === undefined ? undefined : `${here.dev}:${here.ino}`;
     // A link there to an input is left alone too: replacing it would lose nothing, but
     // whoever put it there meant the input.
-    const target = await fileId(output, true);
+    const target = here?.isSymbolicLink() ? await fileId(output, true) : id;
     const other = (id === undefined ? undefined : this.#inputs.get(id)) ?? (target === undefined ? undefined : this.#inputs.get(target));
     if (other !== undefined) throw new OutputConflict(`its thumbnail would overwrite the input ${other} (${output} is the same file)`);
     const earlier = id === undefined ? undefined : this.#written.get(id);

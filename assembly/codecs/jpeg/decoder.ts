@@ -656,6 +656,32 @@ function listMcuBlocks(inBands: bool): u32 {
   return count;
 }
 
+/**
+ * Places the MCU table's blocks for iMCU row `row` in STATE_MCU_OUT: where each block of the
+ * row's first MCU goes (in the band of component rows, `inBands`, or in the coefficient
+ * array), and how far it moves per MCU.
+ */
+function placeMcuBlocks(row: u32, blocksPerMcu: u32, inBands: bool): void {
+  let table = state + STATE_MCU_TABLE;
+  let outs = state + STATE_MCU_OUT;
+  for (let b: u32 = 0; b < blocksPerMcu; b++) {
+    let entry = table + (<usize>b << 5);
+    let c = <usize>load<u32>(entry);
+    let v = <u32>load<u8>(c + COMPONENT_V), h = <u32>load<u8>(c + COMPONENT_H);
+    let origin: usize, step: u32;
+    if (inBands) {
+      let size = <u32>load<u8>(c + COMPONENT_SCALED);
+      origin = planeRow(c, row * v * size);
+      step = h * size;
+    } else {
+      origin = <usize>load<u32>(c + COMPONENT_COEFFICIENTS) + <usize>(row * v) * (<usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7);
+      step = h << 7;
+    }
+    store<u32>(outs + (<usize>b << 3), <u32>(origin + <usize>load<u32>(entry, 4)));
+    store<u32>(outs + (<usize>b << 3), step, 4);
+  }
+}
+
 // ── one sequential scan of every component, straight into the image ──────────────
 
 /** The restart countdown and MCU index of the scan being decoded, kept between its rows. */
@@ -686,15 +712,7 @@ function decodeSequentialStream(pos: usize): i32 {
         status = sequentialMcus(load<u32>(c0 + COMPONENT_WIDTH_BLOCKS), 1, totalMcus);
       }
     } else {
-      // Where each block of the MCU goes in this iMCU row's band, and its step per MCU.
-      let table = state + STATE_MCU_TABLE;
-      for (let b: u32 = 0; b < blocksPerMcu; b++) {
-        let entry = table + (<usize>b << 5);
-        let c = <usize>load<u32>(entry);
-        let size = <u32>load<u8>(c + COMPONENT_SCALED);
-        store<u32>(outs + (<usize>b << 3), <u32>(planeRow(c, row * <u32>load<u8>(c + COMPONENT_V) * size) + <usize>load<u32>(entry, 4)));
-        store<u32>(outs + (<usize>b << 3), <u32>load<u8>(c + COMPONENT_H) * size, 4);
-      }
+      placeMcuBlocks(row, blocksPerMcu, true);
       status = sequentialMcus(mcusPerRow, blocksPerMcu, totalMcus);
     }
     if (status != OK) return status;
@@ -834,16 +852,8 @@ function mcuRow(kind: u32, row: u32, blocksPerMcu: u32, total: u32): i32 {
   let index = scanIndex;
   let table = state + STATE_MCU_TABLE;
   let al = approximationLow;
-  // Where each block of the MCU is in its coefficient array, and its step per MCU.
   let outs = state + STATE_MCU_OUT;
-  for (let b: u32 = 0; b < blocksPerMcu; b++) {
-    let entry = table + (<usize>b << 5);
-    let c = <usize>load<u32>(entry);
-    let lineBytes = <usize>load<u32>(c + COMPONENT_LINE_BLOCKS) << 7;
-    store<u32>(outs + (<usize>b << 3), <u32>(<usize>load<u32>(c + COMPONENT_COEFFICIENTS)
-      + <usize>(row * <u32>load<u8>(c + COMPONENT_V)) * lineBytes + <usize>load<u32>(entry, 4)));
-    store<u32>(outs + (<usize>b << 3), <u32>load<u8>(c + COMPONENT_H) << 7, 4);
-  }
+  placeMcuBlocks(row, blocksPerMcu, false);
   for (let column: u32 = 0; column < mcusPerRow; column++) {
     if (interval != 0) {
       if (toGo == 0) { if (!processRestart()) return ERR_DECODE; toGo = interval; }
